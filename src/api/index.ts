@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./limits.js";
+export * from "./rules.js";
+export * from "./schemas.js";
+export * from "./text.js";

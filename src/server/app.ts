@@ -1,0 +1,122 @@
+// Builds the HTTP application in stages: external plugins, then the app's own cross-cutting
+// pieces (body parsing, limits, headers, logging, errors), then the routes of each feature.
+import cors from "@fastify/cors";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { LogController, type FastifyServerOptions } from "fastify";
+import { createServer } from "node:http";
+import { sharedSchemas, BODY_LIMIT_BYTES } from "../api/index.js";
+import { loginRoute } from "./auth/login.js";
+import { logoutRoute } from "./auth/logout.js";
+import { refreshRoute } from "./auth/refresh.js";
+import { registerRoute } from "./auth/register.js";
+import type { AppContext } from "./context.js";
+import { healthRoute } from "./health.js";
+import { registerBodyParser } from "./http/body-parser.js";
+import { registerErrorHandler } from "./http/error-handler.js";
+import { ApiError } from "./http/errors.js";
+import { registerNotFound } from "./http/method-not-allowed.js";
+import { clientKey, limitCategory } from "./http/rate-limit.js";
+import type { App } from "./http/types.js";
+import { openApiRoute } from "./openapi.js";
+import { createPostRoute } from "./posts/create.js";
+import { deletePostRoute } from "./posts/delete.js";
+import { getPostRoute } from "./posts/get.js";
+import { timelineRoute } from "./timeline/get.js";
+import { getUserRoute } from "./users/get.js";
+import { userPostsRoute } from "./users/posts.js";
+import { updateProfileRoute } from "./users/update.js";
+import { VERSION } from "./version.js";
+
+export interface BuildOptions {
+  /** pino options, a logger instance, or false for none (tests). */
+  logger?: FastifyServerOptions["logger"];
+}
+
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // One log line per request, written by our onResponse hook, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
+    // The contract's timeouts; Node checks them every second rather than every 30.
+    keepAliveTimeout: 60_000,
+    requestTimeout: 15_000,
+    serverFactory: (handler) =>
+      createServer({ headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 60_000, connectionsCheckingInterval: 1_000 }, handler),
+    ajv: {
+      // Bodies are strict: no coercion, unknown properties refused rather than dropped.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Stage 1: external plugins and shared schemas.
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  if (ctx.config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: ctx.config.corsOrigins,
+      methods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+      allowedHeaders: ["Authorization", "Content-Type"],
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Niotebook API", version: VERSION, description: "The Niotebook HTTP API, version 1" },
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  // Stage 2: the app's cross-cutting pieces.
+  app.decorateRequest("caller", null);
+  registerBodyParser(app);
+  registerErrorHandler(app);
+  registerNotFound(app);
+  app.addHook("onRequest", async (request, reply) => {
+    const limiter = ctx.rateLimiter;
+    if (!limiter) return;
+    const category = limitCategory(request.method, request.url.split("?")[0]!);
+    if (!category) return;
+    const result = limiter.take(clientKey(request.ip), category);
+    if (!result.ok) {
+      const wait = String(result.retryAfterSeconds);
+      throw new ApiError("rate_limited", `Too many requests; try again in ${wait}s`, undefined, { "Retry-After": wait });
+    }
+    void reply;
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("X-Content-Type-Options", "nosniff");
+    if (request.url.startsWith("/api/v1/") && !request.url.startsWith("/api/v1/openapi.json")) {
+      reply.header("Cache-Control", "no-store");
+    }
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info({
+      method: request.method,
+      route: request.routeOptions.url ?? "(unmatched)",
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      ip: request.ip,
+    }, "request");
+  });
+
+  // Stage 3: routes, by feature.
+  healthRoute(app, ctx);
+  openApiRoute(app);
+  registerRoute(app, ctx);
+  loginRoute(app, ctx);
+  refreshRoute(app, ctx);
+  logoutRoute(app, ctx);
+  createPostRoute(app, ctx);
+  getPostRoute(app, ctx);
+  deletePostRoute(app, ctx);
+  timelineRoute(app, ctx);
+  getUserRoute(app, ctx);
+  userPostsRoute(app, ctx);
+  updateProfileRoute(app, ctx);
+
+  await app.ready();
+  return app;
+}

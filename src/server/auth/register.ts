@@ -1,0 +1,11 @@
+import { AuthResponse, RegisterBody } from "../../api/index.js";
+import type { AppContext } from "../context.js";
+import { errorResponses } from "../http/responses.js";
+import type { App } from "../http/types.js";
+import { register } from "./service.js";
+
+export function registerRoute(app: App, ctx: AppContext): void {
+  app.post("/api/v1/auth/register", {
+    schema: { tags: ["auth"], summary: "Create an account", body: RegisterBody, response: { 201: AuthResponse, ...errorResponses } },
+  }, async (request, reply) => reply.code(201).send(await register(ctx, request.body)));
+}

@@ -1,0 +1,118 @@
+// All configuration comes from the environment and is validated once, at start-up, with
+// messages that say what to do. Nothing else in the server reads process.env.
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface Config {
+  host: string;
+  port: number;
+  /** PostgreSQL URL; absent means the embedded database in dataDir. */
+  dbUrl: string | undefined;
+  dataDir: string;
+  /** Absent only with the embedded database, which keeps a generated secret in dataDir. */
+  jwtSecret: string | undefined;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  refreshReuseGraceMs: number;
+  /** 0 = limits off; otherwise every budget is multiplied by this. */
+  rateLimitMultiplier: number;
+  trustProxy: string[];
+  redisUrl: string | undefined;
+  corsOrigins: string[];
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export const ENV_HELP: Array<[string, string]> = [
+  ["NIOTEBOOK_HOST", "address to listen on (default 127.0.0.1)"],
+  ["NIOTEBOOK_PORT", "port to listen on, 0 for any free port (default 8080)"],
+  ["NIOTEBOOK_DB_URL", "PostgreSQL URL; unset = embedded PostgreSQL in the data folder"],
+  ["NIOTEBOOK_DATA_DIR", "data folder for the embedded database (default $XDG_DATA_HOME/niotebook or ~/.local/share/niotebook)"],
+  ["NIOTEBOOK_JWT_SECRET", "HS256 secret, at least 32 bytes; required with NIOTEBOOK_DB_URL"],
+  ["NIOTEBOOK_ACCESS_TOKEN_TTL", "access token lifetime, e.g. 15m, 24h (default 24h)"],
+  ["NIOTEBOOK_REFRESH_TOKEN_TTL", "refresh token lifetime (default 7d)"],
+  ["NIOTEBOOK_REFRESH_REUSE_GRACE", "grace period for a reused refresh token (default 30s)"],
+  ["NIOTEBOOK_RATE_LIMIT", "on (default), off, or a multiplier such as x1000"],
+  ["NIOTEBOOK_TRUST_PROXY", "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed"],
+  ["NIOTEBOOK_REDIS_URL", "optional Redis URL (shared rate-limit buckets)"],
+  ["NIOTEBOOK_CORS_ORIGIN", "comma-separated allowed CORS origins (default none)"],
+  ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
+];
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses durations such as `500ms`, `3s`, `15m`, `24h`, `7d`. */
+export function parseDuration(name: string, value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) throw new ConfigError(`${name} must be a duration such as 30s, 15m, 24h or 7d (got "${value}")`);
+  const ms = Number(match[1]) * UNITS[match[2]!]!;
+  if (ms <= 0) throw new ConfigError(`${name} must be longer than zero`);
+  return ms;
+}
+
+function parseRateLimit(value: string): number {
+  const v = value.trim().toLowerCase();
+  if (v === "on") return 1;
+  if (v === "off") return 0;
+  const match = /^x(\d+(?:\.\d+)?)$/.exec(v);
+  if (match && Number(match[1]) > 0) return Number(match[1]);
+  throw new ConfigError(`NIOTEBOOK_RATE_LIMIT must be on, off or a multiplier such as x1000 (got "${value}")`);
+}
+
+function parsePort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`NIOTEBOOK_PORT must be a port number 0–65535 (got "${value}")`);
+  return port;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(base, "niotebook");
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v;
+  };
+  const dbUrl = get("NIOTEBOOK_DB_URL");
+  const jwtSecret = get("NIOTEBOOK_JWT_SECRET");
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError("NIOTEBOOK_JWT_SECRET must be at least 32 bytes; generate one with: openssl rand -base64 48");
+  }
+  if (dbUrl !== undefined && jwtSecret === undefined) {
+    throw new ConfigError(
+      "NIOTEBOOK_JWT_SECRET is required when NIOTEBOOK_DB_URL is set (every server of the service must share it); " +
+        "generate one with: openssl rand -base64 48",
+    );
+  }
+  if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
+    throw new ConfigError(`NIOTEBOOK_DB_URL must be a postgres:// or postgresql:// URL`);
+  }
+  const logLevel = (get("NIOTEBOOK_LOG_LEVEL") ?? "info").toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`NIOTEBOOK_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  }
+  return {
+    host: get("NIOTEBOOK_HOST") ?? "127.0.0.1",
+    port: parsePort(get("NIOTEBOOK_PORT") ?? "8080"),
+    dbUrl,
+    dataDir: get("NIOTEBOOK_DATA_DIR") ?? defaultDataDir(env),
+    jwtSecret,
+    accessTokenTtlMs: parseDuration("NIOTEBOOK_ACCESS_TOKEN_TTL", get("NIOTEBOOK_ACCESS_TOKEN_TTL") ?? "24h"),
+    refreshTokenTtlMs: parseDuration("NIOTEBOOK_REFRESH_TOKEN_TTL", get("NIOTEBOOK_REFRESH_TOKEN_TTL") ?? "7d"),
+    refreshReuseGraceMs: parseDuration("NIOTEBOOK_REFRESH_REUSE_GRACE", get("NIOTEBOOK_REFRESH_REUSE_GRACE") ?? "30s"),
+    rateLimitMultiplier: parseRateLimit(get("NIOTEBOOK_RATE_LIMIT") ?? "on"),
+    trustProxy: list(get("NIOTEBOOK_TRUST_PROXY")),
+    redisUrl: get("NIOTEBOOK_REDIS_URL"),
+    corsOrigins: list(get("NIOTEBOOK_CORS_ORIGIN")),
+    logLevel,
+  };
+}

@@ -1,0 +1,106 @@
+// Opens the configured database — PostgreSQL over `pg`, or PGlite in the data folder — behind
+// one Kysely<Database>, with a health probe that never waits behind the main pool.
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { join } from "node:path";
+import { PGliteDialect } from "./pglite-dialect.js";
+import type { Database } from "./schema.js";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: "postgres" | "embedded";
+  /** True when the database answers `select 1` within timeoutMs on a connection of its own. */
+  ping(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// Timestamps stay text end to end (PostgreSQL formats them for the API).
+const asText = (value: string) => value;
+const TIMESTAMP_OIDS = [1082, 1114, 1184];
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+export function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      TIMESTAMP_OIDS.includes(oid) ? asText : pg.types.getTypeParser(oid, format as "text"),
+  };
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    // Connecting must fail fast when PostgreSQL is down; a statement on a connection whose
+    // server went silent is abandoned rather than hanging the request.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    types,
+  });
+  pool.on("error", (error) => options.onPoolError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: "postgres",
+    async ping(timeoutMs) {
+      const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: timeoutMs, types });
+      client.on("error", () => {});
+      try {
+        await withTimeout(client.connect().then(() => client.query("select 1")), timeoutMs);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        void client.end().catch(() => {});
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+  const pglite = await PGlite.create(join(dataDir, "pgdata"), {
+    parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "embedded",
+    async ping(timeoutMs) {
+      try {
+        await withTimeout(sql`select 1`.execute(db), timeoutMs);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Errors that mean "the database cannot be reached", answered 503 rather than 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"].includes(code)) {
+    return true;
+  }
+  // PostgreSQL: connection exceptions, shutting down, too many connections.
+  if (code && (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300")) {
+    return true;
+  }
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    error.message,
+  );
+}

@@ -1,0 +1,61 @@
+// The one place where anything thrown becomes an HTTP answer in the contract's envelope.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isDatabaseUnavailable } from "../db/database.js";
+import { ApiError, notFound, validation } from "./errors.js";
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+function fromSchemaError(error: FastifyError): ApiError {
+  const context = (error as { validationContext?: string }).validationContext;
+  const first = error.validation?.[0] as AjvError | undefined;
+  if (context === "params") return notFound();
+  const field =
+    (first?.params.missingProperty as string | undefined) ??
+    (first?.params.additionalProperty as string | undefined) ??
+    first?.instancePath.split("/")[1] ??
+    undefined;
+  if (!first || !field) return validation(undefined, context === "body" ? "Request body must be a JSON object" : "Invalid request");
+  switch (first.keyword) {
+    case "required": return validation(field, `${field} is required`);
+    case "additionalProperties": return validation(field, `Unknown property "${field}"`);
+    case "type": return validation(field, context === "querystring" ? `${field} must be given once` : `${field} must be a ${String(first.params.type)}`);
+    default: return validation(field, `${field} is invalid`);
+  }
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError?.validation) return fromSchemaError(fastifyError);
+  switch (fastifyError?.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError("payload_too_large", "Request body is larger than 4 KiB");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError("unsupported_media_type", "Request bodies must be JSON (Content-Type: application/json)");
+    case "FST_ERR_BAD_URL":
+      return notFound();
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new ApiError("unavailable", "The database is unavailable; try again shortly", undefined, { "Retry-After": "5" });
+  }
+  if (typeof fastifyError?.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return validation(undefined, "Malformed request");
+  }
+  return new ApiError("internal_error", "Something went wrong on our side");
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      // The error's own message may carry SQL or values: log it, never send it.
+      const e = error as Error & { code?: string };
+      request.log.error({ err: { type: e?.name, code: e?.code, message: e?.message, stack: e?.stack } }, "request failed");
+    }
+    return reply.code(apiError.status).headers(apiError.headers).send(apiError.body());
+  });
+}

@@ -1,0 +1,75 @@
+// The contract's abuse limits: one token bucket per client and category. A bucket holds
+// `burst` requests and refills continuously at `rate` per minute.
+export type LimitCategory = "auth" | "write" | "read";
+
+const BUDGETS: Record<LimitCategory, { rate: number; burst: number }> = {
+  auth: { rate: 10, burst: 5 },
+  write: { rate: 30, burst: 10 },
+  read: { rate: 120, burst: 30 },
+};
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private sweepAtMs = 0;
+
+  constructor(private readonly multiplier: number, private readonly now: () => number = Date.now) {}
+
+  take(client: string, category: LimitCategory): TakeResult {
+    const { rate, burst } = BUDGETS[category];
+    const capacity = burst * this.multiplier;
+    const perMs = (rate * this.multiplier) / 60_000;
+    const now = this.now();
+    this.sweep(now);
+    const key = `${category}|${client}`;
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedMs: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.updatedMs) * perMs);
+    bucket.updatedMs = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+  }
+
+  /** Forgets buckets that have refilled completely, so memory tracks active clients only. */
+  private sweep(now: number): void {
+    if (now < this.sweepAtMs) return;
+    this.sweepAtMs = now + 60_000;
+    for (const [key, bucket] of this.buckets) {
+      const category = key.slice(0, key.indexOf("|")) as LimitCategory;
+      const { rate, burst } = BUDGETS[category];
+      const full = bucket.tokens + ((now - bucket.updatedMs) * rate * this.multiplier) / 60_000 >= burst * this.multiplier;
+      if (full) this.buckets.delete(key);
+    }
+  }
+}
+
+/** Which budget a request draws from (the contract's table). */
+export function limitCategory(method: string, path: string): LimitCategory | null {
+  if (!path.startsWith("/api/v1/") && path !== "/api/v1") return null;
+  if (path.startsWith("/api/v1/auth/")) return "auth";
+  if (method === "POST" && path === "/api/v1/posts") return "write";
+  if (method === "DELETE" && path.startsWith("/api/v1/posts/")) return "write";
+  if (method === "PATCH" && path.startsWith("/api/v1/users/")) return "write";
+  return "read";
+}
+
+/** Clients are limited per IPv4 address, and per /64 for IPv6. */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, "")).join(":") + "::/64";
+}

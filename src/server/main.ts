@@ -1,0 +1,146 @@
+// niotebook-server: serve (default), migrate, seed; --help and --version.
+import { parseArgs } from "node:util";
+import { buildApp } from "./app.js";
+import { deleteExpiredRefreshTokens } from "./auth/queries.js";
+import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
+import { createAppContext } from "./context.js";
+import { DataDirInUseError, removeServerInfo, writeServerInfo } from "./db/data-dir.js";
+import { openRuntime } from "./runtime.js";
+import { seed } from "./seed.js";
+import { VERSION } from "./version.js";
+
+const HELP = `niotebook-server ${VERSION} — the Niotebook API server
+
+Usage:
+  niotebook-server [serve]                 start the server
+  niotebook-server migrate                 apply database migrations and exit
+  niotebook-server seed [--users N] [--posts M] [--shared-timestamp K]
+                                           fill the database with demo users and posts
+  niotebook-server --help | --version
+
+With no NIOTEBOOK_DB_URL the server runs on an embedded PostgreSQL in its data folder.
+
+Environment:
+${ENV_HELP.map(([name, text]) => `  ${name.padEnd(30)} ${text}`).join("\n")}
+`;
+
+const SHUTDOWN_GRACE_MS = 30_000;
+
+async function serve(config: Config): Promise<void> {
+  const runtime = await openRuntime(config, (error) => console.error(JSON.stringify({ level: 50, msg: "database pool error", code: (error as NodeJS.ErrnoException).code })));
+  const ctx = createAppContext(config, runtime.database, runtime.jwtSecret);
+  const app = await buildApp(ctx, { logger: { level: config.logLevel } });
+  if (ctx.rateLimiter === null) app.log.warn("rate limits are off (NIOTEBOOK_RATE_LIMIT=off)");
+
+  const cleanup = setInterval(() => {
+    deleteExpiredRefreshTokens(ctx.db).catch((error: Error) => app.log.warn({ code: (error as NodeJS.ErrnoException).code }, "refresh token cleanup failed"));
+  }, 3_600_000);
+  cleanup.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "shutting down: finishing requests in flight");
+    const force = setTimeout(() => {
+      app.log.error("requests still in flight after 30 s; closing anyway");
+      app.server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    clearInterval(cleanup);
+    try {
+      await app.close();
+      if (runtime.lock) removeServerInfo(config.dataDir);
+      await runtime.close();
+      app.log.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: { message: (error as Error).message } }, "unclean shutdown");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  const url = `http://${host}:${port}`;
+  if (runtime.lock) writeServerInfo(config.dataDir, url);
+  app.log.info({ url, database: runtime.database.kind, version: VERSION }, `niotebook-server listening on ${url}`);
+}
+
+async function migrate(config: Config): Promise<void> {
+  const runtime = await openRuntime(config);
+  await runtime.close();
+  console.log("migrations are up to date");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      users: { type: "string" },
+      posts: { type: "string" },
+      "shared-timestamp": { type: "string" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = positionals[0] ?? "serve";
+  const config = loadConfig();
+  switch (command) {
+    case "serve":
+      await serve(config);
+      return -1;
+    case "migrate":
+      await migrate(config);
+      return 0;
+    case "seed": {
+      const count = (value: string | undefined, fallback: number, name: string) => {
+        if (value === undefined) return fallback;
+        if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} must be a whole number`);
+        return Number(value);
+      };
+      const runtime = await openRuntime(config);
+      try {
+        const result = await seed(runtime.database.db, { users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"), sharedTimestamp: count(values["shared-timestamp"], 0, "shared-timestamp") });
+        console.log(`seeded ${result.users} users and ${result.posts} posts in ${result.ms} ms (password for every seeded user: ${result.password})`);
+      } finally {
+        await runtime.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof DataDirInUseError) {
+      console.error(`niotebook-server: ${error.message}`);
+      process.exit(1);
+    }
+    if (error instanceof ConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`niotebook-server: ${(error as Error).message}`);
+      process.exit(2);
+    }
+    console.error(`niotebook-server: could not start: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,23 @@
+import { CreatePostBody, PostResponse, checkPostContent, normalizePostContent } from "../../api/index.js";
+import { authenticate } from "../auth/authenticate.js";
+import type { AppContext } from "../context.js";
+import { ApiError, unauthorized } from "../http/errors.js";
+import { bearer, errorResponses } from "../http/responses.js";
+import type { App } from "../http/types.js";
+import { insertPost } from "./queries.js";
+
+export function createPostRoute(app: App, ctx: AppContext): void {
+  app.post("/api/v1/posts", {
+    onRequest: authenticate(ctx),
+    schema: {
+      tags: ["posts"], summary: "Publish a post", security: bearer,
+      body: CreatePostBody, response: { 201: PostResponse, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const bad = checkPostContent(request.body.content);
+    if (bad) throw new ApiError(bad.code, bad.message, bad.field);
+    const post = await insertPost(ctx.db, request.caller!.userId, normalizePostContent(request.body.content));
+    if (!post) throw unauthorized("This account no longer exists");
+    return reply.code(201).send({ post });
+  });
+}

@@ -1,0 +1,52 @@
+// Opens what a server process needs from its configuration: the data folder's lock and
+// secret (embedded database), the database itself, migrated to the latest version.
+import type { Config } from "./config.js";
+import { openEmbedded, openPostgres, type DatabaseHandle } from "./db/database.js";
+import { lockDataDir, loadOrCreateSecret, type DataDirLock } from "./db/data-dir.js";
+import { migrateToLatest } from "./db/migrations.js";
+
+export interface Runtime {
+  database: DatabaseHandle;
+  jwtSecret: string;
+  lock: DataDirLock | null;
+  /** Closes the database, then releases the data folder. */
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, onPoolError?: (error: Error) => void): Promise<Runtime> {
+  let lock: DataDirLock | null = null;
+  let database: DatabaseHandle;
+  let jwtSecret: string;
+  if (config.dbUrl) {
+    database = openPostgres({ url: config.dbUrl, onPoolError });
+    jwtSecret = config.jwtSecret!;
+  } else {
+    lock = lockDataDir(config.dataDir);
+    try {
+      jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
+      database = await openEmbedded(config.dataDir);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close().catch(() => {});
+    lock?.release();
+    throw error;
+  }
+  return {
+    database,
+    jwtSecret,
+    lock,
+    async close() {
+      try {
+        await database.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}

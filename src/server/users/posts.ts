@@ -1,0 +1,23 @@
+import { IdParams, PageQuery, PostPage } from "../../api/index.js";
+import { authenticate } from "../auth/authenticate.js";
+import type { AppContext } from "../context.js";
+import { bearer, errorResponses } from "../http/responses.js";
+import type { App } from "../http/types.js";
+import { parseCursor, parseLimit, toPage } from "../paging.js";
+import { userPostsPage } from "../posts/queries.js";
+import { resolveUser } from "./resolve.js";
+
+export function userPostsRoute(app: App, ctx: AppContext): void {
+  app.get("/api/v1/users/:id/posts", {
+    onRequest: authenticate(ctx),
+    schema: {
+      tags: ["users"], summary: "A user's posts, newest first (without author)", security: bearer,
+      params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
+    },
+  }, async (request) => {
+    const user = await resolveUser(ctx, request.caller!, request.params.id);
+    const limit = parseLimit(request.query.limit);
+    const cursor = parseCursor(request.query.cursor);
+    return toPage(await userPostsPage(ctx.db, user.id, cursor, limit), limit);
+  });
+}

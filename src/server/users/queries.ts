@@ -1,0 +1,51 @@
+import { sql, type Kysely } from "kysely";
+import type { User } from "../../api/index.js";
+import type { Database } from "../db/schema.js";
+import { isoTimestamp } from "../db/sql.js";
+
+type Db = Kysely<Database>;
+
+const publicColumns = ["users.id", "users.username", "users.display_name", "users.bio"] as const;
+
+export function findUserById(db: Db, id: string): Promise<User | undefined> {
+  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at")])
+    .where("id", "=", id).executeTakeFirst();
+}
+
+export function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
+  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at")])
+    .where("username", "=", username.toLowerCase()).executeTakeFirst();
+}
+
+export function findCredentialsByEmail(db: Db, email: string) {
+  return db.selectFrom("users")
+    .select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), "users.password_hash"])
+    .where("email", "=", email.toLowerCase()).executeTakeFirst();
+}
+
+export async function userExists(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select(sql<number>`1`.as("one")).where("id", "=", id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of username / e-mail is already taken, username first (the contract's order). */
+export async function findTakenField(db: Db, username: string, email: string): Promise<"username" | "email" | null> {
+  const rows = await db.selectFrom("users").select(["username", "email"])
+    .where((eb) => eb.or([eb("username", "=", username), eb("email", "=", email)])).execute();
+  if (rows.some((r) => r.username === username)) return "username";
+  if (rows.some((r) => r.email === email)) return "email";
+  return null;
+}
+
+export function insertUser(
+  db: Db,
+  values: { username: string; email: string; password_hash: string; display_name: string },
+): Promise<User> {
+  return db.insertInto("users").values(values)
+    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at")]).executeTakeFirstOrThrow();
+}
+
+export function updateUser(db: Db, id: string, patch: { display_name?: string; bio?: string }): Promise<User | undefined> {
+  return db.updateTable("users").set({ ...patch, updated_at: sql`now()` }).where("id", "=", id)
+    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at")]).executeTakeFirst();
+}

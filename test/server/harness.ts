@@ -1,0 +1,121 @@
+// Builds the real app on a real database for tests: PGlite in a temporary folder always, and
+// a fresh PostgreSQL database per run when NIOTEBOOK_TEST_DB_URL points at a server.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import type { LightMyRequestResponse } from "fastify";
+import { buildApp } from "../../src/server/app.js";
+import { loadConfig, type Config } from "../../src/server/config.js";
+import { createAppContext, type AppContext } from "../../src/server/context.js";
+import { openRuntime, type Runtime } from "../../src/server/runtime.js";
+import type { App } from "../../src/server/http/types.js";
+import type { AuthResponse } from "../../src/api/index.js";
+
+export type Backend = "embedded" | "postgres";
+
+/** The backends this run covers: embedded always, PostgreSQL when configured. */
+export const BACKENDS: Backend[] = process.env.NIOTEBOOK_TEST_DB_URL ? ["embedded", "postgres"] : ["embedded"];
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+export interface TestServer {
+  app: App;
+  ctx: AppContext;
+  runtime: Runtime;
+  backend: Backend;
+  close(): Promise<void>;
+}
+
+async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.NIOTEBOOK_TEST_DB_URL!;
+  const name = `niotebook_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "niotebook-test-"));
+  const pgdb = backend === "postgres" ? await createPostgresDatabase() : undefined;
+  const config: Config = loadConfig({
+    NIOTEBOOK_DATA_DIR: dataDir,
+    NIOTEBOOK_RATE_LIMIT: "off",
+    NIOTEBOOK_JWT_SECRET: TEST_SECRET,
+    ...(pgdb ? { NIOTEBOOK_DB_URL: pgdb.url } : {}),
+    ...env,
+  });
+  const runtime = await openRuntime(config);
+  const ctx = createAppContext(config, runtime.database, runtime.jwtSecret);
+  const app = await buildApp(ctx);
+  return {
+    app, ctx, runtime, backend,
+    async close() {
+      await app.close();
+      await runtime.close();
+      await pgdb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE" | "PUT" | "OPTIONS" | "HEAD";
+
+/** A small client over inject that speaks JSON, as any client of the API would. */
+export class TestClient {
+  constructor(readonly app: App, public token?: string) {}
+
+  request(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      method,
+      url,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { payload: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+    });
+  }
+
+  get(url: string) { return this.request("GET", url); }
+  post(url: string, body?: unknown) { return this.request("POST", url, body); }
+  patch(url: string, body?: unknown) { return this.request("PATCH", url, body); }
+  delete(url: string) { return this.request("DELETE", url); }
+
+  as(token: string | undefined): TestClient {
+    return new TestClient(this.app, token);
+  }
+}
+
+let counter = 0;
+/** Registers a fresh user and returns a client acting as them. */
+export async function signUp(app: App, name?: string, password = "password123"): Promise<{ client: TestClient; auth: AuthResponse; password: string; email: string }> {
+  const username = name ?? `user${process.pid % 1000}x${counter++}`;
+  const email = `${username.toLowerCase()}@example.com`;
+  const res = await new TestClient(app).post("/api/v1/auth/register", { username, email, password });
+  if (res.statusCode !== 201) throw new Error(`register ${username}: ${res.statusCode} ${res.body}`);
+  const auth = res.json() as AuthResponse;
+  return { client: new TestClient(app, auth.tokens.access_token), auth, password, email };
+}
+
+/** Asserts the contract's error envelope and returns the error. */
+export function errorOf(res: LightMyRequestResponse): { code: string; message: string; field?: string } {
+  const body = res.json() as { error: { code: string; message: string; field?: string } };
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== "error") throw new Error(`not an error envelope: ${res.body}`);
+  if (typeof body.error.message !== "string" || body.error.message.length === 0) throw new Error(`no message: ${res.body}`);
+  return body.error;
+}
