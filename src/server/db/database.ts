@@ -100,7 +100,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code && (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300")) {
     return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable|PGlite is closed|driver has already been destroyed/i.test(
     error.message,
   );
 }

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, TestClient, errorOf, signUp, startTestServer, type TestServer } from "./harness.js";
+
+describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
+  let server: TestServer;
+  let client: TestClient;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { NIOTEBOOK_CORS_ORIGIN: "https://allowed.example" });
+    client = (await signUp(server.app, "httpuser")).client;
+  });
+  afterAll(() => server.close());
+
+  it("404s unknown paths with or without a token", async () => {
+    for (const c of [client, client.as(undefined)]) {
+      const res = await c.get("/api/v1/nothing/here");
+      expect(res.statusCode).toBe(404);
+      expect(errorOf(res).code).toBe("not_found");
+    }
+  });
+
+  it("405s a known path with the wrong method, with an Allow header", async () => {
+    const res = await client.request("PUT", "/api/v1/posts", { content: "x" });
+    expect(res.statusCode).toBe(405);
+    expect(errorOf(res).code).toBe("method_not_allowed");
+    expect(res.headers.allow).toBe("POST");
+    const timeline = await client.request("POST", "/api/v1/timeline", {});
+    expect(timeline.statusCode).toBe(405);
+    expect(String(timeline.headers.allow)).toContain("GET");
+    const user = await client.request("DELETE", "/api/v1/users/me");
+    expect(user.statusCode).toBe(405);
+    expect(String(user.headers.allow)).toMatch(/GET.*PATCH|PATCH.*GET/);
+  });
+
+  it("413s a body over 4 KiB", async () => {
+    const res = await client.post("/api/v1/posts", { content: "x".repeat(5000) });
+    expect(res.statusCode).toBe(413);
+    expect(errorOf(res).code).toBe("payload_too_large");
+  });
+
+  it("415s a non-JSON content type and parses JSON with parameters or with no content type", async () => {
+    let res = await client.request("POST", "/api/v1/posts", "content=x", { "content-type": "application/x-www-form-urlencoded" });
+    expect(res.statusCode).toBe(415);
+    expect(errorOf(res).code).toBe("unsupported_media_type");
+    res = await client.request("POST", "/api/v1/posts", '{"content":"x"}', { "content-type": "text/plain" });
+    expect(res.statusCode).toBe(415);
+    res = await client.request("POST", "/api/v1/posts", '{"content":"with charset"}', { "content-type": "application/json; charset=utf-8" });
+    expect(res.statusCode).toBe(201);
+    res = await client.app.inject({ method: "POST", url: "/api/v1/posts", headers: { authorization: `Bearer ${client.token}` }, payload: '{"content":"no type"}' });
+    expect(res.statusCode).toBe(201);
+  });
+
+  it("400s bad JSON, invalid UTF-8, an empty body and a non-object body", async () => {
+    for (const payload of ['{"content":', Buffer.from([0x7b, 0x22, 0x63, 0xff, 0x22, 0x3a, 0x31, 0x7d]), "", "null", '"text"', "[]"]) {
+      const res = await client.app.inject({
+        method: "POST", url: "/api/v1/posts", payload,
+        headers: { authorization: `Bearer ${client.token}`, "content-type": "application/json" },
+      });
+      expect(res.statusCode, String(payload)).toBe(400);
+      expect(errorOf(res).code).toBe("validation_error");
+    }
+  });
+
+  it("sets nosniff on every response and no-store on API responses", async () => {
+    for (const res of [await client.get("/api/v1/timeline"), await client.get("/health"), await client.get("/api/v1/nope")]) {
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    expect((await client.get("/api/v1/timeline")).headers["cache-control"]).toBe("no-store");
+    expect((await client.get("/api/v1/timeline")).headers["content-type"]).toBe("application/json; charset=utf-8");
+  });
+
+  it("answers CORS preflights only for configured origins", async () => {
+    const ok = await client.request("OPTIONS", "/api/v1/timeline", undefined, {
+      origin: "https://allowed.example", "access-control-request-method": "GET", "access-control-request-headers": "authorization",
+    });
+    expect(ok.headers["access-control-allow-origin"]).toBe("https://allowed.example");
+    expect(String(ok.headers["access-control-allow-methods"])).toContain("PATCH");
+    const other = await client.request("OPTIONS", "/api/v1/timeline", undefined, {
+      origin: "https://evil.example", "access-control-request-method": "GET",
+    });
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("reports health with the version", async () => {
+    const res = await client.as(undefined).get("/health");
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: "ok", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it("serves an OpenAPI 3.1 document generated from the route schemas", async () => {
+    const res = await client.as(undefined).get("/api/v1/openapi.json");
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe("3.1.0");
+    for (const path of ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+      "/api/v1/posts", "/api/v1/posts/{id}", "/api/v1/timeline", "/api/v1/users/{id}", "/api/v1/users/{id}/posts", "/health"]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(doc.components.schemas.Post.properties).toHaveProperty("author");
+    expect(doc.paths["/api/v1/posts"].post.requestBody.content["application/json"].schema.additionalProperties).toBe(false);
+  });
+});
+
+describe("health when the database is gone", () => {
+  it("answers 503 with the contract's body, and API calls 503 unavailable", async () => {
+    const server = await startTestServer("embedded");
+    const { client } = await signUp(server.app, "lonely");
+    await server.runtime.database.close();
+    try {
+      const res = await client.get("/health");
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: "error", message: "database connection failed" });
+      const api = await client.get("/api/v1/timeline");
+      expect(api.statusCode).toBe(503);
+      expect(errorOf(api).code).toBe("unavailable");
+      expect(api.headers["retry-after"]).toBeDefined();
+    } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe("rate limits", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("embedded", { NIOTEBOOK_RATE_LIMIT: "on" });
+  });
+  afterAll(() => server.close());
+
+  const from = (ip: string, extra: Record<string, string> = {}) => (path: string, method: "GET" | "POST" = "GET", body?: unknown) =>
+    server.app.inject({ method, url: path, remoteAddress: ip, headers: { "content-type": "application/json", ...extra }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+
+  it("gives the auth category a burst of 5, then 429 with Retry-After", async () => {
+    const call = from("10.0.0.1");
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call("/api/v1/auth/login", "POST", { email: "a@b.io", password: "password1" })).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses[5]).toBe(429);
+    const res = await call("/api/v1/auth/login", "POST", { email: "a@b.io", password: "password1" });
+    expect(errorOf(res).code).toBe("rate_limited");
+    expect(Number(res.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(Number(res.headers["retry-after"])).toBeLessThanOrEqual(6);
+    // Another client has its own bucket; /health is never limited.
+    expect((await from("10.0.0.2")("/api/v1/auth/login", "POST", { email: "a@b.io", password: "password1" })).statusCode).toBe(401);
+    for (let i = 0; i < 50; i++) expect((await call("/health")).statusCode).toBe(200);
+  });
+
+  it("gives reads a burst of 30 and ignores X-Forwarded-For from untrusted peers", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      statuses.push((await from("10.0.0.3", { "x-forwarded-for": `192.0.2.${i}` })("/api/v1/timeline")).statusCode);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
+  it("limits IPv6 clients per /64", async () => {
+    for (let i = 0; i < 30; i++) await from(`2001:db8:1:2::${i.toString(16)}`)("/api/v1/timeline");
+    expect((await from("2001:db8:1:2:ffff::1")("/api/v1/timeline")).statusCode).toBe(429);
+    expect((await from("2001:db8:1:3::1")("/api/v1/timeline")).statusCode).toBe(401);
+  });
+});
+
+describe("trusted proxies", () => {
+  it("reads the rightmost untrusted X-Forwarded-For entry only behind a trusted proxy", async () => {
+    const server = await startTestServer("embedded", { NIOTEBOOK_RATE_LIMIT: "on", NIOTEBOOK_TRUST_PROXY: "10.9.0.0/16" });
+    try {
+      const via = (client: string, spoof = "203.0.113.99") => server.app.inject({
+        method: "POST", url: "/api/v1/auth/logout", remoteAddress: "10.9.0.5",
+        headers: { "content-type": "application/json", "x-forwarded-for": `${spoof}, ${client}` }, payload: '{"refresh_token":"x"}',
+      });
+      for (let i = 0; i < 5; i++) expect((await via("198.51.100.1", `203.0.113.${i}`)).statusCode).toBe(204);
+      expect((await via("198.51.100.1")).statusCode).toBe(429);
+      expect((await via("198.51.100.2")).statusCode).toBe(204);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, errorOf, signUp, startTestServer, type TestClient, type TestServer } from "./harness.js";
+
+interface Page { posts: Array<{ id: string; created_at: string; author?: unknown; author_id: string }>; next_cursor: string | null; has_more: boolean }
+
+async function walk(client: TestClient, path: string, limit: number): Promise<{ ids: string[]; pages: Page[] }> {
+  const ids: string[] = [];
+  const pages: Page[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 1000; i++) {
+    const sep = path.includes("?") ? "&" : "?";
+    const res = await client.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    expect(res.statusCode).toBe(200);
+    const page = res.json() as Page;
+    pages.push(page);
+    ids.push(...page.posts.map((p) => p.id));
+    expect(page.next_cursor === null).toBe(!page.has_more);
+    if (!page.has_more) break;
+    cursor = page.next_cursor;
+  }
+  return { ids, pages };
+}
+
+describe.each(BACKENDS)("paging on %s", (backend) => {
+  let server: TestServer;
+  let reader: TestClient;
+  let authorId: string;
+  const TOTAL = 130;
+  const TIED = 60;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const author = await signUp(server.app, "writer");
+    authorId = author.auth.user.id;
+    reader = (await signUp(server.app, "reader")).client;
+    // 60 posts share one created_at; the rest are spread out, some older, some newer.
+    await sql`INSERT INTO posts (author_id, content, created_at)
+      SELECT ${authorId}::uuid, 'tied ' || g, '2026-01-01T12:00:00.123456Z'::timestamptz FROM generate_series(1, ${TIED}) g`.execute(server.ctx.db);
+    await sql`INSERT INTO posts (author_id, content, created_at)
+      SELECT ${authorId}::uuid, 'spread ' || g, '2026-01-01T12:00:00.123456Z'::timestamptz + (g - 35) * interval '1 minute 1 microsecond'
+      FROM generate_series(1, ${TOTAL - TIED}) g WHERE g <> 35`.execute(server.ctx.db);
+    await sql`INSERT INTO posts (author_id, content, created_at) VALUES (${authorId}::uuid, 'one more', '2025-06-01T00:00:00Z')`.execute(server.ctx.db);
+  });
+  afterAll(() => server.close());
+
+  const expectedOrder = async () => {
+    const rows = await server.ctx.db.selectFrom("posts").select("id").orderBy("created_at", "desc").orderBy("id", "desc").execute();
+    return rows.map((r) => r.id);
+  };
+
+  it.each([1, 7, 20, 50, 100])("walks the whole timeline with limit=%i: every post once, in order", async (limit) => {
+    const { ids, pages } = await walk(reader, "/api/v1/timeline", limit);
+    expect(ids).toEqual(await expectedOrder());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const page of pages.slice(0, -1)) expect(page.posts).toHaveLength(limit);
+    expect(pages.at(-1)!.has_more).toBe(false);
+  });
+
+  it("has_more is exact: a page that ends exactly at the last post says false", async () => {
+    const all = await expectedOrder();
+    expect(all.length % 2).toBe(0);
+    const { pages } = await walk(reader, "/api/v1/timeline", all.length / 2);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]!.has_more).toBe(true);
+    expect(pages[1]!.posts).toHaveLength(all.length / 2);
+    expect(pages[1]!).toMatchObject({ has_more: false, next_cursor: null });
+  });
+
+  it("embeds the author on the timeline and omits it in a user's posts", async () => {
+    const timeline = (await reader.get("/api/v1/timeline?limit=3")).json() as Page;
+    for (const p of timeline.posts) expect(p.author).toMatchObject({ id: authorId, username: "writer" });
+    const own = (await reader.get(`/api/v1/users/${authorId}/posts?limit=3`)).json() as Page;
+    for (const p of own.posts) {
+      expect(p).not.toHaveProperty("author");
+      expect(p.author_id).toBe(authorId);
+    }
+  });
+
+  it("walks a user's posts the same way, by id, me and @username", async () => {
+    const expected = await expectedOrder();
+    for (const path of [`/api/v1/users/${authorId}/posts`, "/api/v1/users/@WRITER/posts"]) {
+      expect((await walk(reader, path, 25)).ids).toEqual(expected);
+    }
+    expect((await walk(reader, "/api/v1/users/me/posts", 25)).ids).toEqual([]);
+  });
+
+  it("keeps working after the cursor's post is deleted, and new posts never shift older pages", async () => {
+    const first = (await reader.get("/api/v1/timeline?limit=10")).json() as Page;
+    const lastId = first.posts.at(-1)!.id;
+    await server.ctx.db.deleteFrom("posts").where("id", "=", lastId).execute();
+    await sql`INSERT INTO posts (author_id, content) VALUES (${authorId}::uuid, 'brand new')`.execute(server.ctx.db);
+    const second = (await reader.get(`/api/v1/timeline?limit=10&cursor=${first.next_cursor}`)).json() as Page;
+    const expected = (await expectedOrder());
+    const start = expected.indexOf(first.posts.at(-2)!.id) + 1;
+    expect(second.posts.map((p) => p.id)).toEqual(expected.slice(start, start + 10));
+  });
+
+  it("accepts an RFC 3339 timestamp as cursor: posts strictly before that instant", async () => {
+    const page = (await reader.get(`/api/v1/timeline?limit=100&cursor=${encodeURIComponent("2026-01-01T12:00:00.123456Z")}`)).json() as Page;
+    expect(page.posts.length).toBeGreaterThan(0);
+    for (const p of page.posts) expect(p.created_at < "2026-01-01T12:00:00.123456Z").toBe(true);
+    const offset = (await reader.get(`/api/v1/timeline?limit=100&cursor=${encodeURIComponent("2026-01-01T13:00:00.123457+01:00")}`)).json() as Page;
+    expect(offset.posts.map((p) => p.id)).toEqual(
+      (await reader.get(`/api/v1/timeline?limit=100&cursor=${encodeURIComponent("2026-01-01T12:00:00.123457Z")}`)).json().posts.map((p: { id: string }) => p.id));
+    expect(offset.posts.filter((p) => p.created_at === "2026-01-01T12:00:00.123456Z")).toHaveLength(60);
+  });
+
+  it.each(["abc", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01", "%00", "eyJ4IjoxfQ", "0000-01-01T00:00:00Z"])(
+    "refuses cursor %j with validation_error on cursor", async (cursor) => {
+      const res = await reader.get(`/api/v1/timeline?cursor=${cursor}`);
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "cursor" });
+    });
+
+  it.each(["0", "101", "-1", "1.5", "abc", "1e2"])("refuses limit=%s with validation_error on limit", async (limit) => {
+    const res = await reader.get(`/api/v1/timeline?limit=${limit}`);
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "limit" });
+  });
+
+  it("treats empty query values as absent and defaults limit to 50", async () => {
+    const res = await reader.get("/api/v1/timeline?limit=&cursor=");
+    expect(res.statusCode).toBe(200);
+    expect(res.json().posts).toHaveLength(50);
+    expect(errorOf(await reader.get("/api/v1/timeline?limit=1&limit=2")).field).toBe("limit");
+  });
+
+  it("answers an empty list as [] with a null cursor", async () => {
+    const { client, auth } = await signUp(server.app, "quiet");
+    expect((await client.get(`/api/v1/users/${auth.user.id}/posts`)).json()).toEqual({ posts: [], next_cursor: null, has_more: false });
+  });
+
+  it("404s the posts of an unknown user", async () => {
+    expect(errorOf(await reader.get("/api/v1/users/00000000-0000-4000-8000-000000000000/posts")).code).toBe("not_found");
+    expect((await reader.get("/api/v1/users/@nobody_here/posts")).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, errorOf, signUp, startTestServer, type TestClient, type TestServer } from "./harness.js";
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+describe.each(BACKENDS)("posts on %s", (backend) => {
+  let server: TestServer;
+  let alice: TestClient;
+  let bob: TestClient;
+  let aliceId: string;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const a = await signUp(server.app, "alice");
+    aliceId = a.auth.user.id;
+    alice = a.client;
+    bob = (await signUp(server.app, "bob")).client;
+  });
+  afterAll(() => server.close());
+
+  it("creates a post: 201 with the author embedded and an exact timestamp", async () => {
+    const res = await alice.post("/api/v1/posts", { content: "Hello, terminal" });
+    expect(res.statusCode).toBe(201);
+    const { post } = res.json();
+    expect(Object.keys(res.json())).toEqual(["post"]);
+    expect(Object.keys(post).sort()).toEqual(["author", "author_id", "content", "created_at", "id"]);
+    expect(post).toMatchObject({ author_id: aliceId, content: "Hello, terminal", author: { id: aliceId, username: "alice" } });
+    expect(post.created_at).toMatch(TIMESTAMP);
+    expect(post.author.created_at).toMatch(TIMESTAMP);
+    expect(JSON.stringify(post.author)).not.toContain("@example.com");
+  });
+
+  it("normalises CR and CRLF to LF and trims as String#trim does", async () => {
+    const res = await alice.post("/api/v1/posts", { content: "\u3000\t line one\r\nline two\rline three \u00a0\n" });
+    expect(res.json().post.content).toBe("line one\nline two\nline three");
+  });
+
+  it("counts code points: 140 emoji pass, 141 characters are content_too_long", async () => {
+    expect((await alice.post("/api/v1/posts", { content: "🎉".repeat(140) })).statusCode).toBe(201);
+    expect((await alice.post("/api/v1/posts", { content: `  ${"x".repeat(140)}  ` })).statusCode).toBe(201);
+    const res = await alice.post("/api/v1/posts", { content: "x".repeat(141) });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res)).toMatchObject({ code: "content_too_long", field: "content" });
+  });
+
+  it.each([
+    ["", "validation_error"],
+    [" \n\t\r\n ", "validation_error"],
+    ["bell\u0007", "validation_error"],
+    ["c1\u0085", "validation_error"],
+    ["nul\u0000", "validation_error"],
+    ["lone \ud83d surrogate", "validation_error"],
+  ])("refuses %j with %s on content", async (content, code) => {
+    const res = await alice.post("/api/v1/posts", { content });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res)).toMatchObject({ code, field: "content" });
+  });
+
+  it("keeps tabs and newlines", async () => {
+    expect((await alice.post("/api/v1/posts", { content: "a\tb\n\nc" })).json().post.content).toBe("a\tb\n\nc");
+  });
+
+  it("refuses without a token, with unknown properties and with a mistyped content", async () => {
+    expect(errorOf(await alice.as(undefined).post("/api/v1/posts", { content: "x" })).code).toBe("unauthorized");
+    expect(errorOf(await alice.post("/api/v1/posts", { content: "x", author_id: aliceId }))).toMatchObject({ field: "author_id" });
+    expect(errorOf(await alice.post("/api/v1/posts", { content: ["x"] }))).toMatchObject({ field: "content" });
+    expect(errorOf(await alice.post("/api/v1/posts", {}))).toMatchObject({ field: "content" });
+  });
+
+  it("gets one post with its author; 404 for unknown and malformed ids", async () => {
+    const created = (await alice.post("/api/v1/posts", { content: "find me" })).json().post;
+    const res = await bob.get(`/api/v1/posts/${created.id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ post: created });
+    expect(errorOf(await bob.get("/api/v1/posts/00000000-0000-4000-8000-000000000000")).code).toBe("not_found");
+    expect((await bob.get("/api/v1/posts/not-a-uuid")).statusCode).toBe(404);
+    expect((await bob.get("/api/v1/posts/%00")).statusCode).toBe(404);
+    expect(errorOf(await bob.as(undefined).get(`/api/v1/posts/${created.id}`)).code).toBe("unauthorized");
+  });
+
+  it("deletes only your own post: 403 for others, 404 when unknown, gone everywhere after", async () => {
+    const created = (await alice.post("/api/v1/posts", { content: "short-lived" })).json().post;
+    expect(errorOf(await bob.delete(`/api/v1/posts/${created.id}`)).code).toBe("forbidden");
+    const res = await alice.delete(`/api/v1/posts/${created.id}`);
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe("");
+    expect((await alice.get(`/api/v1/posts/${created.id}`)).statusCode).toBe(404);
+    expect((await alice.delete(`/api/v1/posts/${created.id}`)).statusCode).toBe(404);
+    expect((await alice.delete("/api/v1/posts/nope")).statusCode).toBe(404);
+    const timeline = (await bob.get("/api/v1/timeline?limit=100")).json().posts as Array<{ id: string }>;
+    expect(timeline.map((p) => p.id)).not.toContain(created.id);
+    const own = (await bob.get("/api/v1/users/@alice/posts?limit=100")).json().posts as Array<{ id: string }>;
+    expect(own.map((p) => p.id)).not.toContain(created.id);
+  });
+});
