@@ -1,0 +1,155 @@
+// The server as a user runs it: the built bin, real signals, a real data folder.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = join(import.meta.dirname, "../../bin/niotebook-server.js");
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "niotebook-proc-"));
+  dirs.push(dir);
+  return join(dir, "data");
+}
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+}
+
+interface Running { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }
+
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [BIN], {
+    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0", NIOTEBOOK_RATE_LIMIT: "off", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const info = join(dataDir, "server.json");
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(info)) {
+      const parsed = JSON.parse(readFileSync(info, "utf8")) as { pid: number; url: string };
+      if (parsed.pid === child.pid) return { child, url: parsed.url, output: () => output, exited };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`server did not start:\n${output}`);
+}
+
+async function json(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+}
+
+describe("niotebook-server as a process", () => {
+  it("prints its version and help without touching a database", () => {
+    const version = run(["--version"]);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    for (const name of ["NIOTEBOOK_HOST", "NIOTEBOOK_PORT", "NIOTEBOOK_DB_URL", "NIOTEBOOK_DATA_DIR", "NIOTEBOOK_JWT_SECRET",
+      "NIOTEBOOK_ACCESS_TOKEN_TTL", "NIOTEBOOK_REFRESH_TOKEN_TTL", "NIOTEBOOK_REFRESH_REUSE_GRACE", "NIOTEBOOK_RATE_LIMIT",
+      "NIOTEBOOK_TRUST_PROXY", "NIOTEBOOK_REDIS_URL", "NIOTEBOOK_CORS_ORIGIN", "NIOTEBOOK_LOG_LEVEL"]) {
+      expect(help.stdout).toContain(name);
+    }
+  });
+
+  it("refuses to start on PostgreSQL without a JWT secret, and on bad settings, saying what to do", () => {
+    const noSecret = run([], { NIOTEBOOK_DB_URL: "postgres://postgres@127.0.0.1:5432/postgres", NIOTEBOOK_JWT_SECRET: "" });
+    expect(noSecret.status).toBe(2);
+    expect(noSecret.stderr).toContain("NIOTEBOOK_JWT_SECRET is required");
+    const short = run([], { NIOTEBOOK_JWT_SECRET: "short" });
+    expect(short.stderr).toContain("at least 32 bytes");
+    const ttl = run([], { NIOTEBOOK_ACCESS_TOKEN_TTL: "soon" });
+    expect(ttl.status).toBe(2);
+    expect(ttl.stderr).toContain("NIOTEBOOK_ACCESS_TOKEN_TTL");
+    expect(run([], { NIOTEBOOK_RATE_LIMIT: "sometimes" }).stderr).toContain("NIOTEBOOK_RATE_LIMIT");
+  });
+
+  it("owns its data folder: private modes, one process at a time, clean SIGTERM, stale lock taken over", async () => {
+    const dataDir = tempDir();
+    const first = await start(dataDir);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, "jwt-secret")).mode & 0o777).toBe(0o600);
+    expect((await json(`${first.url}/health`)).body.status).toBe("ok");
+
+    for (const args of [[], ["migrate"], ["seed", "--users", "1", "--posts", "1"]]) {
+      const startedAt = Date.now();
+      const second = run(args, { NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0" });
+      expect(second.status, args.join(" ")).toBe(1);
+      expect(second.stderr).toContain(`data folder in use by process ${first.child.pid}`);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+    }
+    expect((await json(`${first.url}/health`)).status).toBe(200);
+
+    const reg = await json(`${first.url}/api/v1/auth/register`, { method: "POST", body: JSON.stringify({ username: "durable", email: "d@x.io", password: "password123" }) });
+    expect(reg.status).toBe(201);
+    const token = reg.body.tokens.access_token as string;
+    const post = await json(`${first.url}/api/v1/posts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ content: "survives SIGTERM" }) });
+    expect(post.status).toBe(201);
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(dataDir, "niotebook.lock"))).toBe(false);
+    expect(existsSync(join(dataDir, "server.json"))).toBe(false);
+
+    // Acknowledged writes survive kill -9, and the dead process's lock is taken over.
+    const second = await start(dataDir);
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await json(`${second.url}/api/v1/posts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ content: `acked ${i}` }) });
+      expect(res.status).toBe(201);
+      acked.push(res.body.post.id);
+    }
+    second.child.kill("SIGKILL");
+    await second.exited;
+    expect(existsSync(join(dataDir, "niotebook.lock"))).toBe(true);
+
+    const third = await start(dataDir);
+    const page = await json(`${third.url}/api/v1/timeline?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+    const ids = (page.body.posts as Array<{ id: string; content: string }>).map((p) => p.id);
+    for (const id of acked) expect(ids).toContain(id);
+    expect((page.body.posts as Array<{ content: string }>).map((p) => p.content)).toContain("survives SIGTERM");
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
+    // Logs never carry the secrets that passed through.
+    for (const out of [first.output(), second.output(), third.output()]) {
+      expect(out).not.toContain("password123");
+      expect(out).not.toContain(token);
+    }
+  }, 120_000);
+
+  it("seeds users and posts, some sharing one timestamp", async () => {
+    const dataDir = tempDir();
+    const seeded = run(["seed", "--users", "5", "--posts", "300", "--shared-timestamp", "60"], { NIOTEBOOK_DATA_DIR: dataDir });
+    expect(seeded.status, seeded.stderr).toBe(0);
+    expect(seeded.stdout).toContain("seeded 5 users and 300 posts");
+    const server = await start(dataDir);
+    const login = await json(`${server.url}/api/v1/auth/register`, { method: "POST", body: JSON.stringify({ username: "seedreader", email: "s@x.io", password: "password123" }) });
+    const auth = { authorization: `Bearer ${login.body.tokens.access_token}` };
+    const seen = new Set<string>();
+    const times = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const page = await json(`${server.url}/api/v1/timeline?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { headers: auth });
+      for (const p of page.body.posts as Array<{ id: string; created_at: string }>) {
+        expect(seen.has(p.id)).toBe(false);
+        seen.add(p.id);
+        times.set(p.created_at, (times.get(p.created_at) ?? 0) + 1);
+      }
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen.size).toBe(300);
+    expect(Math.max(...times.values())).toBeGreaterThanOrEqual(60);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,115 @@
+// Property tests of the input rules over awkward Unicode, and proof that the database's CHECK
+// constraints agree with the validators: generated strings are inserted with SQL directly,
+// bypassing the service, and must be accepted exactly when the validator accepts them.
+import fc from "fast-check";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../../src/server/db/schema.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  checkBio, checkDisplayName, checkPostContent, checkUsername, countChars, normalizeBio, normalizePostContent,
+} from "../../src/api/index.js";
+import { BACKENDS, startTestServer, type TestServer } from "./harness.js";
+
+// Code points that make validators stumble: emoji, combining marks, CJK, controls, NUL,
+// lone surrogates, the white space String#trim knows, CR/LF.
+const tricky = fc.constantFrom(
+  "a", "Z", "0", "_", " ", "\t", "\n", "\r", "\r\n", "\u0000", "\u0001", "\u001f", "\u007f", "\u0085", "\u009f",
+  "\u00a0", "\u2003", "\u3000", "\ufeff", "\u2028", "é", "e\u0301", "漢", "字", "🎉", "👩‍💻", "\ud800", "\udfff", "@", ".", "-",
+);
+const trickyString = (max: number) => fc.array(fc.oneof(tricky, fc.string({ maxLength: 3 }), fc.string({ unit: "binary", maxLength: 2 })), { maxLength: max })
+  .map((parts) => parts.join(""));
+const lengthy = (n: number) => fc.constantFrom("x", "🎉", "漢", " ").map((c) => c.repeat(n));
+
+describe("input rules (pure)", () => {
+  it("normalised post content is trimmed, LF-only, and 1–140 code points when accepted", () => {
+    fc.assert(fc.property(trickyString(160), (raw) => {
+      const error = checkPostContent(raw);
+      const stored = normalizePostContent(raw);
+      if (error) return;
+      expect(stored).toBe(stored.trim());
+      expect(stored).not.toContain("\r");
+      expect(stored).not.toContain("\u0000");
+      expect(stored.isWellFormed()).toBe(true);
+      expect(countChars(stored)).toBeGreaterThanOrEqual(1);
+      expect(countChars(stored)).toBeLessThanOrEqual(140);
+    }), { numRuns: 2000 });
+  });
+
+  it("content_too_long exactly when the normalised text exceeds 140 code points", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.constantFrom("x", "🎉", "漢", "e\u0301"), (n, unit) => {
+      const text = unit.repeat(n);
+      const error = checkPostContent(text);
+      expect(error?.code === "content_too_long").toBe(countChars(text) > 140);
+    }));
+  });
+
+  it("usernames: accepted ones are ASCII, 3–15, no edge or double underscores", () => {
+    fc.assert(fc.property(fc.oneof(trickyString(20), fc.stringMatching(/^[A-Za-z0-9_]{0,17}$/)), (name) => {
+      if (checkUsername(name)) return;
+      expect(name).toMatch(/^[A-Za-z0-9][A-Za-z0-9_]{1,13}[A-Za-z0-9]$/);
+      expect(name).not.toContain("__");
+    }), { numRuns: 2000 });
+  });
+});
+
+describe.each(BACKENDS)("CHECK constraints agree with the validators on %s", (backend) => {
+  let server: TestServer;
+  let authorId: string;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const row = await sql<{ id: string }>`INSERT INTO users (username, email, password_hash, display_name)
+      VALUES ('constraint_user', 'c@x.io', 'x', 'C') RETURNING id`.execute(server.ctx.db);
+    authorId = row.rows[0]!.id;
+  });
+  afterAll(() => server.close());
+
+  /** Tries an insert/update directly; true when the database accepted it. */
+  async function accepted(statement: (tx: Kysely<Database>) => Promise<unknown>): Promise<boolean> {
+    try {
+      await server.ctx.db.transaction().execute(async (tx) => {
+        await statement(tx);
+        throw new Error("rollback");
+      });
+    } catch (error) {
+      if ((error as Error).message === "rollback") return true;
+      return false;
+    }
+    return true;
+  }
+
+  // Strings the database cannot hold at all (NUL, lone surrogates) never reach it: the
+  // validator refuses them first, which the pure tests above cover.
+  const storable = (s: string) => s.isWellFormed() && !s.includes("\u0000");
+
+  it("posts.content", async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(trickyString(150), lengthy(140), lengthy(141)), async (raw) => {
+      const content = normalizePostContent(raw);
+      if (!storable(content)) return;
+      const ok = checkPostContent(raw) === null;
+      const dbOk = await accepted((tx) => sql`INSERT INTO posts (author_id, content) VALUES (${authorId}, ${content})`.execute(tx));
+      expect(dbOk, JSON.stringify(content)).toBe(ok);
+    }), { numRuns: 150 });
+  });
+
+  it("users.username", async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(trickyString(18), fc.stringMatching(/^[a-z0-9_]{0,17}$/), fc.constantFrom("admin", "me", "a__b", "ab", "abc")), async (name) => {
+      if (!storable(name)) return;
+      const stored = name.toLowerCase();
+      const ok = checkUsername(name) === null;
+      const dbOk = await accepted((tx) => sql`INSERT INTO users (username, email, password_hash, display_name)
+        VALUES (${stored}, 'u@x.io', 'x', 'd')`.execute(tx));
+      expect(dbOk, JSON.stringify(name)).toBe(ok);
+    }), { numRuns: 150 });
+  });
+
+  it("users.display_name and users.bio", async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(trickyString(60), lengthy(50), lengthy(51), lengthy(160), lengthy(161)), async (raw) => {
+      if (!storable(raw)) return;
+      const nameOk = checkDisplayName(raw) === null;
+      expect(await accepted((tx) => sql`UPDATE users SET display_name = ${raw} WHERE id = ${authorId}`.execute(tx)), JSON.stringify(raw)).toBe(nameOk);
+      const bio = normalizeBio(raw);
+      const bioOk = checkBio(raw) === null;
+      expect(await accepted((tx) => sql`UPDATE users SET bio = ${bio} WHERE id = ${authorId}`.execute(tx)), JSON.stringify(raw)).toBe(bioOk);
+    }), { numRuns: 150 });
+  });
+});
