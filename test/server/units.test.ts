@@ -1,0 +1,128 @@
+// Pure units: configuration, cursors, limits, token buckets, client keys.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
+import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
+import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
+
+describe("configuration", () => {
+  it("has the documented defaults", () => {
+    const c = loadConfig({ HOME: "/home/u" });
+    expect(c).toMatchObject({
+      host: "127.0.0.1", port: 8080, dbUrl: undefined, dataDir: "/home/u/.local/share/niotebook",
+      accessTokenTtlMs: 86_400_000, refreshTokenTtlMs: 7 * 86_400_000, refreshReuseGraceMs: 30_000,
+      rateLimitMultiplier: 1, trustProxy: [], corsOrigins: [], logLevel: "info",
+    });
+    expect(loadConfig({ XDG_DATA_HOME: "/x" }).dataDir).toBe("/x/niotebook");
+  });
+
+  it("parses durations, multipliers and lists", () => {
+    expect(parseDuration("X", "3s")).toBe(3000);
+    expect(parseDuration("X", "15m")).toBe(900_000);
+    expect(parseDuration("X", "24h")).toBe(86_400_000);
+    expect(parseDuration("X", "7d")).toBe(604_800_000);
+    expect(parseDuration("X", "250ms")).toBe(250);
+    for (const bad of ["", "5", "1w", "-1s", "0s", "1.5h", "s"]) expect(() => parseDuration("X", bad)).toThrow(ConfigError);
+    expect(loadConfig({ NIOTEBOOK_RATE_LIMIT: "off" }).rateLimitMultiplier).toBe(0);
+    expect(loadConfig({ NIOTEBOOK_RATE_LIMIT: "x1000" }).rateLimitMultiplier).toBe(1000);
+    expect(() => loadConfig({ NIOTEBOOK_RATE_LIMIT: "x0" })).toThrow(ConfigError);
+    expect(loadConfig({ NIOTEBOOK_TRUST_PROXY: "10.0.0.1, 192.168.0.0/16" }).trustProxy).toEqual(["10.0.0.1", "192.168.0.0/16"]);
+    expect(() => loadConfig({ NIOTEBOOK_PORT: "70000" })).toThrow(/NIOTEBOOK_PORT/);
+    expect(() => loadConfig({ NIOTEBOOK_LOG_LEVEL: "loud" })).toThrow(/NIOTEBOOK_LOG_LEVEL/);
+    expect(() => loadConfig({ NIOTEBOOK_DB_URL: "mysql://x", NIOTEBOOK_JWT_SECRET: "x".repeat(32) })).toThrow(/postgres/);
+  });
+
+  it("requires a 32-byte secret with a database URL", () => {
+    expect(() => loadConfig({ NIOTEBOOK_DB_URL: "postgres://h/db" })).toThrow(/NIOTEBOOK_JWT_SECRET is required/);
+    expect(() => loadConfig({ NIOTEBOOK_JWT_SECRET: "x".repeat(31) })).toThrow(/32 bytes/);
+    expect(loadConfig({ NIOTEBOOK_DB_URL: "postgres://h/db", NIOTEBOOK_JWT_SECRET: "x".repeat(32) }).jwtSecret).toHaveLength(32);
+  });
+});
+
+describe("cursors and limits", () => {
+  it("round-trips opaque cursors", () => {
+    const id = "0d1e2f30-4a5b-4c6d-8e7f-901234567890";
+    expect(parseCursor(encodeCursor("2026-02-15T22:00:00.123456Z", id))).toEqual({ kind: "after", createdAt: "2026-02-15T22:00:00.123456Z", id });
+  });
+
+  it("reads RFC 3339 timestamps without a Date, keeping microseconds", () => {
+    expect(parseTimestamp("2026-02-15T22:00:00Z")).toEqual({ value: "2026-02-15T22:00:00.000000Z", truncated: false });
+    expect(parseTimestamp("2026-02-15t22:00:00.1z")).toEqual({ value: "2026-02-15T22:00:00.100000Z", truncated: false });
+    expect(parseTimestamp("2026-02-15T22:00:00.1234560+05:30")).toEqual({ value: "2026-02-15T22:00:00.123456+05:30", truncated: false });
+    expect(parseTimestamp("2026-02-15T22:00:00.1234561Z")).toEqual({ value: "2026-02-15T22:00:00.123456Z", truncated: true });
+    expect(parseTimestamp("2024-02-29T00:00:00Z")).not.toBeNull();
+    for (const bad of ["2025-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z",
+      "2026-01-01T00:60:00Z", "2026-01-01T00:00:60Z", "2026-01-01T00:00:00+24:00", "2026-01-01 00:00:00Z", "2026-01-01T00:00:00"]) {
+      expect(parseTimestamp(bad), bad).toBeNull();
+    }
+    expect(parseTimestamp("2000-02-29T00:00:00Z")).not.toBeNull();
+    expect(parseCursor("2026-02-15T22:00:00.1234561Z")).toEqual({ kind: "before", before: "2026-02-15T22:00:00.123456Z", inclusive: true });
+  });
+
+  it("treats empty as absent and refuses the rest with the field named", () => {
+    expect(parseCursor("")).toBeUndefined();
+    expect(parseCursor(undefined)).toBeUndefined();
+    expect(parseLimit("")).toBe(50);
+    expect(parseLimit("1")).toBe(1);
+    expect(parseLimit("100")).toBe(100);
+    for (const bad of ["0", "101", "x", "-5", " 5", "5.0", "99999"]) expect(() => parseLimit(bad)).toThrow(/limit/);
+    for (const bad of ["x", "!!", Buffer.from("2026-01-01T00:00:00.000000Z|not-a-uuid").toString("base64url"),
+      Buffer.from("2026-01-01T00:00:00.0000001Z|0d1e2f30-4a5b-4c6d-8e7f-901234567890").toString("base64url")]) {
+      expect(() => parseCursor(bad)).toThrow(/cursor/);
+    }
+  });
+
+  it("builds pages with an exact has_more and a cursor only when there is more", () => {
+    const rows = [1, 2, 3].map((i) => ({ id: `0d1e2f30-4a5b-4c6d-8e7f-90123456789${i}`, created_at: `2026-01-0${i}T00:00:00.000000Z` }));
+    expect(toPage(rows, 3)).toEqual({ posts: rows, has_more: false, next_cursor: null });
+    const page = toPage(rows, 2);
+    expect(page.has_more).toBe(true);
+    expect(page.posts).toHaveLength(2);
+    expect(parseCursor(page.next_cursor!)).toEqual({ kind: "after", createdAt: rows[1]!.created_at, id: rows[1]!.id });
+    expect(toPage([], 5)).toEqual({ posts: [], has_more: false, next_cursor: null });
+  });
+});
+
+describe("token buckets", () => {
+  it("allows the burst, then refills at the rate, per client and category", () => {
+    let now = 0;
+    const buckets = new TokenBuckets(1, () => now);
+    for (let i = 0; i < 5; i++) expect(buckets.take("a", "auth").ok).toBe(true);
+    const refused = buckets.take("a", "auth");
+    expect(refused).toEqual({ ok: false, retryAfterSeconds: 6 });
+    expect(buckets.take("b", "auth").ok).toBe(true);
+    expect(buckets.take("a", "read").ok).toBe(true);
+    now += 6_000;
+    expect(buckets.take("a", "auth").ok).toBe(true);
+    expect(buckets.take("a", "auth").ok).toBe(false);
+    now += 10 * 60_000;
+    for (let i = 0; i < 5; i++) expect(buckets.take("a", "auth").ok).toBe(true);
+    expect(buckets.take("a", "auth").ok).toBe(false);
+  });
+
+  it("scales every budget by the multiplier", () => {
+    const buckets = new TokenBuckets(10, () => 0);
+    for (let i = 0; i < 300; i++) expect(buckets.take("c", "read").ok).toBe(true);
+    expect(buckets.take("c", "read").ok).toBe(false);
+    for (let i = 0; i < 100; i++) expect(buckets.take("c", "write").ok).toBe(true);
+    expect(buckets.take("c", "write").ok).toBe(false);
+  });
+
+  it("categorises routes as the contract's table says", () => {
+    expect(limitCategory("POST", "/api/v1/auth/login")).toBe("auth");
+    expect(limitCategory("POST", "/api/v1/auth/logout")).toBe("auth");
+    expect(limitCategory("POST", "/api/v1/posts")).toBe("write");
+    expect(limitCategory("DELETE", "/api/v1/posts/x")).toBe("write");
+    expect(limitCategory("PATCH", "/api/v1/users/me")).toBe("write");
+    expect(limitCategory("GET", "/api/v1/posts/x")).toBe("read");
+    expect(limitCategory("GET", "/api/v1/timeline")).toBe("read");
+    expect(limitCategory("GET", "/health")).toBeNull();
+  });
+
+  it("keys IPv4 by address and IPv6 by /64", () => {
+    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("2001:db8:0:1::5")).toBe(clientKey("2001:0db8:0000:0001:ffff:ffff:ffff:ffff"));
+    expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:0:2::5"));
+    expect(clientKey("::1")).toBe("0:0:0:0::/64");
+  });
+});
