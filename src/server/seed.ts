@@ -32,7 +32,9 @@ export async function seed(db: Kysely<Database>, options: SeedOptions) {
   const suffix = Date.now().toString(36).slice(-4);
   const users = Array.from({ length: options.users }, (_, i) => {
     const name = NAMES[i % NAMES.length]!;
-    const username = `${name}${suffix}${i}`.slice(0, 15);
+    // name, a run marker and the index, cut from the name so every username stays unique.
+    const tail = `${suffix}${i}`;
+    const username = `${name.slice(0, 15 - tail.length)}${tail}`;
     return { username, email: `${username}@example.com`, display_name: name[0]!.toUpperCase() + name.slice(1) };
   });
   const ids: string[] = [];
