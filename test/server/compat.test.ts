@@ -38,7 +38,7 @@ class GoStyleClient {
   refreshes = 0;
   constructor(private readonly base: string) {}
 
-  async raw(method: string, path: string, body?: unknown, auth = true) {
+  async raw(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: any }> {
     const res = await fetch(this.base + path, {
       method,
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${this.tokens.access_token}` } : {}) },

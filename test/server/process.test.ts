@@ -43,7 +43,7 @@ async function start(dataDir: string, env: Record<string, string> = {}): Promise
   throw new Error(`server did not start:\n${output}`);
 }
 
-async function json(url: string, init: RequestInit = {}) {
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 }
