@@ -5,6 +5,7 @@ import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import { createServer } from "node:http";
+import { Server as NetServer } from "node:net";
 import { sharedSchemas, BODY_LIMIT_BYTES } from "../api/index.js";
 import { loginRoute } from "./auth/login.js";
 import { logoutRoute } from "./auth/logout.js";
@@ -15,6 +16,7 @@ import { healthRoute } from "./health.js";
 import { registerBodyParser } from "./http/body-parser.js";
 import { registerErrorHandler } from "./http/error-handler.js";
 import { ApiError } from "./http/errors.js";
+import { registerGracefulClose } from "./http/graceful-close.js";
 import { registerNotFound } from "./http/method-not-allowed.js";
 import { clientKey, limitCategory } from "./http/rate-limit.js";
 import type { App } from "./http/types.js";
@@ -43,8 +45,19 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     // The contract's timeouts; Node checks them every second rather than every 30.
     keepAliveTimeout: 60_000,
     requestTimeout: 15_000,
-    serverFactory: (handler) =>
-      createServer({ headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 60_000, connectionsCheckingInterval: 1_000 }, handler),
+    forceCloseConnections: false,
+    return503OnClosing: false,
+    serverFactory: (handler) => {
+      const server = createServer(
+        { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 60_000, connectionsCheckingInterval: 1_000 },
+        handler,
+      );
+      // node:http's close() also drops every keep-alive socket it thinks idle, including ones
+      // whose next request is still in transit: those clients would see a reset. Stop
+      // listening only; graceful-close.ts drains the open connections.
+      server.close = ((callback?: (error?: Error) => void) => NetServer.prototype.close.call(server, callback)) as typeof server.close;
+      return server;
+    },
     ajv: {
       // Bodies are strict: no coercion, unknown properties refused rather than dropped.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false },
@@ -74,6 +87,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerBodyParser(app);
   registerErrorHandler(app);
   registerNotFound(app);
+  registerGracefulClose(app);
   app.addHook("onRequest", async (request, reply) => {
     const limiter = ctx.rateLimiter;
     if (!limiter) return;

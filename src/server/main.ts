@@ -49,7 +49,7 @@ async function serve(config: Config): Promise<void> {
     force.unref();
     clearInterval(cleanup);
     try {
-      await app.close();
+      await app.drainAndClose();
       if (runtime.lock) removeServerInfo(config.dataDir);
       await runtime.close();
       app.log.info("stopped");

@@ -1,51 +1,17 @@
 // The server as a user runs it: the built bin, real signals, a real data folder.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import {
+  json, removeTempDirs, runServerCommand as run, serverInfo, startServerProcess, tempDataDir as tempDir,
+} from "../support/server-process.js";
 
-const BIN = join(import.meta.dirname, "../../bin/niotebook-server.js");
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(removeTempDirs);
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "niotebook-proc-"));
-  dirs.push(dir);
-  return join(dir, "data");
-}
-
-function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
-}
-
-interface Running { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }
-
-async function start(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [BIN], {
-    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0", NIOTEBOOK_RATE_LIMIT: "off", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const info = join(dataDir, "server.json");
-  for (let i = 0; i < 600; i++) {
-    if (existsSync(info)) {
-      const parsed = JSON.parse(readFileSync(info, "utf8")) as { pid: number; url: string };
-      if (parsed.pid === child.pid) return { child, url: parsed.url, output: () => output, exited };
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`server did not start:\n${output}`);
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+async function start(dataDir: string, env: Record<string, string> = {}) {
+  const server = await startServerProcess({ NIOTEBOOK_DATA_DIR: dataDir, ...env });
+  expect(serverInfo(dataDir)).toEqual({ pid: server.child.pid, url: server.url });
+  return server;
 }
 
 describe("niotebook-server as a process", () => {

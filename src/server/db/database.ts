@@ -41,15 +41,16 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    // Connecting must fail fast when PostgreSQL is down; a statement on a connection whose
-    // server went silent is abandoned rather than hanging the request.
-    connectionTimeoutMillis: 5_000,
-    query_timeout: 10_000,
+    // Connecting fails fast when PostgreSQL is down, and a statement on a connection whose
+    // server went silent is abandoned, so a request answers 503 instead of hanging.
+    connectionTimeoutMillis: 3_000,
+    query_timeout: 5_000,
     idleTimeoutMillis: 30_000,
+    keepAlive: true,
     types,
   });
   pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardBrokenClients(pool) }) });
   return {
     db,
     kind: "postgres",
@@ -66,6 +67,39 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
       }
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * A connection whose query timed out or whose socket failed may still have that query
+ * pending: handing it to the next request would make it wait behind the dead one. Such
+ * connections are destroyed on release instead of going back to the pool.
+ */
+function discardBrokenClients(pool: pg.Pool) {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken = false;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const result = query(...args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (isDatabaseUnavailable(error)) broken = true;
+          });
+        }
+        return result;
+      };
+      const release = client.release.bind(client);
+      client.release = (destroy?: boolean | Error) => {
+        (client as { query: unknown }).query = query;
+        release(destroy ?? (broken ? true : undefined));
+      };
+      return client;
+    },
+    end: () => pool.end(),
+    options: pool.options,
+    Client: pg.Client,
   };
 }
 
