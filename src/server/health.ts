@@ -8,7 +8,8 @@ export function healthRoute(app: App, ctx: AppContext): void {
     schema: { tags: ["health"], summary: "Liveness and database reachability", response: { 200: Health, 503: Health } },
   }, async (_request, reply) => {
     // A connection of its own, so a busy pool cannot make the server look dead.
-    if (await ctx.database.ping(2_000)) return { status: "ok", version: VERSION };
+    // 1.5 s, so the whole answer stays within the contract's 2 s even on a busy loop.
+    if (await ctx.database.ping(1_500)) return { status: "ok", version: VERSION };
     return reply.code(503).header("Retry-After", "5").send({ status: "error", message: "database connection failed" });
   });
 }

@@ -73,13 +73,20 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
 /**
  * A connection whose query timed out or whose socket failed may still have that query
  * pending: handing it to the next request would make it wait behind the dead one. Such
- * connections are destroyed on release instead of going back to the pool.
+ * connections are destroyed on release instead of going back to the pool, and their
+ * 'error' events are heard while they are checked out.
  */
 function discardBrokenClients(pool: pg.Pool) {
   return {
     async connect() {
       const client = await pool.connect();
       let broken = false;
+      // pg emits 'error' on a checked-out client whose connection drops; unheard, that
+      // would crash the process. The query in flight fails on its own; we retire the client.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const result = query(...args);
@@ -93,6 +100,7 @@ function discardBrokenClients(pool: pg.Pool) {
       const release = client.release.bind(client);
       client.release = (destroy?: boolean | Error) => {
         (client as { query: unknown }).query = query;
+        client.off("error", onError);
         release(destroy ?? (broken ? true : undefined));
       };
       return client;
