@@ -14,7 +14,7 @@ import { registerRoute } from "./auth/register.js";
 import type { AppContext } from "./context.js";
 import { healthRoute } from "./health.js";
 import { registerBodyParser } from "./http/body-parser.js";
-import { registerErrorHandler } from "./http/error-handler.js";
+import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
 import { ApiError } from "./http/errors.js";
 import { registerGracefulClose } from "./http/graceful-close.js";
 import { registerNotFound } from "./http/method-not-allowed.js";
@@ -45,6 +45,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     // The contract's timeouts; Node checks them every second rather than every 30.
     keepAliveTimeout: 60_000,
     requestTimeout: 15_000,
+    frameworkErrors: frameworkErrorHandler,
     forceCloseConnections: false,
     return503OnClosing: false,
     serverFactory: (handler) => {

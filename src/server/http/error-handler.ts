@@ -37,6 +37,7 @@ export function toApiError(error: unknown): ApiError {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError("unsupported_media_type", "Request bodies must be JSON (Content-Type: application/json)");
     case "FST_ERR_BAD_URL":
+    case "FST_ERR_MAX_PARAM_LENGTH":
       return notFound();
   }
   if (isDatabaseUnavailable(error)) {
@@ -58,4 +59,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.body());
   });
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL, an over-long path parameter) skip
+ * the hooks, so this answers them in the envelope with the headers every response carries.
+ */
+export function frameworkErrorHandler(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+  const apiError = toApiError(error);
+  void reply.code(apiError.status)
+    .headers({ ...apiError.headers, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" })
+    .send(apiError.body());
 }
