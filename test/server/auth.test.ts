@@ -164,6 +164,16 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       expect((await anon.as(auth.tokens.access_token).get("/api/v1/timeline")).statusCode).toBe(200);
     });
 
+    it("refuses an access token presented as a refresh token, and a token whose user is unknown", async () => {
+      const { auth } = await signUp(server.app, "swapper");
+      expect(errorOf(await anon.post("/api/v1/auth/refresh", { refresh_token: auth.tokens.access_token })).code).toBe("unauthorized");
+      const now = Math.floor(Date.now() / 1000);
+      const stranger = await new SignJWT({ username: "nobody" }).setProtectedHeader({ alg: "HS256" })
+        .setSubject("00000000-0000-4000-8000-000000000000").setIssuedAt(now).setExpirationTime(now + 60)
+        .sign(new TextEncoder().encode(TEST_SECRET));
+      expect(errorOf(await anon.as(stranger).get("/api/v1/users/me")).code).toBe("unauthorized");
+    });
+
     it("says token_expired for an expired token and unauthorized with none", async () => {
       const { auth } = await signUp(server.app, "expired");
       const past = Math.floor(Date.now() / 1000) - 100;

@@ -47,7 +47,11 @@ async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<
   };
 }
 
-export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "niotebook-test-"));
   const pgdb = backend === "postgres" ? await createPostgresDatabase() : undefined;
   const config: Config = loadConfig({
@@ -59,7 +63,7 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
   });
   const runtime = await openRuntime(config);
   const ctx = createAppContext(config, runtime.database, runtime.jwtSecret);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, options.logStream ? { logger: { level: "trace", stream: options.logStream } } : {});
   return {
     app, ctx, runtime, backend,
     async close() {

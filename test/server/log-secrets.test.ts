@@ -1,0 +1,49 @@
+// Every log line the server writes during a full session — sign-up, login, refresh, logout,
+// posts, failures — is collected at the most verbose level and searched for the passwords,
+// tokens and hashes that passed through. None may appear.
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestClient, startTestServer, type TestServer } from "./harness.js";
+
+describe("logs", () => {
+  let server: TestServer;
+  let log = "";
+  beforeAll(async () => {
+    const stream = new Writable({ write(chunk, _enc, done) { log += String(chunk); done(); } });
+    server = await startTestServer("embedded", {}, { logStream: stream });
+  });
+  afterAll(() => server.close());
+
+  it("never contain a password, a token or a hash", async () => {
+    const anon = new TestClient(server.app);
+    const password = "Secret-Passw0rd-Value";
+    const reg = await anon.post("/api/v1/auth/register", { username: "logged", email: "logged@x.io", password });
+    expect(reg.statusCode).toBe(201);
+    const login = await anon.post("/api/v1/auth/login", { email: "logged@x.io", password });
+    await anon.post("/api/v1/auth/login", { email: "logged@x.io", password: `${password}-wrong` });
+    const tokens = login.json().tokens as { access_token: string; refresh_token: string };
+    const refreshed = (await anon.post("/api/v1/auth/refresh", { refresh_token: tokens.refresh_token })).json().tokens as { access_token: string; refresh_token: string };
+    await anon.post("/api/v1/auth/refresh", { refresh_token: tokens.refresh_token });
+    const client = anon.as(refreshed.access_token);
+    await client.post("/api/v1/posts", { content: "logged post" });
+    await client.post("/api/v1/posts", { content: "x".repeat(200) });
+    await client.get("/api/v1/timeline?cursor=bad");
+    await anon.as("forged.token.value").get("/api/v1/timeline");
+    await anon.post("/api/v1/auth/logout", { refresh_token: refreshed.refresh_token });
+
+    const rows = await server.ctx.db.selectFrom("users").select("password_hash").execute();
+    const refreshHashes = await server.ctx.db.selectFrom("refresh_tokens").select("token_hash").execute();
+    const secrets = [
+      password, tokens.access_token, tokens.refresh_token, refreshed.access_token, refreshed.refresh_token,
+      ...rows.map((r) => r.password_hash), ...refreshHashes.map((r) => r.token_hash),
+      tokens.access_token.split(".")[2]!, "$argon2id",
+    ];
+    expect(log.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(10);
+    expect(log).toContain('"route":"/api/v1/auth/login"');
+    for (const secret of secrets) expect(log.includes(secret), `log contains ${secret.slice(0, 12)}…`).toBe(false);
+    // Each request line carries what an operator needs.
+    const line = log.split("\n").map((l) => (l ? JSON.parse(l) : null)).find((l) => l?.msg === "request" && l.route === "/api/v1/posts");
+    expect(line).toMatchObject({ method: "POST", route: "/api/v1/posts", status: 201, ip: "127.0.0.1" });
+    expect(typeof line.duration_ms).toBe("number");
+  });
+});
