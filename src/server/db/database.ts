@@ -146,3 +146,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     error.message,
   );
 }
+
+/** The database could not write for lack of disk space (PostgreSQL's disk_full, ENOSPC). */
+export function isOutOfStorage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "53100" || code === "ENOSPC" || /No space left on device|could not extend file/i.test(error.message);
+}

@@ -1,6 +1,6 @@
 // The one place where anything thrown becomes an HTTP answer in the contract's envelope.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { isDatabaseUnavailable } from "../db/database.js";
+import { isDatabaseUnavailable, isOutOfStorage } from "../db/database.js";
 import { ApiError, notFound, validation } from "./errors.js";
 
 interface AjvError {
@@ -39,6 +39,9 @@ export function toApiError(error: unknown): ApiError {
     case "FST_ERR_BAD_URL":
     case "FST_ERR_MAX_PARAM_LENGTH":
       return notFound();
+  }
+  if (isOutOfStorage(error)) {
+    return new ApiError("unavailable", "The server is out of storage space; try again later", undefined, { "Retry-After": "30" });
   }
   if (isDatabaseUnavailable(error)) {
     return new ApiError("unavailable", "The database is unavailable; try again shortly", undefined, { "Retry-After": "5" });
