@@ -1,0 +1,286 @@
+// The one HTTP client of the TUI and the CLI: typed with the shared contract, a 10 s timeout
+// on every request, readable errors, and transparent single-flight token refresh.
+import type {
+  AuthResponse, Health, LoginBody, Post, PostPage, PostResponse, RegisterBody, Tokens,
+  TokensResponse, UpdateProfileBody, User, UserResponse,
+} from "../api/index.js";
+import {
+  ApiError, PUBLISH_TIMEOUT_MESSAGE, SESSION_EXPIRED_MESSAGE, parseRetryAfter, rateLimitedMessage,
+  unreachableMessage,
+} from "./api-errors.js";
+import type { SessionStore, StoredSession } from "./config/session-store.js";
+
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Refresh a little before expiry so a request never leaves with a token about to die. */
+const EXPIRY_MARGIN_MS = 10_000;
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  session: SessionStore;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  auth?: boolean;
+  /** POST /posts: a timeout may have created the post, so it gets its own message. */
+  publish?: boolean;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly session: SessionStore;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private tokens: StoredSession | null;
+  private refreshing: Promise<StoredSession> | null = null;
+  private expiredListeners = new Set<() => void>();
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.session = options.session;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.now = options.now ?? Date.now;
+    this.tokens = this.session.load();
+  }
+
+  get isLoggedIn(): boolean {
+    return this.tokens !== null;
+  }
+
+  get accessToken(): string | null {
+    return this.tokens?.access_token ?? null;
+  }
+
+  /** Called when the session cannot be renewed and the user must log in again. */
+  onSessionExpired(listener: () => void): () => void {
+    this.expiredListeners.add(listener);
+    return () => this.expiredListeners.delete(listener);
+  }
+
+  // ── endpoints ────────────────────────────────────────────────────────────────────────
+
+  health(): Promise<Health> {
+    return this.request<Health>("GET", "/health");
+  }
+
+  async register(body: RegisterBody): Promise<AuthResponse> {
+    const result = await this.request<AuthResponse>("POST", "/api/v1/auth/register", { body });
+    this.adopt(result.tokens);
+    return result;
+  }
+
+  async login(body: LoginBody): Promise<AuthResponse> {
+    const result = await this.request<AuthResponse>("POST", "/api/v1/auth/login", { body });
+    this.adopt(result.tokens);
+    return result;
+  }
+
+  /** Revokes the refresh token (best effort) and always forgets the session locally. */
+  async logout(): Promise<void> {
+    const tokens = this.session.load() ?? this.tokens;
+    try {
+      if (tokens) await this.request<void>("POST", "/api/v1/auth/logout", { body: { refresh_token: tokens.refresh_token } });
+    } finally {
+      this.forget();
+    }
+  }
+
+  async me(): Promise<User> {
+    return (await this.request<UserResponse>("GET", "/api/v1/users/me", { auth: true })).user;
+  }
+
+  async user(id: string): Promise<User> {
+    return (await this.request<UserResponse>("GET", `/api/v1/users/${encodeURIComponent(id)}`, { auth: true })).user;
+  }
+
+  timeline(cursor?: string | null, limit?: number): Promise<PostPage> {
+    return this.request<PostPage>("GET", `/api/v1/timeline${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  userPosts(id: string, cursor?: string | null, limit?: number): Promise<PostPage> {
+    return this.request<PostPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/posts${pageQuery(cursor, limit)}`, {
+      auth: true,
+    });
+  }
+
+  async post(id: string): Promise<Post> {
+    return (await this.request<PostResponse>("GET", `/api/v1/posts/${encodeURIComponent(id)}`, { auth: true })).post;
+  }
+
+  async createPost(content: string): Promise<Post> {
+    return (await this.request<PostResponse>("POST", "/api/v1/posts", { body: { content }, auth: true, publish: true }))
+      .post;
+  }
+
+  async deletePost(id: string): Promise<void> {
+    await this.request<void>("DELETE", `/api/v1/posts/${encodeURIComponent(id)}`, { auth: true });
+  }
+
+  async updateProfile(body: UpdateProfileBody): Promise<User> {
+    return (await this.request<UserResponse>("PATCH", "/api/v1/users/me", { body, auth: true })).user;
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────
+
+  private adopt(tokens: Tokens): void {
+    this.tokens = this.session.save(tokens);
+  }
+
+  private forget(): void {
+    this.tokens = null;
+    this.session.clear();
+  }
+
+  private isExpired(tokens: Tokens): boolean {
+    const expiry = Date.parse(tokens.expires_at);
+    return Number.isNaN(expiry) || expiry - EXPIRY_MARGIN_MS <= this.now();
+  }
+
+  private sessionExpired(): ApiError {
+    this.forget();
+    for (const listener of this.expiredListeners) listener();
+    return new ApiError("session_expired", SESSION_EXPIRED_MESSAGE, { status: 401, code: "unauthorized" });
+  }
+
+  /** A usable access token, refreshed first when the stored one has expired. */
+  private async currentAccessToken(): Promise<string> {
+    if (!this.tokens) this.tokens = this.session.load();
+    if (!this.tokens) throw this.sessionExpired();
+    if (this.isExpired(this.tokens)) return (await this.renew(this.tokens.access_token)).access_token;
+    return this.tokens.access_token;
+  }
+
+  /**
+   * Renews the session after `staleAccessToken` was refused. Single flight: concurrent
+   * callers share one refresh. Tokens that another request (or another running client,
+   * via auth.json) already obtained are used instead of spending the refresh token.
+   */
+  private renew(staleAccessToken: string): Promise<StoredSession> {
+    if (this.refreshing) return this.refreshing;
+    const onDisk = this.session.load();
+    if (onDisk && onDisk.access_token !== staleAccessToken && !this.isExpired(onDisk)) {
+      this.tokens = onDisk;
+      return Promise.resolve(onDisk);
+    }
+    if (this.tokens && this.tokens.access_token !== staleAccessToken && !this.isExpired(this.tokens)) {
+      return Promise.resolve(this.tokens);
+    }
+    const refreshToken = (onDisk ?? this.tokens)?.refresh_token;
+    if (!refreshToken) return Promise.reject(this.sessionExpired());
+    this.refreshing = this.refresh(refreshToken).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(refreshToken: string): Promise<StoredSession> {
+    try {
+      const { tokens } = await this.request<TokensResponse>("POST", "/api/v1/auth/refresh", {
+        body: { refresh_token: refreshToken },
+      });
+      this.adopt(tokens);
+      return this.tokens!;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        // Another client may have refreshed with this very token a moment ago.
+        const onDisk = this.session.load();
+        if (onDisk && onDisk.refresh_token !== refreshToken && !this.isExpired(onDisk)) {
+          this.tokens = onDisk;
+          return onDisk;
+        }
+        throw this.sessionExpired();
+      }
+      throw error;
+    }
+  }
+
+  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    if (!options.auth) return this.send<T>(method, path, options, null);
+    const token = await this.currentAccessToken();
+    try {
+      return await this.send<T>(method, path, options, token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      // A 401 means the server refused the request, so repeating it (even a publish)
+      // cannot create anything twice.
+      if (error.code !== "token_expired") throw this.sessionExpired();
+      const renewed = await this.renew(token);
+      try {
+        return await this.send<T>(method, path, options, renewed.access_token);
+      } catch (retryError) {
+        if (retryError instanceof ApiError && retryError.status === 401) throw this.sessionExpired();
+        throw retryError;
+      }
+    }
+  }
+
+  private async send<T>(method: string, path: string, options: RequestOptions, token: string | null): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      if (timedOut && options.publish) throw new ApiError("timeout", PUBLISH_TIMEOUT_MESSAGE);
+      if (timedOut) {
+        throw new ApiError("timeout", `Server at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`);
+      }
+      throw new ApiError("network", unreachableMessage(this.baseUrl));
+    }
+    const body = parseJson(text);
+    if (response.ok) return body as T;
+    throw httpError(response, body);
+  }
+}
+
+function pageQuery(cursor?: string | null, limit?: number): string {
+  const params = new URLSearchParams();
+  if (cursor) params.set("cursor", cursor);
+  if (limit !== undefined) params.set("limit", String(limit));
+  const query = params.toString();
+  return query === "" ? "" : `?${query}`;
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function httpError(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error;
+  const code = typeof error?.code === "string" ? error.code : undefined;
+  const field = typeof error?.field === "string" ? error.field : undefined;
+  const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+  const details = {
+    status: response.status,
+    ...(code ? { code } : {}),
+    ...(field ? { field } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  };
+  if (response.status === 429) return new ApiError("http", rateLimitedMessage(retryAfterSeconds), details);
+  const message =
+    typeof error?.message === "string" && error.message !== ""
+      ? error.message
+      : response.status >= 500
+        ? `Server error (${response.status}) — try again later`
+        : `Request failed (${response.status})`;
+  return new ApiError("http", message, details);
+}

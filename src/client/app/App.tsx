@@ -1,0 +1,335 @@
+// The application shell: header, the current view, the status line, overlays, and the
+// routing between views. Views own their keys; this file owns what connects them.
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { Box, Text, useApp } from "ink";
+import type { Post, User } from "../../api/index.js";
+import { ApiError, describeError, SESSION_EXPIRED_MESSAGE } from "../api-errors.js";
+import { readTokenClaims } from "../config/session-store.js";
+import { ComposeOverlay } from "../components/ComposeOverlay.js";
+import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
+import { Header } from "../components/Header.js";
+import { HelpOverlay } from "../components/HelpOverlay.js";
+import { StatusLine } from "../components/StatusLine.js";
+import { MIN_COLUMNS, MIN_ROWS, TooSmall } from "../components/TooSmall.js";
+import { commandFor, hintsFor, type CommandId, type Scope } from "../keys/bindings.js";
+import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
+import { usePostFeed } from "../state/use-post-feed.js";
+import { LoginView } from "../views/LoginView.js";
+import { PostView } from "../views/PostView.js";
+import { ProfileView } from "../views/ProfileView.js";
+import { TimelineView } from "../views/TimelineView.js";
+import { useServices } from "./services.js";
+import { useStatus, type StatusApi } from "./status.js";
+import { useTerminalSize } from "./terminal-size.js";
+
+type Route = { kind: "timeline" } | { kind: "profile"; userRef: string } | { kind: "post"; post: Post };
+type Overlay = "compose" | "edit-profile" | null;
+interface Me {
+  id: string;
+  username: string;
+}
+type Auth = { state: "checking" } | { state: "anon" } | { state: "in"; me: Me };
+
+const VIEW_NAMES = { timeline: "Timeline", profile: "Profile", post: "Post", login: "Log in" } as const;
+
+export function App(props: { onExit?: () => void }): ReactNode {
+  const { exit } = useApp();
+  const quit = useCallback(() => {
+    props.onExit?.();
+    exit();
+  }, [exit, props]);
+  const status = useStatus();
+  return (
+    <KeyRouterProvider onInterrupt={quit} onAnyKey={status.dismiss}>
+      <Shell quit={quit} status={status} />
+    </KeyRouterProvider>
+  );
+}
+
+function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
+  const { api, theme } = useServices();
+  const { status, quit } = props;
+  const { columns, rows } = useTerminalSize();
+  const [auth, setAuth] = useState<Auth>(() => (api.isLoggedIn ? { state: "checking" } : { state: "anon" }));
+  const [meUser, setMeUser] = useState<User | null>(null);
+  const [stack, setStack] = useState<Route[]>([{ kind: "timeline" }]);
+  const [overlay, setOverlay] = useState<Overlay>(null);
+  const [help, setHelp] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState<Post | null>(null);
+  const [deletedPostId, setDeletedPostId] = useState<string | null>(null);
+
+  const showError = useCallback((message: string) => status.show("error", message), [status.show]);
+  const fetchTimeline = useCallback((cursor: string | null) => api.timeline(cursor), [api]);
+  const timeline = usePostFeed(fetchTimeline, showError);
+
+  const enter = useCallback(
+    (me: Me) => {
+      setAuth({ state: "in", me });
+      setStack([{ kind: "timeline" }]);
+      void timeline.refresh();
+    },
+    [timeline.refresh],
+  );
+
+  // Start-up with a stored session: straight to the timeline (refreshing silently if needed).
+  useEffect(() => {
+    if (auth.state !== "checking") return;
+    const claims = readTokenClaims(api.accessToken ?? "");
+    api.me().then(
+      (user) => {
+        setMeUser(user);
+        enter({ id: user.id, username: user.username });
+      },
+      (error: unknown) => {
+        if (error instanceof ApiError && error.kind === "session_expired") return; // listener below
+        // Offline or server trouble: keep the session, show what failed.
+        if (claims.sub && claims.username) enter({ id: claims.sub, username: claims.username });
+        else setAuth({ state: "anon" });
+        showError(describeError(error));
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(
+    () =>
+      api.onSessionExpired(() => {
+        setAuth({ state: "anon" });
+        setOverlay(null);
+        setConfirmDelete(null);
+        setStack([{ kind: "timeline" }]);
+        status.show("error", SESSION_EXPIRED_MESSAGE);
+      }),
+    [api, status.show],
+  );
+
+  const route = stack[stack.length - 1]!;
+  const me = auth.state === "in" ? auth.me : null;
+  const back = (): void => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
+  const push = (next: Route): void => setStack((s) => [...s, next]);
+
+  const logout = async (): Promise<void> => {
+    const done = status.progress("Logging out…");
+    try {
+      await api.logout();
+    } catch {
+      // The session is forgotten locally either way.
+    }
+    done();
+    setAuth({ state: "anon" });
+    setMeUser(null);
+    setOverlay(null);
+    status.show("success", "Logged out");
+  };
+
+  const deletePost = async (post: Post): Promise<void> => {
+    const done = status.progress("Deleting…");
+    try {
+      await api.deletePost(post.id);
+      done();
+      timeline.remove(post.id);
+      setDeletedPostId(post.id);
+      if (route.kind === "post" && route.post.id === post.id) back();
+      status.show("success", "Post deleted");
+    } catch (error) {
+      done();
+      showError(describeError(error));
+    }
+  };
+
+  /** Commands from the views that lead somewhere else. */
+  const run = (command: CommandId, post: Post | undefined, user: User | null = null): void => {
+    switch (command) {
+      case "compose":
+        setOverlay("compose");
+        return;
+      case "own-profile":
+        if (me && !(route.kind === "profile" && (route.userRef === me.id || route.userRef === "me"))) {
+          push({ kind: "profile", userRef: me.id });
+        }
+        return;
+      case "open-author":
+        if (post) push({ kind: "profile", userRef: post.author_id });
+        return;
+      case "view-post":
+        if (post) push({ kind: "post", post: post.author || !user ? post : { ...post, author: user } });
+        return;
+      case "delete-post":
+        if (!post) return;
+        if (post.author_id !== me?.id) {
+          status.show("error", "You can only delete your own posts");
+          return;
+        }
+        setConfirmDelete(post);
+        return;
+      case "edit-profile":
+        if (user) {
+          setMeUser(user);
+          setOverlay("edit-profile");
+        }
+        return;
+      case "back":
+        back();
+        return;
+      case "logout":
+        void logout();
+        return;
+      default:
+        return;
+    }
+  };
+
+  // Global keys: only reached when no view or overlay took the key.
+  useKeyHandler(LAYER.global, (event) => {
+    if (event.name === "q" && !event.ctrl && !event.meta) {
+      quit();
+      return true;
+    }
+    if (event.name === "?" && !event.ctrl) {
+      setHelp(true);
+      return true;
+    }
+    return false;
+  });
+
+  // The delete prompt sits on the overlay layer: y deletes, anything else keeps the post.
+  useKeyHandler(
+    LAYER.overlay,
+    (event) => {
+      const post = confirmDelete!;
+      setConfirmDelete(null);
+      if (commandFor(event, ["confirm"]) === "confirm-yes") void deletePost(post);
+      else status.show("info", "Kept");
+      return true;
+    },
+    confirmDelete !== null,
+  );
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} />;
+
+  const contentHeight = rows - 2;
+  const geometry = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2 };
+  const loggedIn = auth.state === "in";
+  const scopes: Scope[] = !loggedIn
+    ? ["login", "text-field"]
+    : overlay === "compose"
+      ? ["compose", "text-field"]
+      : overlay === "edit-profile"
+        ? ["edit-profile", "text-field"]
+        : route.kind === "profile"
+          ? [me && (route.userRef === me.id || route.userRef === "me") ? "own-profile" : "profile"]
+          : [route.kind];
+  const typing = scopes.includes("text-field");
+  const viewName =
+    auth.state === "checking"
+      ? VIEW_NAMES.timeline
+      : !loggedIn
+        ? VIEW_NAMES.login
+        : overlay === "compose"
+          ? "New post"
+          : VIEW_NAMES[route.kind];
+  const viewsActive = !help && overlay === null && confirmDelete === null;
+  const dim = overlay !== null || help;
+  const openHelp = (): void => setHelp(true);
+
+  let body: ReactNode;
+  if (auth.state === "checking") body = <Box height={contentHeight} paddingLeft={2}><Text>{theme.paint("dim", "Loading…")}</Text></Box>;
+  else if (!loggedIn || !me) {
+    body = (
+      <LoginView
+        width={columns}
+        height={contentHeight}
+        status={status}
+        active={!help}
+        onHelp={openHelp}
+        onLoggedIn={(user) => {
+          setMeUser(user);
+          enter({ id: user.id, username: user.username });
+          status.show("success", `Welcome, @${user.username}`);
+        }}
+      />
+    );
+  } else if (route.kind === "timeline") {
+    body = <TimelineView feed={timeline} geometry={geometry} dim={dim} active={viewsActive} onCommand={run} />;
+  } else if (route.kind === "profile") {
+    body = (
+      <ProfileView
+        key={route.userRef}
+        userRef={route.userRef}
+        isOwn={(user) => user.id === me.id}
+        override={meUser}
+        deletedPostId={deletedPostId}
+        width={columns}
+        height={contentHeight}
+        maxCardHeight={geometry.maxCardHeight}
+        dim={dim}
+        active={viewsActive}
+        onError={showError}
+        onCommand={run}
+      />
+    );
+  } else {
+    body = (
+      <PostView
+        post={route.post}
+        username={route.post.author?.username ?? ""}
+        width={columns}
+        height={contentHeight}
+        dim={dim}
+        active={viewsActive}
+        onCommand={(command, post) => run(command, post)}
+      />
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Header username={me?.username ?? null} view={viewName} width={columns} />
+      <Box height={contentHeight} flexDirection="column">
+        {body}
+        {loggedIn && overlay === "compose" ? (
+          <ComposeOverlay
+            areaWidth={columns}
+            areaHeight={contentHeight}
+            status={status}
+            active={!help}
+            onHelp={openHelp}
+            onClose={() => setOverlay(null)}
+            onPublished={(post) => {
+              setOverlay(null);
+              setStack([{ kind: "timeline" }]);
+              timeline.prepend(post);
+              void timeline.refresh(post.id);
+              status.show("success", "Posted");
+            }}
+          />
+        ) : null}
+        {loggedIn && overlay === "edit-profile" && meUser ? (
+          <EditProfileOverlay
+            user={meUser}
+            areaWidth={columns}
+            areaHeight={contentHeight}
+            status={status}
+            active={!help}
+            onHelp={openHelp}
+            onClose={() => setOverlay(null)}
+            onSaved={(user) => {
+              setMeUser(user);
+              setOverlay(null);
+              status.show("success", "Profile saved");
+            }}
+          />
+        ) : null}
+        {help ? (
+          <HelpOverlay scopes={scopes} viewName={viewName} areaWidth={columns} areaHeight={contentHeight} onClose={() => setHelp(false)} />
+        ) : null}
+      </Box>
+      <StatusLine
+        width={columns}
+        message={status.message}
+        hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
+        prompt={confirmDelete ? "Delete this post? y/n" : null}
+      />
+    </Box>
+  );
+}

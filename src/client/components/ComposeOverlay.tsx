@@ -1,0 +1,122 @@
+// The compose box: multi-line editing, a live counter that counts as the server does,
+// publish with Ctrl+S / Ctrl+J (/ Ctrl+Enter), and a draft that survives anything.
+import { useState, type ReactNode } from "react";
+import { useLiveState } from "../state/use-live-state.js";
+import { checkPostContent, countChars, normalizePostContent, POST_MAX, type Post } from "../../api/index.js";
+import { ApiError, describeError } from "../api-errors.js";
+import { useServices } from "../app/services.js";
+import type { StatusApi } from "../app/status.js";
+import { commandFor } from "../keys/bindings.js";
+import { LAYER, useKeyHandler } from "../keys/key-router.js";
+import { applyEditKey } from "../keys/text-input.js";
+import type { Line } from "../list/card-layout.js";
+import { emptyEditor, insertText, type EditorState } from "../text/line-editor.js";
+import { wrapText } from "../text/wrap.js";
+import { OverlayBox } from "./OverlayBox.js";
+import { layoutTextArea, windowRows } from "./text-area-lines.js";
+
+/** The counter turns red from here on, before the limit is reached. */
+export const COUNTER_WARN_AT = 131;
+
+export function postCounter(text: string): { count: number; over: boolean; warn: boolean } {
+  const count = countChars(normalizePostContent(text));
+  return { count, over: count > POST_MAX, warn: count >= COUNTER_WARN_AT };
+}
+
+export function ComposeOverlay(props: {
+  areaWidth: number;
+  areaHeight: number;
+  status: StatusApi;
+  onClose: () => void;
+  onPublished: (post: Post) => void;
+  onHelp: () => void;
+  active: boolean;
+}): ReactNode {
+  const { api, drafts } = useServices();
+  const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load()));
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending, sendingNow] = useLiveState(false);
+
+  const update = (edit: (current: EditorState) => EditorState): void => {
+    const before = editorNow.current;
+    const next = edit(before);
+    setEditor(next);
+    if (next.text !== before.text) {
+      drafts.save(next.text); // synchronously: nothing typed may be lost
+      setError(null);
+    }
+  };
+
+  const publish = async (): Promise<void> => {
+    const text = editorNow.current.text;
+    const problem = checkPostContent(text);
+    if (problem) {
+      setError(problem.message);
+      props.status.show("error", problem.message);
+      return;
+    }
+    setSending(true);
+    const done = props.status.progress("Posting…");
+    try {
+      const post = await api.createPost(text);
+      done();
+      drafts.clear();
+      props.onPublished(post);
+    } catch (e) {
+      done();
+      const message = describeError(e);
+      setError(message);
+      props.status.show("error", message);
+      if (e instanceof ApiError && e.kind === "session_expired") props.onClose();
+    } finally {
+      setSending(false);
+    }
+  };
+
+  useKeyHandler(
+    LAYER.overlay,
+    (event) => {
+      if (sendingNow.current) return true;
+      if (event.name === "f1") {
+        props.onHelp();
+        return true;
+      }
+      switch (commandFor(event, ["compose"])) {
+        case "publish":
+          void publish();
+          return true;
+        case "cancel":
+          props.onClose();
+          if (editorNow.current.text !== "") props.status.show("info", "Draft kept — press n to continue");
+          return true;
+        case "newline":
+          update((current) => insertText(current, "\n"));
+          return true;
+      }
+      if (applyEditKey(editorNow.current, event, true)) update((current) => applyEditKey(current, event, true) ?? current);
+      return true; // the box has the keyboard
+    },
+    props.active,
+  );
+
+  const width = Math.max(20, Math.min(80, props.areaWidth - 4));
+  const inner = width - 4;
+  const textRows = Math.max(3, Math.min(10, props.areaHeight - 6));
+  const layout = layoutTextArea(editor, inner, { focused: !sending });
+  const counter = postCounter(editor.text);
+  const lines: Line[] = windowRows(layout, textRows);
+  while (lines.length < textRows) lines.push([]);
+  if (editor.text === "") lines[0] = [{ text: " ", token: "cursor" }, { text: "What's happening?", token: "dim" }];
+  if (error) for (const text of wrapText(error, inner).slice(0, 2)) lines.push([{ text, token: "error" }]);
+  return (
+    <OverlayBox
+      title="New post"
+      badge={[{ text: `${counter.count}/${POST_MAX}`, token: counter.warn ? "error" : "dim" }]}
+      lines={lines}
+      footer={sending ? "Posting…" : "Ctrl+S publish · Enter new line · Esc cancel"}
+      width={width}
+      areaWidth={props.areaWidth}
+      areaHeight={props.areaHeight}
+    />
+  );
+}

@@ -1,0 +1,23 @@
+// One line of styled segments, truncated (never wrapped) to the width it is given.
+import { memo, type ReactNode } from "react";
+import { Text } from "ink";
+import { fitLine, type Line } from "../list/card-layout.js";
+import { useTheme } from "../app/services.js";
+
+export const StyledLine = memo(function StyledLine(props: { line: Line; dim?: boolean }): ReactNode {
+  const theme = useTheme();
+  return (
+    <Text wrap="truncate-end">
+      {props.line.length === 0 ? " " : props.line.map((segment) => theme.paint(segment.token, segment.text, props.dim)).join("")}
+    </Text>
+  );
+});
+
+/** Lines as one pre-styled string: a single text node however many lines are shown. */
+export const StyledBlock = memo(function StyledBlock(props: { lines: Line[]; width: number; dim?: boolean }): ReactNode {
+  const theme = useTheme();
+  const text = props.lines
+    .map((line) => fitLine(line, props.width).map((segment) => theme.paint(segment.token, segment.text, props.dim)).join(""))
+    .join("\n");
+  return <Text wrap="truncate-end">{text}</Text>;
+});

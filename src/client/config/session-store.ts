@@ -1,0 +1,73 @@
+// auth.json: the session's tokens, bound to the server that issued them. Written with mode
+// 0600 via write-then-rename; tokens for another server are never handed out.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Tokens } from "../../api/index.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { ensureDir } from "./paths.js";
+import { normalizeServerUrl } from "./server-url.js";
+
+export interface StoredSession extends Tokens {
+  server_url: string;
+}
+
+export class SessionStore {
+  readonly path: string;
+
+  constructor(
+    private readonly dir: string,
+    readonly serverUrl: string,
+  ) {
+    this.path = join(dir, "auth.json");
+  }
+
+  /** Tokens for this server, or null (missing, unreadable, or issued by another server). */
+  load(): StoredSession | null {
+    if (!existsSync(this.path)) return null;
+    try {
+      const data = JSON.parse(readFileSync(this.path, "utf8")) as Partial<StoredSession>;
+      if (typeof data.access_token !== "string" || typeof data.refresh_token !== "string") return null;
+      if (typeof data.server_url !== "string") return null;
+      if (normalizeServerUrl(data.server_url) !== normalizeServerUrl(this.serverUrl)) return null;
+      return {
+        access_token: data.access_token,
+        refresh_token: data.refresh_token,
+        expires_at: typeof data.expires_at === "string" ? data.expires_at : new Date(0).toISOString(),
+        server_url: data.server_url,
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  save(tokens: Tokens): StoredSession {
+    ensureDir(this.dir);
+    const session: StoredSession = {
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      expires_at: tokens.expires_at,
+      server_url: this.serverUrl,
+    };
+    writeFileAtomic(this.path, `${JSON.stringify(session, null, 2)}\n`, 0o600);
+    return session;
+  }
+
+  clear(): void {
+    rmSync(this.path, { force: true });
+  }
+}
+
+/** The claims the client reads from its own access token (no verification: display only). */
+export function readTokenClaims(accessToken: string): { sub?: string; username?: string } {
+  const payload = accessToken.split(".")[1];
+  if (!payload) return {};
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    return {
+      ...(typeof claims.sub === "string" ? { sub: claims.sub } : {}),
+      ...(typeof claims.username === "string" ? { username: claims.username } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

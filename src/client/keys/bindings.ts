@@ -1,0 +1,141 @@
+// The one table of commands: what each key does and where. Key handling, the help overlay
+// and the status-line hints are all generated from it, so they cannot disagree.
+import type { KeyEvent } from "./parse-key.js";
+
+export type Scope =
+  | "global" | "login" | "timeline" | "profile" | "own-profile" | "post"
+  | "compose" | "edit-profile" | "help" | "confirm" | "text-field";
+
+export interface Command {
+  id: string;
+  /** Key specs: a character ("j", "G", "?"), a named key ("down", "pagedown", "enter"),
+   * optionally with modifiers ("ctrl+s", "shift+tab"). */
+  keys: readonly string[];
+  /** How the keys are shown in help. */
+  label: string;
+  description: string;
+  scopes: readonly Scope[];
+  /** Short status-line hint; commands without one appear only in help. */
+  hint?: string;
+  /** Keys shown with the hint, when not the first of `label`. */
+  hintKeys?: string;
+}
+
+const LIST: Scope[] = ["timeline", "profile", "own-profile"];
+/** Scrolling keys also scroll the full post view. */
+const SCROLLING: Scope[] = [...LIST, "post"];
+
+export const COMMANDS = [
+  // Everywhere
+  { id: "help", keys: ["?"], label: "?", description: "Show the keys of this view", scopes: ["global"], hint: "help" },
+  { id: "help-in-field", keys: ["f1"], label: "F1", description: "Show help while typing", scopes: ["text-field"], hint: "help" },
+  { id: "quit", keys: ["q"], label: "q", description: "Quit (not while typing)", scopes: ["global"], hint: "quit" },
+  { id: "force-quit", keys: ["ctrl+c"], label: "Ctrl+C", description: "Quit at once, keeping any draft", scopes: ["global"] },
+  { id: "logout", keys: ["ctrl+l"], label: "Ctrl+L", description: "Log out", scopes: ["timeline", "profile", "own-profile", "post"] },
+  { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "post"], hint: "back" },
+
+  // Timeline and profile lists
+  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: SCROLLING, hint: "move", hintKeys: "j/k" },
+  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: SCROLLING },
+  { id: "first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: SCROLLING },
+  { id: "last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: SCROLLING },
+  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: SCROLLING },
+  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: SCROLLING },
+  { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: LIST, hint: "refresh" },
+  { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
+  { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "post"], hint: "author" },
+  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "post"], hint: "profile" },
+  { id: "view-post", keys: ["v"], label: "v", description: "View the post in full", scopes: LIST, hint: "view" },
+  { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post", scopes: [...LIST, "post"] },
+  { id: "edit-profile", keys: ["e"], label: "e", description: "Edit display name and bio", scopes: ["own-profile"], hint: "edit" },
+
+  // Compose box
+  { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
+  { id: "cancel", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "cancel" },
+  { id: "newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"] },
+
+  // Text editing, in every text field
+  { id: "line-start", keys: ["ctrl+a", "home"], label: "Ctrl+A", description: "Start of line", scopes: ["text-field"] },
+  { id: "line-end", keys: ["ctrl+e", "end"], label: "Ctrl+E", description: "End of line", scopes: ["text-field"] },
+  { id: "kill-start", keys: ["ctrl+u"], label: "Ctrl+U", description: "Delete to start of line", scopes: ["text-field"] },
+  { id: "kill-end", keys: ["ctrl+k"], label: "Ctrl+K", description: "Delete to end of line", scopes: ["text-field"] },
+  { id: "kill-word", keys: ["ctrl+w"], label: "Ctrl+W", description: "Delete the word before the cursor", scopes: ["text-field"] },
+
+  // Edit profile box
+  { id: "save", keys: ["ctrl+s", "ctrl+j"], label: "Ctrl+S/Ctrl+J", description: "Save", scopes: ["edit-profile"], hint: "save" },
+  { id: "next-field", keys: ["tab", "down"], label: "Tab/↓", description: "Next field", scopes: ["login"], hint: "next" },
+  { id: "next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
+  { id: "prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
+  { id: "cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
+
+  // Log in / sign up
+  { id: "submit", keys: ["enter"], label: "Enter", description: "Submit (or follow the link)", scopes: ["login"], hint: "submit" },
+  { id: "switch-form", keys: ["ctrl+t"], label: "Ctrl+T", description: "Switch between log in and sign up", scopes: ["login"], hint: "switch form" },
+
+  // Delete confirmation and help
+  { id: "confirm-yes", keys: ["y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
+  { id: "confirm-no", keys: ["n", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
+  { id: "close-help", keys: ["escape", "?", "f1"], label: "Esc/?", description: "Close help", scopes: ["help"], hint: "close" },
+] as const satisfies readonly Command[];
+
+export type CommandId = (typeof COMMANDS)[number]["id"];
+
+export function keyMatches(spec: string, event: KeyEvent): boolean {
+  const parts = spec.split("+");
+  const name = parts.pop()!;
+  const ctrl = parts.includes("ctrl");
+  const shift = parts.includes("shift");
+  const meta = parts.includes("alt") || parts.includes("meta");
+  if (event.ctrl !== ctrl || event.meta !== meta) return false;
+  // Letters carry their case in the name; only named keys compare the shift flag.
+  if (name.length > 1 && event.shift !== shift) return false;
+  return event.name === name;
+}
+
+/** The command the key triggers in the first scope (in order) that binds it. */
+export function commandFor(event: KeyEvent, scopes: readonly Scope[]): CommandId | null {
+  for (const scope of scopes) {
+    for (const command of COMMANDS as readonly Command[]) {
+      if (!command.scopes.includes(scope)) continue;
+      if (command.keys.some((spec) => keyMatches(spec, event))) return command.id as CommandId;
+    }
+  }
+  return null;
+}
+
+/** Commands to list in help for these scopes (first binding of an id wins). */
+export function commandsIn(scopes: readonly Scope[]): Command[] {
+  const seen = new Set<string>();
+  const out: Command[] = [];
+  for (const scope of scopes) {
+    for (const command of COMMANDS as readonly Command[]) {
+      if (!command.scopes.includes(scope)) continue;
+      const id = `${command.id}:${command.label}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(command);
+    }
+  }
+  return out;
+}
+
+/** Status-line hints, e.g. "j/k move · n new post · ? help". When `width` is given, hints
+ * are dropped from the end until the line fits, but the help hint always stays. */
+export function hintsFor(scopes: readonly Scope[], width = Infinity): string {
+  const commands = commandsIn(scopes).filter((command) => command.hint);
+  const items = commands.map((command) => ({
+    text: `${command.hintKeys ?? shortLabel(command.label)} ${command.hint}`,
+    pinned: command.id === "help" || command.id === "help-in-field",
+  }));
+  const join = (): string => items.map((item) => item.text).join(" · ");
+  while (join().length > width) {
+    const drop = items.findLastIndex((item) => !item.pinned);
+    if (drop < 0) break;
+    items.splice(drop, 1);
+  }
+  return join();
+}
+
+function shortLabel(label: string): string {
+  return label.split("/")[0]!;
+}

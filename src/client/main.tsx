@@ -1,0 +1,65 @@
+// `niotebook`: the terminal client's entry point (bin/niotebook.js imports the build of it).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { HELP_TEXT, parseArgs } from "./cli/args.js";
+import type { LocalServer } from "./cli/local-server.js";
+import { clientVersion } from "./cli/version.js";
+import { readConfig, writeConfig } from "./config/config-file.js";
+import { configDir, ensureDir } from "./config/paths.js";
+import { DEFAULT_SERVER_URL, resolveServerUrl } from "./config/server-url.js";
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === "help") {
+    if (args.error) {
+      process.stderr.write(`niotebook: ${args.error}\n\n${HELP_TEXT}`);
+      return 2;
+    }
+    process.stdout.write(HELP_TEXT);
+    return 0;
+  }
+  if (args.command === "version") {
+    process.stdout.write(`niotebook ${clientVersion()}\n`);
+    return 0;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write("niotebook: needs an interactive terminal (try niotebook --help)\n");
+    return 2;
+  }
+
+  const dir = ensureDir(configDir());
+  if (!existsSync(join(dir, "config.yaml"))) writeConfig(dir, { server_url: DEFAULT_SERVER_URL });
+
+  let local: LocalServer | null = null;
+  let serverUrl: string;
+  if (args.command === "local") {
+    process.stdout.write("Starting the local server…\n");
+    try {
+      const { startLocalServer } = await import("./cli/local-server.js");
+      local = await startLocalServer({ configDir: dir });
+    } catch (error) {
+      process.stderr.write(`niotebook: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+    serverUrl = local.url;
+  } else {
+    serverUrl = resolveServerUrl({ flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: readConfig(dir).server_url });
+  }
+
+  try {
+    // Loaded only now, so --help and --version answer without loading React and Ink.
+    const { runTui } = await import("./app/run-tui.js");
+    await runTui({ serverUrl, configDir: dir });
+  } finally {
+    await local?.stop();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`niotebook: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

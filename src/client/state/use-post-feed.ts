@@ -1,0 +1,153 @@
+// A paged list of posts (the timeline, or one user's posts) with its selection. Pages are
+// followed by next_cursor; a post already loaded is never added twice.
+import { useCallback, useMemo, useRef, useState } from "react";
+import type { Post, PostPage } from "../../api/index.js";
+import { describeError } from "../api-errors.js";
+
+export const PAGE_SIZE = 50;
+/** Start loading the next page this many posts before the end, so scrolling never stalls. */
+const PREFETCH_DISTANCE = 5;
+
+export interface FeedState {
+  posts: Post[];
+  selected: number;
+  nextCursor: string | null;
+  hasMore: boolean;
+  /** The first page has arrived at least once. */
+  loaded: boolean;
+  loadingMore: boolean;
+  refreshing: boolean;
+}
+
+export interface Feed extends FeedState {
+  refresh(selectId?: string): Promise<void>;
+  loadMore(): Promise<void>;
+  select(index: number): void;
+  /** Moves the selection relative to where it is now (not where the last render saw it). */
+  move(delta: number): void;
+  /** The selected index right now. */
+  selectedNow(): number;
+  remove(id: string): void;
+  /** Puts a post just created at the top and selects it (a refresh follows). */
+  prepend(post: Post): void;
+  selectedPost: Post | undefined;
+}
+
+const INITIAL: FeedState = {
+  posts: [],
+  selected: 0,
+  nextCursor: null,
+  hasMore: false,
+  loaded: false,
+  loadingMore: false,
+  refreshing: false,
+};
+
+function appendUnique(posts: Post[], incoming: Post[]): Post[] {
+  const seen = new Set(posts.map((p) => p.id));
+  const fresh = incoming.filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
+  return fresh.length === 0 ? posts : [...posts, ...fresh];
+}
+
+export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPage>, onError: (message: string) => void): Feed {
+  const [state, setState] = useState<FeedState>(INITIAL);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const busy = useRef(false);
+  /** Bumped by refresh, so a page that was requested before it is dropped. */
+  const generation = useRef(0);
+
+  const refresh = useCallback(
+    async (selectId?: string) => {
+      const gen = ++generation.current;
+      busy.current = true;
+      setState((s) => ({ ...s, refreshing: true }));
+      try {
+        const page = await fetchPage(null);
+        if (gen !== generation.current) return;
+        setState((s) => {
+          const keepId = selectId ?? s.posts[s.selected]?.id;
+          const posts = appendUnique([], page.posts);
+          const found = keepId ? posts.findIndex((p) => p.id === keepId) : -1;
+          return {
+            posts,
+            selected: found >= 0 ? found : 0,
+            nextCursor: page.next_cursor,
+            hasMore: page.has_more,
+            loaded: true,
+            loadingMore: false,
+            refreshing: false,
+          };
+        });
+      } catch (error) {
+        if (gen !== generation.current) return;
+        setState((s) => ({ ...s, refreshing: false }));
+        onError(describeError(error));
+      } finally {
+        if (gen === generation.current) busy.current = false;
+      }
+    },
+    [fetchPage, onError],
+  );
+
+  const loadMore = useCallback(async () => {
+    const current = stateRef.current;
+    if (busy.current || !current.hasMore || !current.nextCursor) return;
+    const gen = generation.current;
+    busy.current = true;
+    setState((s) => ({ ...s, loadingMore: true }));
+    try {
+      const page = await fetchPage(current.nextCursor);
+      if (gen !== generation.current) return;
+      setState((s) => ({
+        ...s,
+        posts: appendUnique(s.posts, page.posts),
+        nextCursor: page.next_cursor,
+        hasMore: page.has_more,
+        loadingMore: false,
+      }));
+    } catch (error) {
+      if (gen !== generation.current) return;
+      setState((s) => ({ ...s, loadingMore: false }));
+      onError(describeError(error));
+    } finally {
+      if (gen === generation.current) busy.current = false;
+    }
+  }, [fetchPage, onError]);
+
+  const select = useCallback(
+    (index: number) => {
+      const s = stateRef.current;
+      const clamped = Math.max(0, Math.min(index, s.posts.length - 1));
+      if (clamped !== s.selected) {
+        const next = { ...s, selected: clamped };
+        stateRef.current = next;
+        setState(next);
+      }
+      // Moving past the end, or getting near it, fetches the next page.
+      if (index >= s.posts.length - PREFETCH_DISTANCE) void loadMore();
+    },
+    [loadMore],
+  );
+
+  const move = useCallback((delta: number) => select(stateRef.current.selected + delta), [select]);
+  const selectedNow = useCallback(() => stateRef.current.selected, []);
+
+  const remove = useCallback((id: string) => {
+    setState((s) => {
+      const index = s.posts.findIndex((p) => p.id === id);
+      if (index < 0) return s;
+      const posts = s.posts.filter((p) => p.id !== id);
+      return { ...s, posts, selected: Math.max(0, Math.min(s.selected, posts.length - 1)) };
+    });
+  }, []);
+
+  const prepend = useCallback((post: Post) => {
+    setState((s) => ({ ...s, posts: appendUnique([post], s.posts), selected: 0 }));
+  }, []);
+
+  return useMemo(
+    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, selectedPost: state.posts[state.selected] }),
+    [state, refresh, loadMore, select, move, selectedNow, remove, prepend],
+  );
+}

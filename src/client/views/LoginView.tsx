@@ -1,0 +1,185 @@
+// Log in / Sign up: one screen, two forms. Live checks come from the shared contract rules;
+// the server's answer lands under the field it concerns.
+import { useState, type ReactNode } from "react";
+import { Box } from "ink";
+import { checkEmail, checkPassword, checkUsername, type User } from "../../api/index.js";
+import { ApiError, describeError } from "../api-errors.js";
+import { useServices } from "../app/services.js";
+import type { StatusApi } from "../app/status.js";
+import { StyledLine } from "../components/StyledLine.js";
+import { singleLineView } from "../components/text-area-lines.js";
+import { commandFor } from "../keys/bindings.js";
+import { LAYER, useKeyHandler } from "../keys/key-router.js";
+import { applyEditKey } from "../keys/text-input.js";
+import type { Line } from "../list/card-layout.js";
+import { emptyEditor, type EditorState } from "../text/line-editor.js";
+import { useLiveState } from "../state/use-live-state.js";
+
+export type AuthMode = "login" | "signup";
+type FieldName = "username" | "email" | "password" | "confirm";
+
+const FIELDS: Record<AuthMode, FieldName[]> = {
+  login: ["email", "password"],
+  signup: ["username", "email", "password", "confirm"],
+};
+const LABELS: Record<FieldName, string> = {
+  username: "Username",
+  email: "E-mail",
+  password: "Password",
+  confirm: "Password again",
+};
+const LINK_TEXT: Record<AuthMode, string> = { login: "Create an account", signup: "I have an account" };
+const TITLE: Record<AuthMode, string> = { login: "Log in to niotebook", signup: "Create your niotebook account" };
+const SECRET = new Set<FieldName>(["password", "confirm"]);
+
+type Values = Record<FieldName, EditorState>;
+
+/** The live check for a field in a form (null when it passes). */
+export function fieldProblem(mode: AuthMode, field: FieldName, values: Values): string | null {
+  const text = values[field].text;
+  if (mode === "login") return text === "" ? `Enter your ${field === "email" ? "e-mail" : "password"}` : null;
+  switch (field) {
+    case "username":
+      return checkUsername(text)?.message ?? null;
+    case "email":
+      return checkEmail(text)?.message ?? null;
+    case "password":
+      return checkPassword(text)?.message ?? null;
+    case "confirm":
+      return text === values.password.text ? null : "Passwords don't match";
+  }
+}
+
+export function LoginView(props: {
+  width: number;
+  height: number;
+  status: StatusApi;
+  onLoggedIn: (user: User) => void;
+  onHelp: () => void;
+  active: boolean;
+}): ReactNode {
+  const { api } = useServices();
+  const [mode, setMode, modeNow] = useLiveState<AuthMode>("login");
+  const [focus, setFocus, focusNow] = useLiveState(0);
+  const [values, setValues, valuesNow] = useLiveState<Values>({
+    username: emptyEditor(), email: emptyEditor(), password: emptyEditor(), confirm: emptyEditor(),
+  });
+  const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [showAll, setShowAll] = useState(false);
+  const [busy, setBusy, busyNow] = useLiveState(false);
+
+  const fields = FIELDS[mode];
+
+  const switchMode = (): void => {
+    setMode((m) => (m === "login" ? "signup" : "login"));
+    setFocus(0);
+    setServerErrors({});
+    setShowAll(false);
+  };
+
+  const submit = async (): Promise<void> => {
+    const mode = modeNow.current;
+    const fields = FIELDS[mode];
+    const values = valuesNow.current;
+    const failing = fields.findIndex((f) => fieldProblem(mode, f, values) !== null);
+    if (failing >= 0) {
+      setShowAll(true);
+      setFocus(failing);
+      props.status.show("error", fieldProblem(mode, fields[failing]!, values)!);
+      return;
+    }
+    setBusy(true);
+    const done = props.status.progress(mode === "login" ? "Logging in…" : "Creating your account…");
+    try {
+      const result =
+        mode === "login"
+          ? await api.login({ email: values.email.text, password: values.password.text })
+          : await api.register({ username: values.username.text, email: values.email.text, password: values.password.text });
+      done();
+      props.onLoggedIn(result.user);
+    } catch (e) {
+      done();
+      const message = describeError(e);
+      const field = e instanceof ApiError ? (e.field as FieldName | undefined) : undefined;
+      if (mode === "login") {
+        // Keep the e-mail, clear the password, say why in the status line.
+        setValues((v) => ({ ...v, password: emptyEditor() }));
+        setFocus(fields.indexOf("password"));
+        props.status.show("error", message);
+      } else if (field && fields.includes(field)) {
+        setServerErrors({ [field]: message });
+        setFocus(fields.indexOf(field));
+        props.status.show("error", message);
+      } else {
+        props.status.show("error", message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useKeyHandler(
+    LAYER.view,
+    (event) => {
+      if (busyNow.current) return true;
+      const fields = FIELDS[modeNow.current];
+      const linkIndex = fields.length;
+      const focus = focusNow.current;
+      const focusedField = fields[focus];
+      if (event.name === "f1" && focusedField) {
+        props.onHelp();
+        return true;
+      }
+      switch (commandFor(event, ["login"])) {
+        case "switch-form":
+          switchMode();
+          return true;
+        case "next-field":
+          setFocus((f) => Math.min(linkIndex, f + 1));
+          return true;
+        case "prev-field":
+          setFocus((f) => Math.max(0, f - 1));
+          return true;
+        case "submit":
+          if (focus === linkIndex) switchMode();
+          else void submit();
+          return true;
+      }
+      if (!focusedField) return false; // on the link: q quits, ? opens help
+      if (!applyEditKey(valuesNow.current[focusedField], event, false)) return event.text !== undefined || event.name === "text";
+      setValues((v) => ({ ...v, [focusedField]: applyEditKey(v[focusedField], event, false) ?? v[focusedField] }));
+      if (serverErrors[focusedField]) setServerErrors((s) => ({ ...s, [focusedField]: undefined }));
+      return true;
+    },
+    props.active,
+  );
+
+  const formWidth = Math.max(20, Math.min(56, props.width - 4));
+  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], []];
+  let focusLine = 0;
+  fields.forEach((field, index) => {
+    const focused = index === focus;
+    const value = values[field];
+    const problem = serverErrors[field] ?? ((showAll || value.text !== "") && mode === "signup" ? fieldProblem(mode, field, values) : null);
+    lines.push([{ text: focused ? "› " : "  ", token: "accent" }, { text: LABELS[field], token: focused ? "title" : "dim" }]);
+    if (focused) focusLine = lines.length;
+    lines.push([{ text: "  " }, ...singleLineView(value, formWidth - 2, { focused: focused && !busy, ...(SECRET.has(field) ? { mask: "•" } : {}) })]);
+    lines.push(problem ? [{ text: `  ✗ ${problem}`, token: "error" }] : []);
+  });
+  const onLink = focus === fields.length;
+  lines.push([{ text: onLink ? "› " : "  ", token: "accent" }, { text: `→ ${LINK_TEXT[mode]}`, token: onLink ? "accent" : "username" }]);
+  if (onLink) focusLine = lines.length - 1;
+  lines.push([{ text: "  Ctrl+T switches forms", token: "dim" }]);
+
+  const start = Math.max(0, Math.min(focusLine - Math.floor(props.height / 2), lines.length - props.height));
+  const shown = lines.slice(start, start + props.height);
+  const left = Math.max(0, Math.floor((props.width - formWidth) / 2));
+  const topPad = Math.max(0, Math.floor((props.height - shown.length) / 3));
+  return (
+    <Box flexDirection="column" height={props.height} paddingLeft={left} paddingTop={topPad}>
+      {shown.map((line, i) => (
+        <StyledLine key={i} line={line} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,129 @@
+// A user's profile: who they are, then their posts (same cards, same paging).
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { Box, Text } from "ink";
+import type { Post, User } from "../../api/index.js";
+import { describeError } from "../api-errors.js";
+import { useServices, useTheme } from "../app/services.js";
+import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
+import { StyledLine } from "../components/StyledLine.js";
+import { commandFor, type CommandId } from "../keys/bindings.js";
+import { LAYER, useKeyHandler } from "../keys/key-router.js";
+import type { Line } from "../list/card-layout.js";
+import { usePostFeed } from "../state/use-post-feed.js";
+import { formatJoined } from "../text/relative-time.js";
+import { wrapText } from "../text/wrap.js";
+
+export function profileHeaderLines(user: User, width: number): Line[] {
+  const lines: Line[] = [
+    [{ text: `@${user.username}`, token: "username" }, { text: "  " }, { text: user.display_name, token: "title" }],
+  ];
+  const bio = user.bio.trim() === "" ? [] : wrapText(user.bio, width - 2).slice(0, 3);
+  for (const text of bio) lines.push([{ text }]);
+  lines.push([{ text: formatJoined(user.created_at), token: "dim" }]);
+  lines.push([{ text: "━".repeat(Math.max(1, width)), token: "border" }]);
+  return lines;
+}
+
+export function ProfileView(props: {
+  /** A user id, "me", or "@username". */
+  userRef: string;
+  isOwn: (user: User) => boolean;
+  /** An updated user (after an edit) to show instead of the fetched one. */
+  override: User | null;
+  deletedPostId: string | null;
+  width: number;
+  height: number;
+  maxCardHeight: number;
+  dim: boolean;
+  active: boolean;
+  onError: (message: string) => void;
+  onCommand: (command: CommandId, post: Post | undefined, user: User | null) => void;
+}): ReactNode {
+  const { api } = useServices();
+  const theme = useTheme();
+  const [fetched, setFetched] = useState<User | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const user = props.override && fetched && props.override.id === fetched.id ? props.override : fetched;
+  const userId = user?.id ?? null;
+
+  const fetchPage = useCallback(
+    (cursor: string | null) => api.userPosts(userId ?? props.userRef, cursor),
+    [api, userId, props.userRef],
+  );
+  const feed = usePostFeed(fetchPage, props.onError);
+
+  useEffect(() => {
+    let live = true;
+    api.user(props.userRef).then(
+      (u) => live && setFetched(u),
+      (e: unknown) => {
+        if (!live) return;
+        setFailed(describeError(e));
+        props.onError(describeError(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, props.userRef]);
+
+  useEffect(() => {
+    if (userId) void feed.refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [userId]);
+
+  useEffect(() => {
+    if (props.deletedPostId) feed.remove(props.deletedPostId);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.deletedPostId]);
+
+  const header = user ? profileHeaderLines(user, props.width) : [];
+  const geometry: ListGeometry = {
+    width: props.width,
+    height: Math.max(1, props.height - header.length),
+    maxCardHeight: props.maxCardHeight,
+  };
+  const own = user ? props.isOwn(user) : false;
+
+  useKeyHandler(
+    LAYER.view,
+    (event) => {
+      const command = commandFor(event, [own ? "own-profile" : "profile"]);
+      if (applyListCommand(command, feed, geometry)) return true;
+      if (command === "refresh") {
+        void feed.refresh();
+        return true;
+      }
+      if (command) {
+        props.onCommand(command, feed.selectedPost, user);
+        return true;
+      }
+      return false;
+    },
+    props.active,
+  );
+
+  if (!user) {
+    return (
+      <Box height={props.height} paddingLeft={2}>
+        <Text>{theme.paint(failed ? "error" : "dim", failed ?? "Loading profile…")}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" height={props.height}>
+      {header.map((line, i) => (
+        <StyledLine key={i} line={line} dim={props.dim} />
+      ))}
+      <PostList
+        feed={feed}
+        geometry={geometry}
+        usernameOf={() => user.username}
+        emptyMessage={own ? "You haven't posted yet — press n to write something." : "No posts yet."}
+        endMessage="· No older posts ·"
+        dim={props.dim}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,47 @@
+// Home: every user's posts, newest first, as a virtualised list of cards.
+import type { ReactNode } from "react";
+import type { Post } from "../../api/index.js";
+import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
+import { commandFor, type CommandId } from "../keys/bindings.js";
+import { LAYER, useKeyHandler } from "../keys/key-router.js";
+import type { Feed } from "../state/use-post-feed.js";
+
+export const EMPTY_TIMELINE = "No posts yet — press n to write the first one.";
+
+export function TimelineView(props: {
+  feed: Feed;
+  geometry: ListGeometry;
+  dim: boolean;
+  active: boolean;
+  /** Commands that leave the list (compose, open author, view, delete…). */
+  onCommand: (command: CommandId, post: Post | undefined) => void;
+}): ReactNode {
+  const { feed, geometry } = props;
+  useKeyHandler(
+    LAYER.view,
+    (event) => {
+      const command = commandFor(event, ["timeline"]);
+      if (applyListCommand(command, feed, geometry)) return true;
+      if (command === "refresh") {
+        void feed.refresh();
+        return true;
+      }
+      if (command) {
+        props.onCommand(command, feed.selectedPost);
+        return true;
+      }
+      return false;
+    },
+    props.active,
+  );
+  return (
+    <PostList
+      feed={feed}
+      geometry={geometry}
+      usernameOf={(post) => post.author?.username ?? "unknown"}
+      emptyMessage={EMPTY_TIMELINE}
+      endMessage={`· You've reached the oldest post · ${feed.posts.length} ${feed.posts.length === 1 ? "post" : "posts"} ·`}
+      dim={props.dim}
+    />
+  );
+}

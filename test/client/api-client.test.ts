@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ApiClient } from "../../src/client/api-client.js";
+import { ApiError } from "../../src/client/api-errors.js";
+import { SessionStore } from "../../src/client/config/session-store.js";
+import { makeTokens, makeUser } from "./helpers/fixtures.js";
+import { apiError, deadServerUrl, startStubServer, type StubServer } from "./helpers/stub-server.js";
+
+const user = makeUser("alice");
+const emptyPage = { posts: [], next_cursor: null, has_more: false };
+
+let stub: StubServer;
+let dir: string;
+beforeEach(async () => {
+  stub = await startStubServer();
+  dir = mkdtempSync(join(tmpdir(), "nb-api-"));
+});
+afterEach(async () => {
+  await stub.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function client(opts: { timeoutMs?: number; url?: string } = {}): { api: ApiClient; store: SessionStore } {
+  const store = new SessionStore(dir, opts.url ?? stub.url);
+  return { api: new ApiClient({ baseUrl: opts.url ?? stub.url, session: store, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }), store };
+}
+
+/** Accepts exactly the tokens in `valid`; any other bearer token is expired. */
+function acceptOnly(valid: Set<string>): void {
+  stub.on("GET", "/api/v1/timeline", (req) =>
+    valid.has(String(req.headers.authorization).replace("Bearer ", ""))
+      ? { body: emptyPage }
+      : apiError(401, "token_expired", "Access token expired"),
+  );
+}
+
+describe("ApiClient", () => {
+  it("says it can't reach a server that is down", async () => {
+    const url = await deadServerUrl();
+    const { api } = client({ url });
+    await expect(api.health()).rejects.toThrow(`Can't reach server at ${url}`);
+  });
+
+  it("turns 429 into a message with the wait from Retry-After", async () => {
+    stub.on("POST", "/api/v1/auth/login", () => ({ ...apiError(429, "rate_limited", "Too many requests"), headers: { "retry-after": "12" } }));
+    const { api } = client();
+    const error = await api.login({ email: "a@b.co", password: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toBe("Rate limited — try again in 12s");
+  });
+
+  it("keeps the server's message and field for validation errors", async () => {
+    stub.on("POST", "/api/v1/auth/register", () => apiError(409, "conflict", "Username already taken", "username"));
+    const { api } = client();
+    const error = (await api.register({ username: "alice", email: "a@b.co", password: "password1" }).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toBe("Username already taken");
+    expect(error.field).toBe("username");
+    expect(error.status).toBe(409);
+  });
+
+  it("times out after the configured time", async () => {
+    stub.on("GET", "/health", () => ({ hang: true }));
+    const { api } = client({ timeoutMs: 200 });
+    const started = Date.now();
+    await expect(api.health()).rejects.toThrow(/did not answer within/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("never retries a publish that timed out, and says it may have posted", async () => {
+    const { store } = client();
+    store.save(makeTokens(user));
+    stub.on("POST", "/api/v1/posts", () => ({ hang: true }));
+    const { api } = client({ timeoutMs: 200 });
+    await expect(api.createPost("hello")).rejects.toThrow("May not have posted — check the timeline");
+    expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
+  });
+
+  it("never retries a publish that failed with a server error", async () => {
+    client().store.save(makeTokens(user));
+    stub.on("POST", "/api/v1/posts", () => apiError(500, "internal_error", "Something went wrong"));
+    const { api } = client();
+    await expect(api.createPost("hello")).rejects.toThrow("Something went wrong");
+    expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
+  });
+
+  it("on 401 token_expired refreshes once and retries transparently", async () => {
+    const old = makeTokens(user);
+    const fresh = makeTokens(user);
+    client().store.save(old);
+    acceptOnly(new Set([fresh.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", (req) =>
+      (req.body as { refresh_token: string }).refresh_token === old.refresh_token
+        ? { body: { tokens: fresh } }
+        : apiError(401, "unauthorized", "Unknown refresh token"),
+    );
+    const { api, store } = client();
+    await expect(api.timeline()).resolves.toEqual(emptyPage);
+    expect(store.load()?.access_token).toBe(fresh.access_token);
+    expect(stub.requests.map((r) => r.path)).toEqual(["/api/v1/timeline", "/api/v1/auth/refresh", "/api/v1/timeline"]);
+  });
+
+  it("two requests expiring together refresh only once", async () => {
+    const old = makeTokens(user);
+    const fresh = makeTokens(user);
+    client().store.save(old);
+    acceptOnly(new Set([fresh.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh }, delayMs: 50 }));
+    const { api } = client();
+    await Promise.all([api.timeline(), api.timeline(), api.timeline()]);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(1);
+  });
+
+  it("uses tokens another client already refreshed instead of spending its own", async () => {
+    const old = makeTokens(user);
+    const fresh = makeTokens(user);
+    client().store.save(old);
+    const { api } = client();
+    // Another running client refreshes and rewrites auth.json meanwhile.
+    new SessionStore(dir, stub.url).save(fresh);
+    acceptOnly(new Set([fresh.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "unauthorized", "Refresh token reused"));
+    await expect(api.timeline()).resolves.toEqual(emptyPage);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(0);
+  });
+
+  it("refreshes silently before the first request when the stored token has expired", async () => {
+    const expired = makeTokens(user, { expiresInMs: -60_000 });
+    const fresh = makeTokens(user);
+    client().store.save(expired);
+    acceptOnly(new Set([fresh.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh } }));
+    const { api } = client();
+    await api.timeline();
+    expect(stub.requests.map((r) => r.path)).toEqual(["/api/v1/auth/refresh", "/api/v1/timeline"]);
+  });
+
+  it("when refreshing fails the session is over: auth.json is removed and listeners told", async () => {
+    client().store.save(makeTokens(user));
+    acceptOnly(new Set());
+    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "token_expired", "Refresh token expired"));
+    const { api, store } = client();
+    let told = 0;
+    api.onSessionExpired(() => told++);
+    await expect(api.timeline()).rejects.toThrow("Session expired — please log in again");
+    expect(told).toBe(1);
+    expect(store.load()).toBeNull();
+  });
+
+  it("logout revokes the refresh token and deletes auth.json", async () => {
+    const tokens = makeTokens(user);
+    client().store.save(tokens);
+    stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
+    const { api, store } = client();
+    await api.logout();
+    expect(stub.requests[0]?.body).toEqual({ refresh_token: tokens.refresh_token });
+    expect(store.load()).toBeNull();
+  });
+
+  it("sends tokens only to the server that issued them", async () => {
+    new SessionStore(dir, "http://other.example").save(makeTokens(user));
+    const { api } = client();
+    expect(api.isLoggedIn).toBe(false);
+  });
+});

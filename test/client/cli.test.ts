@@ -1,0 +1,53 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../../src/client/cli/args.js";
+import { colorsWanted } from "../../src/client/theme.js";
+import { builtClientAvailable, CLIENT_BIN, REPO_ROOT } from "./helpers/real-server.js";
+
+const version = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, "utf8")) as { version: string }).version;
+
+describe("parseArgs", () => {
+  it("reads --server in both spellings, local, help and version", () => {
+    expect(parseArgs(["--server", "http://x:1"])).toEqual({ command: "tui", server: "http://x:1" });
+    expect(parseArgs(["--server=http://x:1"])).toEqual({ command: "tui", server: "http://x:1" });
+    expect(parseArgs(["local"]).command).toBe("local");
+    expect(parseArgs(["--help"]).command).toBe("help");
+    expect(parseArgs(["--version"]).command).toBe("version");
+    expect(parseArgs(["--bogus"]).error).toMatch(/Unknown argument/);
+    expect(parseArgs(["--server", "not a url"]).error).toMatch(/expects an http/);
+  });
+});
+
+describe("colours", () => {
+  it("are off with NO_COLOR or when the output is not a terminal", () => {
+    expect(colorsWanted({ NO_COLOR: "1" }, { isTTY: true })).toBe(false);
+    expect(colorsWanted({}, { isTTY: false })).toBe(false);
+    expect(colorsWanted({}, { isTTY: true, hasColors: () => true })).toBe(true);
+    expect(colorsWanted({}, { isTTY: true, hasColors: () => false })).toBe(false);
+  });
+});
+
+describe.skipIf(!builtClientAvailable())("bin/niotebook.js (built)", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [CLIENT_BIN, ...args], { encoding: "utf8", env: { ...process.env, NIOTEBOOK_SERVER: "http://127.0.0.1:1" }, timeout: 10_000 });
+
+  it("--version prints the package version without a server", () => {
+    const result = run("--version");
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(`niotebook ${version}`);
+  });
+
+  it("--help prints usage without a server", () => {
+    const result = run("--help");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("niotebook local");
+    expect(result.stdout).toContain("--server URL");
+  });
+
+  it("an unknown argument is an error with usage", () => {
+    const result = run("--nope");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Unknown argument: --nope");
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { commandFor, COMMANDS, hintsFor, keyMatches } from "../../src/client/keys/bindings.js";
+import { parseKeys, splitText } from "../../src/client/keys/parse-key.js";
+
+const one = (raw: string) => {
+  const events = parseKeys(raw);
+  expect(events).toHaveLength(1);
+  return events[0]!;
+};
+
+describe("parseKeys", () => {
+  it("names control keys", () => {
+    expect(one("\r").name).toBe("enter");
+    expect(one("\x13")).toMatchObject({ name: "s", ctrl: true });
+    expect(one("\n")).toMatchObject({ name: "j", ctrl: true });
+    expect(one("\x7f").name).toBe("backspace");
+    expect(one("\x1b").name).toBe("escape");
+    expect(one("\x1b[Z")).toMatchObject({ name: "tab", shift: true });
+  });
+
+  it("understands arrows, paging and F1 in their common encodings", () => {
+    expect(one("\x1b[A").name).toBe("up");
+    expect(one("\x1bOB").name).toBe("down");
+    expect(one("\x1b[5~").name).toBe("pageup");
+    expect(one("\x1b[6~").name).toBe("pagedown");
+    expect(one("\x1bOP").name).toBe("f1");
+    expect(one("\x1b[11~").name).toBe("f1");
+    expect(one("\x1b[1~").name).toBe("home");
+    expect(one("\x1b[4~").name).toBe("end");
+  });
+
+  it("recognises Ctrl+Enter from the kitty protocol and xterm modifyOtherKeys", () => {
+    expect(one("\x1b[13;5u")).toMatchObject({ name: "enter", ctrl: true });
+    expect(one("\x1b[27;5;13~")).toMatchObject({ name: "enter", ctrl: true });
+    expect(one("\x1b[99;5u")).toMatchObject({ name: "c", ctrl: true });
+  });
+
+  it("keeps a run of typed text together and splits it on demand", () => {
+    const [text] = parseKeys("héllo 🎉");
+    expect(text).toMatchObject({ name: "text", text: "héllo 🎉" });
+    expect(splitText(text!).map((e) => e.name)).toEqual(["h", "é", "l", "l", "o", "space", "🎉"]);
+    expect(parseKeys("ab\rc").map((e) => e.name)).toEqual(["text", "enter", "c"]);
+  });
+});
+
+describe("bindings", () => {
+  it("every command has keys, a label and a description", () => {
+    for (const command of COMMANDS) {
+      expect(command.keys.length).toBeGreaterThan(0);
+      expect(command.description).not.toBe("");
+    }
+  });
+
+  it("maps keys to commands by scope", () => {
+    expect(commandFor(one("j"), ["timeline"])).toBe("down");
+    expect(commandFor(one("\x1b[B"), ["timeline"])).toBe("down");
+    expect(commandFor(one("G"), ["timeline"])).toBe("last");
+    expect(commandFor(one("g"), ["timeline"])).toBe("first");
+    expect(commandFor(one("\x13"), ["compose"])).toBe("publish");
+    expect(commandFor(one("\n"), ["compose"])).toBe("publish");
+    expect(commandFor(one("\x1b[13;5u"), ["compose"])).toBe("publish");
+    expect(commandFor(one("\r"), ["compose"])).toBe("newline");
+    expect(commandFor(one("e"), ["profile"])).toBeNull();
+    expect(commandFor(one("e"), ["own-profile"])).toBe("edit-profile");
+  });
+
+  it("does not confuse shift+tab with tab", () => {
+    expect(keyMatches("tab", one("\x1b[Z"))).toBe(false);
+    expect(keyMatches("shift+tab", one("\x1b[Z"))).toBe(true);
+  });
+
+  it("generates status hints from the table", () => {
+    const hints = hintsFor(["timeline", "global"]);
+    expect(hints).toContain("j/k move");
+    expect(hints).toContain("n new post");
+    expect(hints).toContain("? help");
+  });
+
+  it("drops hints to fit the width but keeps help", () => {
+    const narrow = hintsFor(["timeline", "global"], 30);
+    expect(narrow.length).toBeLessThanOrEqual(30);
+    expect(narrow).toContain("? help");
+    expect(narrow).toContain("j/k move");
+  });
+});

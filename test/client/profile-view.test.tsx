@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
+import { apiError } from "./helpers/stub-server.js";
+import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+
+let fake: FakeApi;
+let app: RenderedApp;
+beforeEach(async () => {
+  fake = await startFakeApi();
+  fake.me.display_name = "Alice Liddell";
+  fake.me.bio = "Down the rabbit hole";
+  fake.addPosts(3, fake.me);
+  fake.addPosts(2, fake.users[1], new Date(Date.now() - 3_600_000));
+  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
+  await app.waitFor("Post number 1 ");
+});
+afterEach(async () => {
+  app.cleanup();
+  await fake.close();
+});
+
+describe("Profile", () => {
+  it("shows @username, display name, bio, join date and the user's posts", async () => {
+    await app.press("p");
+    const frame = await app.waitFor((f) => f.includes("Joined Feb 2026") && f.includes("Post number 1 by alice"));
+    expect(frame).toContain("@alice");
+    expect(frame).toContain("Alice Liddell");
+    expect(frame).toContain("Down the rabbit hole");
+    expect(frame).toContain("Post number 1 by alice");
+    expect(frame).not.toContain("by bob");
+    expect(frame).toContain("Profile");
+  });
+
+  it("Esc goes back to where you came from", async () => {
+    await app.press("j", "j", "j");
+    await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "").includes("@bob"));
+    await app.press(KEY.enter);
+    await app.waitFor((f) => f.includes("Joined") && f.includes("@bob"));
+    await app.press(KEY.escape);
+    const frame = await app.waitFor("Timeline");
+    expect(frame.split("\n").find((l) => l.startsWith("▸"))).toContain("@bob");
+  });
+
+  it("e on your own profile edits display name and bio with live limits; Ctrl+S saves", async () => {
+    await app.press("p");
+    await app.waitFor("Joined");
+    await app.press("e");
+    let frame = await app.waitFor("Edit profile");
+    expect(frame).toContain("13/50");
+    expect(frame).toContain("20/160");
+    await app.press(KEY.ctrl("u"));
+    await app.waitFor("Display name must be 1–50 characters");
+    await app.type("Alice L.");
+    await app.press(KEY.tab);
+    await app.type(" and back");
+    frame = await app.waitFor("29/160");
+    await app.press(KEY.ctrl("s"));
+    frame = await app.waitFor("Profile saved");
+    expect(frame).toContain("Alice L.");
+    expect(frame).toContain("Down the rabbit hole and back");
+    expect(fake.me.display_name).toBe("Alice L.");
+  });
+
+  it("refuses to save over the limits", async () => {
+    await app.press("p");
+    await app.waitFor("Joined");
+    await app.press("e");
+    await app.waitFor("Edit profile");
+    await app.type("x".repeat(40));
+    await app.waitFor("53/50");
+    await app.press(KEY.ctrl("s"));
+    await app.waitFor("Display name must be 1–50 characters");
+    expect(fake.stub.requests.some((r) => r.method === "PATCH")).toBe(false);
+  });
+
+  it("Esc cancels the edit box without saving", async () => {
+    await app.press("p");
+    await app.waitFor("Joined");
+    await app.press("e");
+    await app.waitFor("Edit profile");
+    await app.type("zzz");
+    await app.press(KEY.escape);
+    const frame = await app.waitFor((f) => !f.includes("Edit profile"));
+    expect(frame).not.toContain("zzz");
+    expect(fake.me.display_name).toBe("Alice Liddell");
+  });
+
+  it("shows a server error under the field", async () => {
+    fake.stub.on("PATCH", "/api/v1/users/me", () => apiError(400, "validation_error", "Bio cannot contain control characters", "bio"));
+    await app.press("p");
+    await app.waitFor("Joined");
+    await app.press("e");
+    await app.waitFor("Edit profile");
+    await app.press(KEY.ctrl("s"));
+    const frame = await app.waitFor("✗ Bio cannot contain control characters");
+    const lines = frame.split("\n");
+    const bioLabel = lines.findIndex((l) => l.includes("Bio ") && l.includes("/160"));
+    expect(lines.findIndex((l) => l.includes("✗ Bio cannot"))).toBeGreaterThan(bioLabel);
+  });
+
+  it("e does nothing on someone else's profile", async () => {
+    await app.press("G");
+    await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "").includes("@bob"));
+    await app.press(KEY.enter);
+    await app.waitFor((f) => f.includes("Joined") && f.includes("@bob"));
+    await app.press("e");
+    expect(app.frame()).not.toContain("Edit profile");
+  });
+});

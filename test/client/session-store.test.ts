@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readTokenClaims, SessionStore } from "../../src/client/config/session-store.js";
+import { DraftStore } from "../../src/client/config/draft-store.js";
+import { parseConfigYaml, readConfig, writeConfig } from "../../src/client/config/config-file.js";
+import { resolveServerUrl } from "../../src/client/config/server-url.js";
+import { configDir } from "../../src/client/config/paths.js";
+import { makeTokens, makeUser } from "./helpers/fixtures.js";
+
+const created: string[] = [];
+const tempDir = (): string => {
+  const root = mkdtempSync(join(tmpdir(), "nb-store-"));
+  created.push(root);
+  return join(root, "niotebook");
+};
+afterAll(() => {
+  for (const root of created) rmSync(root, { recursive: true, force: true });
+});
+const tokens = makeTokens(makeUser("alice"));
+
+describe("SessionStore", () => {
+  it("creates the folder and writes auth.json with mode 0600", () => {
+    const dir = tempDir();
+    new SessionStore(dir, "http://a.example").save(tokens);
+    const path = join(dir, "auth.json");
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ ...tokens, server_url: "http://a.example" });
+  });
+
+  it("writes atomically: no temp files left behind, and a rewrite replaces the file whole", () => {
+    const dir = tempDir();
+    const store = new SessionStore(dir, "http://a.example");
+    store.save(tokens);
+    const before = statSync(join(dir, "auth.json")).ino;
+    store.save(makeTokens(makeUser("alice")));
+    expect(readdirSync(dir)).toEqual(["auth.json"]);
+    // rename() gives the path a new inode; writing in place would keep the old one
+    expect(statSync(join(dir, "auth.json")).ino).not.toBe(before);
+  });
+
+  it("hands tokens only to the server that issued them", () => {
+    const dir = tempDir();
+    new SessionStore(dir, "http://a.example/").save(tokens);
+    expect(new SessionStore(dir, "http://a.example").load()?.access_token).toBe(tokens.access_token);
+    expect(new SessionStore(dir, "http://b.example").load()).toBeNull();
+  });
+
+  it("ignores an auth.json without server_url (original client's file) and a corrupt one", () => {
+    const dir = tempDir();
+    const store = new SessionStore(dir, "http://a.example");
+    store.save(tokens);
+    writeFileSync(join(dir, "auth.json"), JSON.stringify(tokens));
+    expect(store.load()).toBeNull();
+    writeFileSync(join(dir, "auth.json"), "{not json");
+    expect(store.load()).toBeNull();
+  });
+
+  it("clear removes the file", () => {
+    const dir = tempDir();
+    const store = new SessionStore(dir, "http://a.example");
+    store.save(tokens);
+    store.clear();
+    expect(store.load()).toBeNull();
+  });
+
+  it("reads sub and username from the access token", () => {
+    const user = makeUser("carol");
+    expect(readTokenClaims(makeTokens(user).access_token)).toEqual({ sub: user.id, username: "carol" });
+    expect(readTokenClaims("garbage")).toEqual({});
+  });
+});
+
+describe("DraftStore", () => {
+  it("keeps the draft across instances and deletes it when emptied", () => {
+    const dir = tempDir();
+    new DraftStore(dir).save("half a thought\nline two");
+    expect(new DraftStore(dir).load()).toBe("half a thought\nline two");
+    expect(statSync(join(dir, "draft.json")).mode & 0o777).toBe(0o600);
+    new DraftStore(dir).save("");
+    expect(new DraftStore(dir).load()).toBe("");
+  });
+});
+
+describe("config", () => {
+  it("parses server_url from config.yaml, with quotes and comments", () => {
+    expect(parseConfigYaml('# hi\nserver_url: "http://x.example:9000"  # mine\nother: 1\n')).toEqual({
+      server_url: "http://x.example:9000",
+    });
+    expect(parseConfigYaml("server_url: 'http://y'\n").server_url).toBe("http://y");
+  });
+
+  it("round-trips through the file", () => {
+    const dir = tempDir();
+    writeConfig(join(dir, ".."), { server_url: "http://z.example" });
+    expect(readConfig(join(dir, "..")).server_url).toBe("http://z.example");
+  });
+
+  it("resolves the server URL: flag, then env, then config, then default", () => {
+    expect(resolveServerUrl({ flag: "http://f/", env: "http://e", config: "http://c" })).toBe("http://f");
+    expect(resolveServerUrl({ env: "http://e", config: "http://c" })).toBe("http://e");
+    expect(resolveServerUrl({ env: "", config: "http://c" })).toBe("http://c");
+    expect(resolveServerUrl({})).toBe("http://localhost:8080");
+  });
+
+  it("puts the config folder under XDG_CONFIG_HOME, else ~/.config", () => {
+    expect(configDir({ XDG_CONFIG_HOME: "/x/cfg" })).toBe("/x/cfg/niotebook");
+    expect(configDir({})).toMatch(/\.config\/niotebook$/);
+  });
+});

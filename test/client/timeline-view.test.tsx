@@ -1,0 +1,311 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
+import { apiError } from "./helpers/stub-server.js";
+import { makeTokens } from "./helpers/fixtures.js";
+import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+
+let fake: FakeApi;
+let app: RenderedApp | null = null;
+beforeEach(async () => {
+  fake = await startFakeApi();
+});
+afterEach(async () => {
+  app?.cleanup();
+  app = null;
+  await fake.close();
+});
+
+async function open(opts: { columns?: number; rows?: number } = {}): Promise<RenderedApp> {
+  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens, ...opts });
+  await app.waitFor((f) => f.includes("niotebook · @alice") && !f.includes("Loading…"));
+  return app;
+}
+const selectedLine = (frame: string): string => frame.split("\n").find((l) => l.startsWith("▸")) ?? "";
+
+describe("Timeline", () => {
+  it("with a stored session goes straight to the timeline, newest first, first post selected", async () => {
+    fake.addPosts(3);
+    const app = await open();
+    const frame = await app.waitFor("Post number 3");
+    expect(frame).toContain("@alice");
+    expect(selectedLine(frame)).toContain("@bob · 1m");
+    expect(frame.indexOf("Post number 1 ")).toBeLessThan(frame.indexOf("Post number 2 "));
+  });
+
+  it("shows the empty state", async () => {
+    const app = await open();
+    await app.waitFor("No posts yet — press n to write the first one.");
+  });
+
+  it("j/k, arrows, g/G move the selection and keep it in sight", async () => {
+    fake.addPosts(30);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("j", "j", KEY.down);
+    expect(app.frame().split("\n").find((l) => l.startsWith("▸"))).toContain("4m");
+    await app.press("k");
+    expect(selectedLine(app.frame())).toContain("3m");
+    await app.press("G");
+    const frame = await app.waitFor((f) => f.includes("Post number 30 "));
+    expect(frame).toContain("Post number 30 ");
+    expect(frame).not.toContain("Post number 1 ");
+    await app.press("g");
+    await app.waitFor("Post number 1 ");
+    await app.press(KEY.end);
+    await app.waitFor("Post number 30 ");
+    await app.press(KEY.home);
+    await app.waitFor("Post number 1 ");
+  });
+
+  it("Space/PgDn and b/PgUp move by a page", async () => {
+    fake.addPosts(30);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press(" ");
+    expect(app.frame()).not.toContain("Post number 1 ");
+    await app.press("b");
+    await app.waitFor("Post number 1 ");
+    await app.press(KEY.pageDown, KEY.pageUp);
+    expect(app.frame()).toContain("Post number 1 ");
+  });
+
+  it("scrolling past the last loaded post fetches the next page and never shows a post twice", async () => {
+    fake.addPosts(120);
+    const app = await open({ rows: 40 });
+    await app.waitFor("Post number 1 ");
+    const seen = new Set<string>();
+    for (let i = 0; i < 130; i++) {
+      await app.press("j");
+      for (const m of app.frame().matchAll(/Post number (\d+) /g)) seen.add(m[1]!);
+      if (app.frame().includes("You've reached the oldest post")) break;
+    }
+    await app.waitFor("You've reached the oldest post");
+    expect(seen.size).toBe(120);
+    const pages = fake.stub.requests.filter((r) => r.path === "/api/v1/timeline");
+    expect(pages.length).toBe(3);
+    // the list holds each post once
+    const frame = app.frame();
+    const numbers = [...frame.matchAll(/Post number (\d+) /g)].map((m) => m[1]);
+    expect(new Set(numbers).size).toBe(numbers.length);
+  });
+
+  it("shows a spinner line while the next page loads", async () => {
+    fake.addPosts(60);
+    const slow = fake.stub;
+    slow.on("GET", "/api/v1/timeline", (req) => {
+      const cursor = req.query.get("cursor");
+      const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
+      const posts = fake.posts.slice(index, index + 50);
+      const hasMore = index + 50 < fake.posts.length;
+      return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: cursor ? 400 : 0 };
+    });
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("G");
+    await app.waitFor("Loading more…");
+    await app.waitFor((f) => !f.includes("Loading more…"));
+    await app.press("j");
+    await app.waitFor("Post number 51 ");
+  });
+
+  it("r refreshes and shows new posts", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    fake.posts.unshift({ ...fake.posts[0]!, id: crypto.randomUUID(), content: "Brand new post", created_at: new Date().toISOString() });
+    await app.press("r");
+    await app.waitFor("Brand new post");
+  });
+
+  it("keeps the last good timeline and says what failed when the server goes away", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await fake.stub.close();
+    await app.press("r");
+    const frame = await app.waitFor(`Can't reach server at ${fake.url}`);
+    expect(frame).toContain("Post number 1 ");
+  });
+
+  it("shows the rate-limit wait from Retry-After", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    fake.stub.on("GET", "/api/v1/timeline", () => ({ ...apiError(429, "rate_limited", "Slow down"), headers: { "retry-after": "12" } }));
+    await app.press("r");
+    const frame = await app.waitFor("Rate limited — try again in 12s");
+    expect(frame).toContain("Post number 1 ");
+  });
+
+  it("on 401 token_expired refreshes once and carries on", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    fake.validAccess.clear(); // the access token has expired server-side
+    fake.stub.on("GET", "/api/v1/timeline", (req) =>
+      fake.validAccess.has(String(req.headers.authorization).slice(7))
+        ? { body: { posts: fake.posts, next_cursor: null, has_more: false } }
+        : apiError(401, "token_expired", "Access token expired"),
+    );
+    await app.press("r");
+    await app.waitFor((f) => fake.stub.requests.some((r) => r.path === "/api/v1/auth/refresh"));
+    await app.waitFor("Post number 1 ");
+    expect(fake.stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(1);
+    expect(app.frame()).not.toContain("Session expired");
+  });
+
+  it("two requests expiring together refresh the session only once", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    fake.validAccess.clear();
+    fake.stub.on("GET", "/api/v1/timeline", (req) =>
+      fake.validAccess.has(String(req.headers.authorization).slice(7))
+        ? { body: { posts: fake.posts, next_cursor: null, has_more: false } }
+        : { ...apiError(401, "token_expired", "Access token expired"), delayMs: 30 },
+    );
+    fake.stub.on("POST", "/api/v1/auth/refresh", () => {
+      const tokens = makeTokens(fake.me);
+      fake.validAccess.add(tokens.access_token);
+      return { body: { tokens }, delayMs: 50 };
+    });
+    await app.press("r", "r");
+    await app.waitFor(() => fake.stub.requests.filter((r) => r.path === "/api/v1/timeline").length >= 5);
+    await app.waitFor("Post number 1 ");
+    expect(fake.stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(1);
+  });
+
+  it("when refreshing fails, goes to log in with 'Session expired'", async () => {
+    fake.addPosts(1);
+    app = renderApp({ serverUrl: fake.url, tokens: makeTokens(fake.me, { expiresInMs: -1000 }) });
+    fake.stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "token_expired", "Refresh token expired"));
+    const frame = await app.waitFor("Session expired — please log in again");
+    expect(frame).toContain("Log in to niotebook");
+    expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);
+  });
+
+  it("v shows the whole post and Esc goes back", async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `line${i}`).join("\n");
+    fake.addPosts(1);
+    fake.posts[0]!.content = long;
+    const app = await open({ rows: 24 });
+    const card = await app.waitFor("… +");
+    expect(card).not.toContain("line39");
+    expect(card).toMatch(/… \+\d+ lines/);
+    await app.press("v");
+    const full = await app.waitFor(/Post\n/);
+    expect(full).toContain("line0");
+    expect(full).not.toContain("… +");
+    await app.press("G");
+    await app.waitFor("line39");
+    await app.press(KEY.escape);
+    await app.waitFor("… +");
+    expect(app.exited()).toBe(false);
+  });
+
+  it("Enter opens the author's profile, p opens your own", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press(KEY.enter);
+    let frame = await app.waitFor("Joined Feb 2026");
+    expect(frame).toContain("@bob");
+    await app.press(KEY.escape);
+    await app.waitFor("Timeline");
+    await app.press("p");
+    frame = await app.waitFor("You haven't posted yet");
+    expect(frame).toContain("Joined");
+  });
+
+  it("d deletes your own post after y, keeps it after n, refuses others' posts", async () => {
+    fake.addPosts(1, fake.me);
+    fake.addPosts(1, fake.users[1], new Date(Date.now() - 3_600_000));
+    const app = await open();
+    await app.waitFor("Post number 1 by alice");
+    await app.press("d");
+    await app.waitFor("Delete this post? y/n");
+    await app.press("n");
+    await app.waitFor((f) => !f.includes("Delete this post?"));
+    expect(app.frame()).toContain("Post number 1 by alice");
+    await app.press("d");
+    await app.waitFor("Delete this post? y/n");
+    await app.press("y");
+    await app.waitFor("Post deleted");
+    expect(app.frame()).not.toContain("by alice");
+    expect(fake.posts.some((p) => p.author_id === fake.me.id)).toBe(false);
+    await app.press("d");
+    await app.waitFor("You can only delete your own posts");
+  });
+
+  it("? opens help for the timeline, generated from the key table", async () => {
+    const app = await open();
+    await app.press("?");
+    const frame = await app.waitFor("Keys — Timeline");
+    for (const text of ["Next post", "Write a post", "Delete your post", "Quit"]) expect(frame).toContain(text);
+    await app.press(KEY.escape);
+    await app.waitFor((f) => !f.includes("Keys —"));
+  });
+
+  it("? in the post view lists the post view's keys", async () => {
+    fake.addPosts(1);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("v");
+    await app.waitFor(/Post\n/);
+    await app.press("?");
+    const frame = await app.waitFor("Keys — Post");
+    expect(frame).toContain("Go back");
+    expect(frame).not.toContain("Write a post");
+  });
+
+  it("status hints come back after a message at the next key", async () => {
+    const app = await open();
+    await app.waitFor("j/k move");
+    await app.press("d"); // nothing selected
+    await app.press("k");
+    await app.waitFor("j/k move");
+  });
+
+  it("Esc never quits; q quits; Ctrl+C quits", async () => {
+    const app = await open();
+    await app.press(KEY.escape, KEY.escape);
+    expect(app.exited()).toBe(false);
+    await app.press("q");
+    expect(app.exited()).toBe(true);
+  });
+
+  it("Ctrl+C quits from anywhere, even while composing", async () => {
+    const app = await open();
+    await app.press("n");
+    await app.type("unsent words");
+    await app.press(KEY.ctrl("c"));
+    expect(app.exited()).toBe(true);
+    expect(app.services.drafts.load()).toBe("unsent words");
+  });
+
+  it("says the terminal is too small below 40×10 and redraws on resize", async () => {
+    fake.addPosts(2);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.resize(39, 24);
+    // (wrapped to the narrow width)
+    expect(app.frame().replace(/\s+/g, " ")).toContain("Terminal too small — resize to at least 40×10");
+    for (const line of app.frame().split("\n")) expect(line.length).toBeLessThanOrEqual(39);
+    await app.resize(80, 9);
+    expect(app.frame()).toContain("Terminal too small");
+    await app.resize(40, 10);
+    const frame = await app.waitFor("Post number 1 ");
+    expect(frame).not.toContain("Terminal too small");
+    for (const line of frame.split("\n")) expect(line.length).toBeLessThanOrEqual(40);
+  });
+
+  it("Ctrl+L logs out: revokes on the server and deletes auth.json", async () => {
+    const app = await open();
+    await app.press(KEY.ctrl("l"));
+    await app.waitFor("Log in to niotebook");
+    expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/logout")).toBe(true);
+    expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);
+  });
+});

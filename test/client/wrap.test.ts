@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { displayWidth, graphemes } from "../../src/client/text/display-width.js";
+import { normalizeForDisplay, wrapText } from "../../src/client/text/wrap.js";
+
+describe("wrapText", () => {
+  it("wraps at word boundaries", () => {
+    expect(wrapText("the quick brown fox jumps", 10)).toEqual(["the quick", "brown fox", "jumps"]);
+  });
+
+  it("keeps newlines and collapses runs of blank lines into one", () => {
+    expect(wrapText("one\ntwo\n\n\n\nthree\r\n\r\nfour", 20)).toEqual(["one", "two", "", "three", "", "four"]);
+  });
+
+  it("breaks a word longer than the line", () => {
+    expect(wrapText("abcdefghijkl xy", 5)).toEqual(["abcde", "fghij", "kl xy"]);
+  });
+
+  it("measures CJK and emoji by display width", () => {
+    const lines = wrapText("日本語のテキストです 🎉🎉🎉", 6);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(6);
+    expect(lines.join("")).toBe("日本語のテキストです🎉🎉🎉");
+    expect(lines[0]).toBe("日本語");
+  });
+
+  it("never splits an emoji ZWJ sequence", () => {
+    const family = "👨‍👩‍👧";
+    const lines = wrapText(family.repeat(4), 4);
+    expect(lines.every((l) => [...new Intl.Segmenter().segment(l)].every((s) => s.segment === family))).toBe(true);
+  });
+
+  it("drops leading and trailing blank lines", () => {
+    expect(normalizeForDisplay("\n\nhello\n\n")).toEqual(["hello"]);
+  });
+
+  it("property: no line is wider than the width and no word character is lost", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), fc.integer({ min: 2, max: 60 }), (text, width) => {
+        const lines = wrapText(text, width);
+        // A line is never wider than the width, unless it is one grapheme that alone is wider.
+        for (const line of lines) {
+          if (graphemes(line).length > 1) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        }
+        const squash = (s: string): string => s.replace(/[\s\u0000-\u001f\u007f-\u009f]/g, "");
+        expect(squash(lines.join(""))).toBe(squash(text.replace(/\t/g, "  ")));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
