@@ -1,4 +1,10 @@
 #!/usr/bin/env node
 // React's production build: the development build is several times slower per frame.
 process.env.NODE_ENV ??= "production";
+// Ink draws only a final frame when it believes it runs in CI (CI=true). An interactive
+// terminal is never CI for us: a person (or a tmux test) is looking at it.
+if (process.stdout.isTTY && process.stdin.isTTY) {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+}
 await import("../dist/client/main.js");

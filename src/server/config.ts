@@ -20,6 +20,8 @@ export interface Config {
   redisUrl: string | undefined;
   corsOrigins: string[];
   logLevel: string;
+  /** Serve the first timeline page from memory (on by default; off for measuring). */
+  timelineCache: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +40,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_REDIS_URL", "optional Redis URL (shared rate-limit buckets)"],
   ["NIOTEBOOK_CORS_ORIGIN", "comma-separated allowed CORS origins (default none)"],
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
+  ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
 ];
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -58,6 +61,13 @@ function parseRateLimit(value: string): number {
   const match = /^x(\d+(?:\.\d+)?)$/.exec(v);
   if (match && Number(match[1]) > 0) return Number(match[1]);
   throw new ConfigError(`NIOTEBOOK_RATE_LIMIT must be on, off or a multiplier such as x1000 (got "${value}")`);
+}
+
+function parseSwitch(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === "on") return true;
+  if (v === "off") return false;
+  throw new ConfigError(`${name} must be on or off (got "${value}")`);
 }
 
 function parsePort(value: string): number {
@@ -114,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: get("NIOTEBOOK_REDIS_URL"),
     corsOrigins: list(get("NIOTEBOOK_CORS_ORIGIN")),
     logLevel,
+    timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
   };
 }

@@ -27,6 +27,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A pg client that gives up connecting after 3 s, whatever the pool waits for a slot. */
+class FastFailClient extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: 3_000 });
+  }
+}
+
 export interface PostgresOptions {
   url: string;
   poolSize?: number;
@@ -41,9 +48,11 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    // Connecting fails fast when PostgreSQL is down, and a statement on a connection whose
-    // server went silent is abandoned, so a request answers 503 instead of hanging.
-    connectionTimeoutMillis: 3_000,
+    // Waiting for a free connection under load is bounded by the request timeout only; but
+    // opening one fails fast when PostgreSQL is down (FastFailClient), and a statement on a
+    // connection whose server went silent is abandoned: such requests answer 503, never hang.
+    Client: FastFailClient as unknown as new () => pg.ClientBase,
+    connectionTimeoutMillis: 15_000,
     query_timeout: 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,

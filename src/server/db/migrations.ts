@@ -73,8 +73,16 @@ const initial: Migration = {
   },
 };
 
+const timelineVersion: Migration = {
+  // Advanced after every post write; first-page caches in other processes compare it.
+  async up(db: Kysely<any>) {
+    await sql`CREATE SEQUENCE timeline_version`.execute(db);
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_timeline_version": timelineVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

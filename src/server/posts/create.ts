@@ -18,6 +18,7 @@ export function createPostRoute(app: App, ctx: AppContext): void {
     if (bad) throw new ApiError(bad.code, bad.message, bad.field);
     const post = await insertPost(ctx.db, request.caller!.userId, normalizePostContent(request.body.content));
     if (!post) throw unauthorized("This account no longer exists");
+    await ctx.timelineChanged();
     return reply.code(201).send({ post });
   });
 }

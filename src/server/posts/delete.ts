@@ -19,6 +19,7 @@ export function deletePostRoute(app: App, ctx: AppContext): void {
     const outcome = await deletePostBy(ctx.db, request.params.id.toLowerCase(), request.caller!.userId);
     if (outcome === "missing") throw notFound("Post not found");
     if (outcome === "forbidden") throw forbidden("You can only delete your own posts");
+    await ctx.timelineChanged();
     return reply.code(204).send(null);
   });
 }

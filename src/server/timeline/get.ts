@@ -16,6 +16,7 @@ export function timelineRoute(app: App, ctx: AppContext): void {
   }, async (request) => {
     const limit = parseLimit(request.query.limit);
     const cursor = parseCursor(request.query.cursor);
-    return toPage(await timelinePage(ctx.db, cursor, limit), limit);
+    const rows = cursor ? await timelinePage(ctx.db, cursor, limit) : await ctx.firstPage.newest(limit);
+    return toPage(rows, limit);
   });
 }

@@ -1,0 +1,67 @@
+// The first timeline page is the same for everyone, so it is served from memory. Freshness:
+// a write in this process drops the cache before it answers. With several processes on one
+// PostgreSQL database, each read first asks the database for the timeline's version (a
+// sequence every write advances after it commits — see timeline/versions.ts), so a writer
+// sees its post in its next request whichever process answers. An entry never lives longer
+// than a second in any case.
+import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
+
+const MAX_AGE_MS = 1_000;
+
+export class FirstPageCache {
+  private rows: Post[] | null = null;
+  private rowsVersion: string | undefined;
+  private loadedAtMs = 0;
+  private loading: Promise<Post[]> | null = null;
+  private loadingVersion: string | undefined;
+  private generation = 0;
+  /** Off for measuring (NIOTEBOOK_TIMELINE_CACHE=off). */
+  enabled = true;
+
+  constructor(
+    /** Loads the newest PAGE_LIMIT_MAX + 1 posts. */
+    private readonly load: () => Promise<Post[]>,
+    private readonly now: () => number = Date.now,
+    /** The shared timeline version, when other processes may write; undefined otherwise. */
+    private readonly currentVersion?: () => Promise<string>,
+  ) {}
+
+  /** The newest limit+1 posts (so has_more stays exact). */
+  async newest(limit: number): Promise<Post[]> {
+    if (!this.enabled) return (await this.load()).slice(0, limit + 1);
+    const version = this.currentVersion ? await this.currentVersion() : undefined;
+    if (this.rows && version === this.rowsVersion && this.now() - this.loadedAtMs < MAX_AGE_MS) {
+      return this.rows.slice(0, limit + 1);
+    }
+    return (await this.refresh(version)).slice(0, limit + 1);
+  }
+
+  invalidate(): void {
+    this.generation++;
+    this.rows = null;
+    this.loading = null;
+  }
+
+  private refresh(version: string | undefined): Promise<Post[]> {
+    // One load at a time; a load that an invalidation overtook is neither kept nor shared.
+    // The version was read before the rows, so rows are never labelled newer than they are.
+    if (this.loading && version === this.loadingVersion) return this.loading;
+    const generation = this.generation;
+    const startedAtMs = this.now();
+    const loading = this.load().then((rows) => {
+      if (generation === this.generation) {
+        this.rows = rows;
+        this.rowsVersion = version;
+        this.loadedAtMs = startedAtMs;
+      }
+      return rows;
+    }).finally(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    this.loading = loading;
+    this.loadingVersion = version;
+    return loading;
+  }
+}
+
+export const FIRST_PAGE_ROWS = PAGE_LIMIT_MAX + 1;

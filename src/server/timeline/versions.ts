@@ -1,0 +1,28 @@
+// The timeline's version, for first-page caches in several processes on one PostgreSQL
+// database. A write advances the sequence after it has committed, and a read compares it with
+// the version its cached page was loaded at. (LISTEN/NOTIFY was tried first: notifications
+// arrive asynchronously, so a writer's next request could reach a process that had not heard
+// yet — the freshness test caught it.)
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+
+export interface TimelineVersions {
+  /** Advances the version; call after a post is created or deleted. */
+  bump(): Promise<void>;
+  /** The current version, or undefined when only this process writes (embedded database). */
+  current: (() => Promise<string>) | undefined;
+}
+
+export function postgresTimelineVersions(db: Kysely<Database>): TimelineVersions {
+  return {
+    async bump() {
+      await sql`SELECT nextval('timeline_version')`.execute(db);
+    },
+    async current() {
+      const result = await sql<{ v: string }>`SELECT last_value::text AS v FROM timeline_version`.execute(db);
+      return result.rows[0]!.v;
+    },
+  };
+}
+
+export const singleProcessTimeline: TimelineVersions = { bump: async () => {}, current: undefined };

@@ -1,0 +1,74 @@
+// The first timeline page comes from memory, yet a writer always sees its own post (or its
+// deletion) in its next request — on PostgreSQL even when another process answers.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Post } from "../../src/api/index.js";
+import { buildApp } from "../../src/server/app.js";
+import { createAppContext } from "../../src/server/context.js";
+import { FirstPageCache } from "../../src/server/timeline/first-page-cache.js";
+import type { App } from "../../src/server/http/types.js";
+import { BACKENDS, TestClient, signUp, startTestServer, type TestServer } from "./harness.js";
+
+const post = (id: string): Post => ({ id, author_id: id, content: id, created_at: "2026-01-01T00:00:00.000000Z" });
+
+describe("FirstPageCache", () => {
+  it("serves from memory for at most a second, and never keeps a load an invalidation overtook", async () => {
+    let now = 0;
+    let loads = 0;
+    let release: ((rows: Post[]) => void) | undefined;
+    const cache = new FirstPageCache(() => {
+      loads++;
+      return loads === 2 ? new Promise((r) => (release = r)) : Promise.resolve([post(`load${loads}`)]);
+    }, () => now);
+    expect((await cache.newest(50))[0]!.id).toBe("load1");
+    expect((await cache.newest(50))[0]!.id).toBe("load1");
+    expect(loads).toBe(1);
+    now = 1_000;
+    const slow = cache.newest(50);
+    cache.invalidate();
+    const fresh = await cache.newest(50);
+    expect(fresh[0]!.id).toBe("load3");
+    release!([post("stale")]);
+    expect((await slow)[0]!.id).toBe("stale");
+    expect((await cache.newest(50))[0]!.id).toBe("load3");
+    cache.enabled = false;
+    expect((await cache.newest(50))[0]!.id).toBe("load4");
+  });
+
+  it("returns limit+1 rows so has_more stays exact", async () => {
+    const cache = new FirstPageCache(async () => Array.from({ length: 101 }, (_, i) => post(String(i))));
+    expect(await cache.newest(1)).toHaveLength(2);
+    expect(await cache.newest(100)).toHaveLength(101);
+  });
+});
+
+describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
+  let server: TestServer;
+  let second: App | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    if (backend === "postgres") {
+      // A second process on the same database: its own context, cache and LISTEN connection.
+      const ctx = createAppContext(server.ctx.config, server.runtime.database, server.runtime.jwtSecret);
+      second = await buildApp(ctx);
+    }
+  });
+  afterAll(async () => {
+    await second?.close();
+    await server.close();
+  });
+
+  it("shows the writer its new post and hides its deleted post in the very next request", async () => {
+    const { client } = await signUp(server.app, "fresh_writer");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    for (const reader of readers) await reader.get("/api/v1/timeline?limit=5"); // warm every cache
+    for (let i = 0; i < 10; i++) {
+      const created = (await client.post("/api/v1/posts", { content: `fresh ${i}` })).json().post as Post;
+      const reader = readers[i % readers.length]!;
+      const page = await reader.get("/api/v1/timeline?limit=5");
+      expect(page.json().posts?.[0]?.id, page.body).toBe(created.id);
+      expect((await client.delete(`/api/v1/posts/${created.id}`)).statusCode).toBe(204);
+      const after = (await readers[(i + 1) % readers.length]!.get("/api/v1/timeline?limit=5")).json().posts as Post[];
+      expect(after.map((p) => p.id)).not.toContain(created.id);
+    }
+  });
+});
