@@ -94,7 +94,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     if (!limiter) return;
     const category = limitCategory(request.method, request.url.split("?")[0]!);
     if (!category) return;
-    const result = limiter.take(clientKey(request.ip), category);
+    const result = await limiter.take(clientKey(request.ip), category);
     if (!result.ok) {
       const wait = String(result.retryAfterSeconds);
       throw new ApiError("rate_limited", `Too many requests; try again in ${wait}s`, undefined, { "Retry-After": wait });
@@ -116,6 +116,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       ip: request.ip,
     }, "request");
   });
+
+  app.addHook("onClose", async () => ctx.rateLimiter?.close?.());
 
   // Stage 3: routes, by feature.
   healthRoute(app, ctx);

@@ -1,6 +1,6 @@
 // All configuration comes from the environment and is validated once, at start-up, with
 // messages that say what to do. Nothing else in the server reads process.env.
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 
 export interface Config {
@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Serve the first timeline page from memory (on by default; off for measuring). */
   timelineCache: boolean;
+  /** Server processes sharing the port (PostgreSQL only). */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +42,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_REDIS_URL", "optional Redis URL (shared rate-limit buckets)"],
   ["NIOTEBOOK_CORS_ORIGIN", "comma-separated allowed CORS origins (default none)"],
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
+  ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
 ];
 
@@ -61,6 +64,13 @@ function parseRateLimit(value: string): number {
   const match = /^x(\d+(?:\.\d+)?)$/.exec(v);
   if (match && Number(match[1]) > 0) return Number(match[1]);
   throw new ConfigError(`NIOTEBOOK_RATE_LIMIT must be on, off or a multiplier such as x1000 (got "${value}")`);
+}
+
+function parseWorkers(value: string): number {
+  const v = value.trim().toLowerCase();
+  if (v === "auto") return availableParallelism();
+  if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64) return Number(v);
+  throw new ConfigError(`NIOTEBOOK_WORKERS must be a number from 1 to 64 or auto (got "${value}")`);
 }
 
 function parseSwitch(name: string, value: string): boolean {
@@ -110,6 +120,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`NIOTEBOOK_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
+  const workers = parseWorkers(get("NIOTEBOOK_WORKERS") ?? "1");
+  const rateLimitMultiplier = parseRateLimit(get("NIOTEBOOK_RATE_LIMIT") ?? "on");
+  if (workers > 1 && dbUrl === undefined) {
+    throw new ConfigError("NIOTEBOOK_WORKERS above 1 needs PostgreSQL (NIOTEBOOK_DB_URL): the embedded database is opened by one process only");
+  }
+  if (workers > 1 && rateLimitMultiplier > 0 && get("NIOTEBOOK_REDIS_URL") === undefined) {
+    throw new ConfigError(
+      "with more than one worker the rate limits must be shared: set NIOTEBOOK_REDIS_URL (e.g. redis://127.0.0.1:6379), " +
+        "or turn limits off with NIOTEBOOK_RATE_LIMIT=off",
+    );
+  }
   return {
     host: get("NIOTEBOOK_HOST") ?? "127.0.0.1",
     port: parsePort(get("NIOTEBOOK_PORT") ?? "8080"),
@@ -119,11 +140,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlMs: parseDuration("NIOTEBOOK_ACCESS_TOKEN_TTL", get("NIOTEBOOK_ACCESS_TOKEN_TTL") ?? "24h"),
     refreshTokenTtlMs: parseDuration("NIOTEBOOK_REFRESH_TOKEN_TTL", get("NIOTEBOOK_REFRESH_TOKEN_TTL") ?? "7d"),
     refreshReuseGraceMs: parseDuration("NIOTEBOOK_REFRESH_REUSE_GRACE", get("NIOTEBOOK_REFRESH_REUSE_GRACE") ?? "30s"),
-    rateLimitMultiplier: parseRateLimit(get("NIOTEBOOK_RATE_LIMIT") ?? "on"),
+    rateLimitMultiplier,
     trustProxy: list(get("NIOTEBOOK_TRUST_PROXY")),
     redisUrl: get("NIOTEBOOK_REDIS_URL"),
     corsOrigins: list(get("NIOTEBOOK_CORS_ORIGIN")),
     logLevel,
+    workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
   };
 }

@@ -5,7 +5,8 @@ import type { Config } from "./config.js";
 import { AccessTokens } from "./auth/tokens.js";
 import type { DatabaseHandle } from "./db/database.js";
 import type { Database } from "./db/schema.js";
-import { TokenBuckets } from "./http/rate-limit.js";
+import { TokenBuckets, type RateLimiter } from "./http/rate-limit.js";
+import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./posts/queries.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
@@ -17,7 +18,7 @@ export interface AppContext {
   db: Kysely<Database>;
   accessTokens: AccessTokens;
   /** null when rate limiting is off. */
-  rateLimiter: TokenBuckets | null;
+  rateLimiter: RateLimiter | null;
   firstPage: FirstPageCache;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
@@ -32,11 +33,23 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     database,
     db: database.db,
     accessTokens: new AccessTokens(jwtSecret, config.accessTokenTtlMs),
-    rateLimiter: config.rateLimitMultiplier > 0 ? new TokenBuckets(config.rateLimitMultiplier) : null,
+    rateLimiter: createRateLimiter(config),
     firstPage,
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();
     },
   };
+}
+
+function createRateLimiter(config: Config): RateLimiter | null {
+  if (config.rateLimitMultiplier === 0) return null;
+  if (!config.redisUrl) return new TokenBuckets(config.rateLimitMultiplier);
+  let lastLogMs = 0;
+  return new RedisTokenBuckets(config.redisUrl, config.rateLimitMultiplier, (error) => {
+    // At most one line a minute while Redis is away.
+    if (Date.now() - lastLogMs < 60_000) return;
+    lastLogMs = Date.now();
+    process.stderr.write(`${JSON.stringify({ level: 40, time: lastLogMs, msg: "rate limiter: Redis unavailable; letting requests through", code: (error as NodeJS.ErrnoException).code })}\n`);
+  });
 }

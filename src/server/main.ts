@@ -8,6 +8,7 @@ import { DataDirInUseError, removeServerInfo, writeServerInfo } from "./db/data-
 import { openRuntime } from "./runtime.js";
 import { seed } from "./seed.js";
 import { VERSION } from "./version.js";
+import { isWorkerPrimary, runPrimary } from "./workers.js";
 
 const HELP = `niotebook-server ${VERSION} — the Niotebook API server
 
@@ -101,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case "serve":
-      await serve(config);
+      if (isWorkerPrimary(config)) await runPrimary(config);
+      else await serve(config);
       return -1;
     case "migrate":
       await migrate(config);

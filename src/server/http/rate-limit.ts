@@ -15,16 +15,25 @@ interface Bucket {
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-export class TokenBuckets {
+/** Where the buckets live: this process's memory, or Redis when several processes serve. */
+export interface RateLimiter {
+  take(client: string, category: LimitCategory): TakeResult | Promise<TakeResult>;
+  close?(): Promise<void>;
+}
+
+export function budget(category: LimitCategory, multiplier: number): { capacity: number; perMs: number } {
+  const { rate, burst } = BUDGETS[category];
+  return { capacity: burst * multiplier, perMs: (rate * multiplier) / 60_000 };
+}
+
+export class TokenBuckets implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private sweepAtMs = 0;
 
   constructor(private readonly multiplier: number, private readonly now: () => number = Date.now) {}
 
   take(client: string, category: LimitCategory): TakeResult {
-    const { rate, burst } = BUDGETS[category];
-    const capacity = burst * this.multiplier;
-    const perMs = (rate * this.multiplier) / 60_000;
+    const { capacity, perMs } = budget(category, this.multiplier);
     const now = this.now();
     this.sweep(now);
     const key = `${category}|${client}`;

@@ -1,0 +1,50 @@
+// The same token buckets, kept in Redis so that the limits hold for the whole service when
+// several processes serve it. One Lua script per request refills and takes atomically, on
+// Redis's own clock. If Redis cannot answer within 250 ms the request is let through (and
+// logged): an outage of the limiter must not become an outage of the API.
+import { Redis } from "ioredis";
+import { budget, type LimitCategory, type RateLimiter, type TakeResult } from "./rate-limit.js";
+
+const TAKE = `
+local capacity = tonumber(ARGV[1])
+local per_ms = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or capacity
+local ts = tonumber(b[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - ts) * per_ms)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = math.ceil((1 - tokens) / per_ms / 1000)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / per_ms) + 1000)
+return wait
+`;
+
+export class RedisTokenBuckets implements RateLimiter {
+  private readonly redis: Redis;
+
+  constructor(url: string, private readonly multiplier: number, private readonly onError: (error: Error) => void) {
+    this.redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: 250, maxRetriesPerRequest: 0, lazyConnect: false });
+    this.redis.on("error", (error: Error) => onError(error));
+  }
+
+  async take(client: string, category: LimitCategory): Promise<TakeResult> {
+    const { capacity, perMs } = budget(category, this.multiplier);
+    try {
+      const wait = (await this.redis.eval(TAKE, 1, `niotebook:rl:${category}:${client}`, capacity, perMs)) as number;
+      return wait > 0 ? { ok: false, retryAfterSeconds: Math.max(1, wait) } : { ok: true };
+    } catch (error) {
+      this.onError(error as Error);
+      return { ok: true };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,71 @@
+// NIOTEBOOK_WORKERS: several processes on one port share the rate limits (in Redis) and the
+// timeline's freshness (in PostgreSQL), refuse configurations that could not be correct, and
+// stop together on SIGTERM.
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  createTestDatabase, httpRequest, registerUser, runServerCommand, startServerProcess, TEST_JWT_SECRET,
+} from "../support/server-process.js";
+
+const pgUrl = process.env.NIOTEBOOK_TEST_DB_URL;
+const redisUrl = process.env.NIOTEBOOK_TEST_REDIS_URL;
+
+describe("worker configuration", () => {
+  it("refuses several workers on the embedded database, and with limits on but no Redis", () => {
+    const embedded = runServerCommand([], { NIOTEBOOK_WORKERS: "2", NIOTEBOOK_DB_URL: "", NIOTEBOOK_DATA_DIR: "/nonexistent/x" });
+    expect(embedded.status).toBe(2);
+    expect(embedded.stderr).toContain("needs PostgreSQL");
+    const noRedis = runServerCommand([], {
+      NIOTEBOOK_WORKERS: "auto", NIOTEBOOK_DB_URL: "postgres://127.0.0.1:1/x", NIOTEBOOK_JWT_SECRET: TEST_JWT_SECRET, NIOTEBOOK_RATE_LIMIT: "on", NIOTEBOOK_REDIS_URL: "",
+    });
+    expect(noRedis.status).toBe(2);
+    expect(noRedis.stderr).toContain("NIOTEBOOK_REDIS_URL");
+    expect(runServerCommand([], { NIOTEBOOK_WORKERS: "lots" }).stderr).toContain("NIOTEBOOK_WORKERS");
+  });
+});
+
+if (!pgUrl || !redisUrl) console.warn("NOTICE: multi-worker test skipped: needs NIOTEBOOK_TEST_DB_URL and NIOTEBOOK_TEST_REDIS_URL");
+
+describe.skipIf(!pgUrl || !redisUrl)("two workers on PostgreSQL with Redis", () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  it("share one rate-limit bucket per client, keep the timeline fresh, and stop together", async () => {
+    // Start from full buckets: forget what earlier runs left in Redis.
+    const redis = new Redis(redisUrl!);
+    const keys = await redis.keys("niotebook:rl:*");
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    const db = await createTestDatabase(pgUrl!);
+    cleanups.push(db.drop);
+    const server = await startServerProcess({
+      NIOTEBOOK_DB_URL: db.url, NIOTEBOOK_JWT_SECRET: TEST_JWT_SECRET, NIOTEBOOK_WORKERS: "2",
+      NIOTEBOOK_RATE_LIMIT: "x10", NIOTEBOOK_REDIS_URL: redisUrl!,
+    });
+    cleanups.push(() => server.stop());
+    const { tokens } = await registerUser(server.url, "worker_user");
+    const headers = { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" };
+
+    // Each request on a fresh connection, so the workers take turns answering.
+    for (let i = 0; i < 20; i++) {
+      const created = await httpRequest(`${server.url}/api/v1/posts`, { method: "POST", headers: { ...headers, connection: "close" }, body: JSON.stringify({ content: `from worker test ${i}` }) });
+      expect(created.status).toBe(201);
+      const id = JSON.parse(created.body).post.id as string;
+      const page = await httpRequest(`${server.url}/api/v1/timeline?limit=1`, { headers: { ...headers, connection: "close" } });
+      expect(JSON.parse(page.body).posts[0].id).toBe(id);
+    }
+
+    // The auth bucket (burst 5 × 10 here) is shared: some of 80 quick attempts are refused.
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) {
+      const res = await httpRequest(`${server.url}/api/v1/auth/logout`, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: '{"refresh_token":"x"}' });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.slice(0, 40).every((s) => s === 204)).toBe(true);
+
+    expect(await server.stop()).toBe(0);
+  }, 180_000);
+});
