@@ -25,7 +25,8 @@ export interface AppContext {
 }
 
 export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string): AppContext {
-  const versions = database.kind === "postgres" ? postgresTimelineVersions(database.db) : singleProcessTimeline;
+  // Several processes may write only with workers on PostgreSQL; one process needs no version.
+  const versions = database.kind === "postgres" && config.workers > 1 ? postgresTimelineVersions(database.db) : singleProcessTimeline;
   const firstPage = new FirstPageCache(() => timelinePage(database.db, undefined, PAGE_LIMIT_MAX), Date.now, versions.current);
   firstPage.enabled = config.timelineCache;
   return {

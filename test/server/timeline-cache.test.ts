@@ -45,7 +45,8 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
   let server: TestServer;
   let second: App | undefined;
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    // On PostgreSQL, as with NIOTEBOOK_WORKERS above 1: several processes share the database.
+    server = await startTestServer(backend, backend === "postgres" ? { NIOTEBOOK_WORKERS: "2" } : {});
     if (backend === "postgres") {
       // A second process on the same database: its own context, cache and LISTEN connection.
       const ctx = createAppContext(server.ctx.config, server.runtime.database, server.runtime.jwtSecret);

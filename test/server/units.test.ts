@@ -55,6 +55,14 @@ describe("cursors and limits", () => {
       expect(parseTimestamp(bad), bad).toBeNull();
     }
     expect(parseTimestamp("2000-02-29T00:00:00Z")).not.toBeNull();
+    // Every field at and just past its bounds.
+    for (const ok of ["0001-01-01T00:00:00Z", "2026-12-31T23:59:59Z", "2026-01-01T00:00:00+23:59", "2026-01-01T00:00:00-00:00"]) {
+      expect(parseTimestamp(ok), ok).not.toBeNull();
+    }
+    for (const bad of ["0000-01-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-13-10T00:00:00Z", "2026-01-00T00:00:00Z",
+      "2026-01-32T00:00:00Z", "2026-01-01T00:00:00+00:60"]) {
+      expect(parseTimestamp(bad), bad).toBeNull();
+    }
     expect(parseCursor("2026-02-15T22:00:00.1234561Z")).toEqual({ kind: "before", before: "2026-02-15T22:00:00.123456Z", inclusive: true });
   });
 
@@ -99,6 +107,31 @@ describe("token buckets", () => {
     expect(buckets.take("a", "auth").ok).toBe(false);
   });
 
+  it("says how long to wait for the next token, and forgets only buckets that are full again", () => {
+    let now = 0;
+    const buckets = new TokenBuckets(1, () => now);
+    for (let i = 0; i < 5; i++) buckets.take("w", "auth");
+    now = 3_000; // half a token back (10 a minute)
+    expect(buckets.take("w", "auth")).toEqual({ ok: false, retryAfterSeconds: 3 });
+    for (let i = 0; i < 30; i++) buckets.take("full-later", "read");
+    now = 59_000;
+    for (let i = 0; i < 30; i++) buckets.take("busy", "read");
+    now = 60_500; // the sweep runs: "full-later" has refilled, "busy" has 3 tokens back
+    buckets.take("trigger", "read");
+    expect(buckets.size).toBe(2); // "busy" and "trigger"
+    for (let i = 0; i < 3; i++) expect(buckets.take("busy", "read").ok).toBe(true);
+    expect(buckets.take("busy", "read").ok).toBe(false);
+  });
+
+  it("scales refill by the multiplier too", () => {
+    let now = 0;
+    const buckets = new TokenBuckets(10, () => now);
+    for (let i = 0; i < 300; i++) buckets.take("m", "read");
+    now = 1_000; // 120 × 10 a minute = 20 a second
+    for (let i = 0; i < 20; i++) expect(buckets.take("m", "read").ok).toBe(true);
+    expect(buckets.take("m", "read").ok).toBe(false);
+  });
+
   it("scales every budget by the multiplier", () => {
     const buckets = new TokenBuckets(10, () => 0);
     for (let i = 0; i < 300; i++) expect(buckets.take("c", "read").ok).toBe(true);
@@ -116,6 +149,11 @@ describe("token buckets", () => {
     expect(limitCategory("GET", "/api/v1/posts/x")).toBe("read");
     expect(limitCategory("GET", "/api/v1/timeline")).toBe("read");
     expect(limitCategory("GET", "/health")).toBeNull();
+    expect(limitCategory("GET", "/api/v1/posts")).toBe("read");
+    expect(limitCategory("POST", "/api/v1/timeline")).toBe("read");
+    expect(limitCategory("GET", "/api/v1")).toBe("read");
+    expect(limitCategory("PATCH", "/api/v1/posts/x")).toBe("read");
+    expect(limitCategory("GET", "/api/v1x")).toBeNull();
   });
 
   it("keys IPv4 by address and IPv6 by /64", () => {

@@ -48,6 +48,11 @@ export class TokenBuckets implements RateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
   }
 
+  /** Buckets held in memory (for tests of the sweep). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
   /** Forgets buckets that have refilled completely, so memory tracks active clients only. */
   private sweep(now: number): void {
     if (now < this.sweepAtMs) return;

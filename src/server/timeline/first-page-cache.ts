@@ -11,6 +11,7 @@ const MAX_AGE_MS = 1_000;
 export class FirstPageCache {
   private rows: Post[] | null = null;
   private rowsVersion: string | undefined;
+  private readonly rendered = new Map<number, string>();
   private loadedAtMs = 0;
   private loading: Promise<Post[]> | null = null;
   private loadingVersion: string | undefined;
@@ -28,17 +29,35 @@ export class FirstPageCache {
 
   /** The newest limit+1 posts (so has_more stays exact). */
   async newest(limit: number): Promise<Post[]> {
-    if (!this.enabled) return (await this.load()).slice(0, limit + 1);
+    return (await this.current()).rows.slice(0, limit + 1);
+  }
+
+  /**
+   * The first page for `limit`, rendered once per cached load: every reader of the same page
+   * gets the same bytes without serialising them again.
+   */
+  async newestRendered(limit: number, render: (rows: Post[]) => string): Promise<string> {
+    const { rows, cached } = await this.current();
+    if (!cached) return render(rows.slice(0, limit + 1));
+    let text = this.rendered.get(limit);
+    if (text === undefined) this.rendered.set(limit, (text = render(rows.slice(0, limit + 1))));
+    return text;
+  }
+
+  private async current(): Promise<{ rows: Post[]; cached: boolean }> {
+    if (!this.enabled) return { rows: await this.load(), cached: false };
     const version = this.currentVersion ? await this.currentVersion() : undefined;
     if (this.rows && version === this.rowsVersion && this.now() - this.loadedAtMs < MAX_AGE_MS) {
-      return this.rows.slice(0, limit + 1);
+      return { rows: this.rows, cached: true };
     }
-    return (await this.refresh(version)).slice(0, limit + 1);
+    const rows = await this.refresh(version);
+    return { rows, cached: rows === this.rows };
   }
 
   invalidate(): void {
     this.generation++;
     this.rows = null;
+    this.rendered.clear();
     this.loading = null;
   }
 
@@ -51,6 +70,7 @@ export class FirstPageCache {
     const loading = this.load().then((rows) => {
       if (generation === this.generation) {
         this.rows = rows;
+        this.rendered.clear();
         this.rowsVersion = version;
         this.loadedAtMs = startedAtMs;
       }

@@ -13,10 +13,12 @@ export function timelineRoute(app: App, ctx: AppContext): void {
       tags: ["timeline"], summary: "Everyone's posts, newest first", security: bearer,
       querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const limit = parseLimit(request.query.limit);
     const cursor = parseCursor(request.query.cursor);
-    const rows = cursor ? await timelinePage(ctx.db, cursor, limit) : await ctx.firstPage.newest(limit);
-    return toPage(rows, limit);
+    if (cursor) return toPage(await timelinePage(ctx.db, cursor, limit), limit);
+    // The first page is the same for everyone: cached, and its JSON rendered once.
+    const body = await ctx.firstPage.newestRendered(limit, (rows) => JSON.stringify(toPage(rows, limit)));
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 }
