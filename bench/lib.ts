@@ -1,0 +1,273 @@
+// Shared helpers for the server benchmark (bench/run.ts, bench/scale.ts): processes, ports,
+// /proc sampling, statistics, JWT signing and the database set-up both databases need.
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const NODE = process.execPath;
+export const SERVER_BIN = `${ROOT}bin/niotebook-server.js`;
+
+export { sleep };
+
+/** The timestamp format the server uses (to_char in PostgreSQL). */
+export const ISO = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The server's own timeline query (posts/queries.ts), as Kysely compiles it. */
+export const TIMELINE_SQL = (withCursor: boolean) =>
+  `SELECT posts.id, posts.author_id, posts.content, ${ISO("posts.created_at")} AS created_at, ` +
+  `users.username AS author_username, users.display_name AS author_display_name, users.bio AS author_bio, ` +
+  `${ISO("users.created_at")} AS author_created_at FROM posts INNER JOIN users ON users.id = posts.author_id ` +
+  (withCursor ? `WHERE (posts.created_at, posts.id) < ($1::timestamptz, $2::uuid) ` : "") +
+  `ORDER BY posts.created_at DESC, posts.id DESC LIMIT 51`;
+
+/** The server's user-posts query (first page). */
+export const USER_POSTS_SQL =
+  `SELECT posts.id, posts.author_id, posts.content, ${ISO("posts.created_at")} AS created_at FROM posts ` +
+  `WHERE posts.author_id = $1 ORDER BY posts.created_at DESC, posts.id DESC LIMIT 51`;
+
+/** The server's per-request authentication check. */
+export const USER_EXISTS_SQL = `SELECT 1 FROM users WHERE id = $1`;
+
+export const TIMESTAMP_OIDS = [1082, 1114, 1184];
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a command to completion, capturing its output. */
+export function run(cmd: string, args: string[], options: SpawnOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+export async function runOrThrow(cmd: string, args: string[], options: SpawnOptions = {}): Promise<RunResult> {
+  const result = await run(cmd, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")} exited ${result.code}\n${result.stderr.slice(-2000)}\n${result.stdout.slice(-2000)}`);
+  }
+  return result;
+}
+
+/** Waits for a child to exit (resolves at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** SIGTERM, then SIGKILL after graceMs; only ever the given child (and its process group when we made one). */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+// ── /proc ───────────────────────────────────────────────────────────────────────────────
+
+function readStat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // comm may contain spaces: fields start after the last ')'.
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** pid and every descendant (cluster workers, for instance). */
+export function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat) parent.set(Number(name), Number(stat[1]));
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, ppid] of parent) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
+  }
+  return tree.filter((pid) => parent.has(pid));
+}
+
+export function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user+system) in clock ticks of a set of processes. */
+export function cpuTicks(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (stat) total += Number(stat[11]) + Number(stat[12]);
+  }
+  return total;
+}
+
+export interface RssSample {
+  /** Sum over the process tree, MB. */
+  totalMb: number;
+  /** Largest single process, MB. */
+  maxProcessMb: number;
+  processes: number;
+}
+
+export function rssOf(pids: number[]): RssSample {
+  const kb = pids.map(rssKb);
+  return {
+    totalMb: round(kb.reduce((a, b) => a + b, 0) / 1024, 1),
+    maxProcessMb: round(Math.max(0, ...kb) / 1024, 1),
+    processes: pids.length,
+  };
+}
+
+/** Samples a process tree's RSS every intervalMs until stop() and returns the peaks. */
+export function rssSampler(root: number, intervalMs = 100) {
+  let pids = processTree(root);
+  let peak: RssSample = rssOf(pids);
+  let n = 0;
+  const timer = setInterval(() => {
+    if (++n % 20 === 0) pids = processTree(root);
+    const s = rssOf(pids);
+    peak = {
+      totalMb: Math.max(peak.totalMb, s.totalMb),
+      maxProcessMb: Math.max(peak.maxProcessMb, s.maxProcessMb),
+      processes: Math.max(peak.processes, s.processes),
+    };
+  }, intervalMs);
+  return {
+    stop(): RssSample {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/**
+ * Waits until a process tree has been (nearly) idle for a short window, so work queued by one
+ * measurement (argon2 hashes, say) does not spill into the next. Gives up after maxMs.
+ */
+export async function quiesce(root: number, maxMs = 8_000): Promise<number> {
+  const started = Date.now();
+  const pids = processTree(root);
+  let before = cpuTicks(pids);
+  while (Date.now() - started < maxMs) {
+    await sleep(200);
+    const now = cpuTicks(pids);
+    // < 3 ticks (30 ms of CPU) in 200 ms: idle apart from timers and GC.
+    if (now - before < 3) break;
+    before = now;
+  }
+  return Date.now() - started;
+}
+
+// ── statistics ──────────────────────────────────────────────────────────────────────────
+
+export function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function median(values: number[]): number {
+  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const mid = xs.length >> 1;
+  return xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+}
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+// ── tokens ──────────────────────────────────────────────────────────────────────────────
+
+const b64url = (s: string | Buffer) => Buffer.from(s).toString("base64url");
+
+/** An HS256 access token exactly as the server issues it (header alg+typ; sub, username, iat, exp). */
+export function signAccessToken(secret: string, userId: string, username: string, ttlSeconds = 86_400): string {
+  const iat = Math.floor(Date.now() / 1000) - 5;
+  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const payload = b64url(JSON.stringify({ username, sub: userId, iat, exp: iat + ttlSeconds }));
+  const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
+  return `${header}.${payload}.${signature}`;
+}
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString("base64url");
+}
+
+// ── misc ────────────────────────────────────────────────────────────────────────────────
+
+/** Opens a file for a child's stdout/stderr (append, so it can be truncated under it). */
+export function logFd(path: string): number {
+  return openSync(path, "a");
+}
+
+export function closeFd(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+}
+
+export async function waitForHealth(url: string, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was healthy`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `status ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(150);
+  }
+  throw new Error(`server at ${url} not healthy after ${timeoutMs} ms (${last})`);
+}
+
+export function fmt(x: number | undefined | null, digits = 1): string {
+  if (x === undefined || x === null || !Number.isFinite(x)) return "n/a";
+  return x.toFixed(digits);
+}
+
+export function fmtInt(x: number | undefined | null): string {
+  if (x === undefined || x === null || !Number.isFinite(x)) return "n/a";
+  return Math.round(x).toLocaleString("en-US");
+}
