@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { LightMyRequestResponse } from "fastify";
 import { buildApp } from "../../src/server/app.js";
 import { loadConfig, type Config } from "../../src/server/config.js";
@@ -11,6 +10,7 @@ import { createAppContext, type AppContext } from "../../src/server/context.js";
 import { openRuntime, type Runtime } from "../../src/server/runtime.js";
 import type { App } from "../../src/server/http/types.js";
 import type { AuthResponse } from "../../src/api/index.js";
+import { createTestDatabase } from "../support/server-process.js";
 
 export type Backend = "embedded" | "postgres";
 
@@ -27,33 +27,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.NIOTEBOOK_TEST_DB_URL!;
-  const name = `niotebook_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 export async function startTestServer(
   backend: Backend,
   env: Record<string, string> = {},
   options: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "niotebook-test-"));
-  const pgdb = backend === "postgres" ? await createPostgresDatabase() : undefined;
+  const pgdb = backend === "postgres" ? await createTestDatabase(process.env.NIOTEBOOK_TEST_DB_URL!) : undefined;
   const config: Config = loadConfig({
     NIOTEBOOK_DATA_DIR: dataDir,
     NIOTEBOOK_RATE_LIMIT: "off",
