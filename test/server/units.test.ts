@@ -164,3 +164,17 @@ describe("token buckets", () => {
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
   });
 });
+
+describe("database errors", () => {
+  it("treats a connection that could not be opened or kept as unavailable (503), not a bug (500)", async () => {
+    const { isDatabaseUnavailable } = await import("../../src/server/db/database.js");
+    for (const message of ["timeout expired", "Connection terminated due to connection timeout", "Connection terminated unexpectedly",
+      "timeout exceeded when trying to connect", "Query read timeout", "PGlite is closed"]) {
+      expect(isDatabaseUnavailable(new Error(message)), message).toBe(true);
+    }
+    expect(isDatabaseUnavailable(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "57P01" }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error("syntax error at or near"))).toBe(false);
+  });
+});

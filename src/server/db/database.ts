@@ -27,10 +27,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A pg client that gives up connecting after 3 s, whatever the pool waits for a slot. */
+/** A pg client that gives up connecting after 5 s, whatever the pool waits for a slot. */
 class FastFailClient extends pg.Client {
   constructor(config: pg.ClientConfig) {
-    super({ ...config, connectionTimeoutMillis: 3_000 });
+    super({ ...config, connectionTimeoutMillis: 5_000 });
   }
 }
 
@@ -151,7 +151,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code && (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300")) {
     return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable|PGlite is closed|driver has already been destroyed/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable|PGlite is closed|driver has already been destroyed|^timeout expired$/i.test(
     error.message,
   );
 }
