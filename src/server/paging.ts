@@ -3,13 +3,13 @@
 // too ("posts strictly before this instant"), as the original server's cursors were.
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from "../api/index.js";
 import { validation } from "./http/errors.js";
+import { isUuid } from "./ids.js";
 
 export type Cursor =
   | { kind: "after"; createdAt: string; id: string }
   /** inclusive: the instant fell strictly inside `before`'s microsecond. */
   | { kind: "before"; before: string; inclusive: boolean };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function daysInMonth(year: number, month: number): number {
@@ -47,7 +47,7 @@ export function parseCursor(raw: string | undefined): Cursor | undefined {
   if (/^[A-Za-z0-9_-]+$/.test(raw)) {
     const [createdAt, id, ...rest] = Buffer.from(raw, "base64url").toString("utf8").split("|");
     const parsed = createdAt ? parseTimestamp(createdAt) : null;
-    if (parsed && !parsed.truncated && id && UUID.test(id) && rest.length === 0) {
+    if (parsed && !parsed.truncated && id && isUuid(id) && rest.length === 0) {
       return { kind: "after", createdAt: parsed.value, id };
     }
   }

@@ -6,13 +6,13 @@
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { ApiError, unauthorized } from "../http/errors.js";
+import { isUuid } from "../ids.js";
 
 export interface AccessClaims {
   userId: string;
   username: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class AccessTokens {
   private readonly key: Uint8Array;
@@ -48,7 +48,7 @@ export class AccessTokens {
     // Only HS256, and nothing that asks us to understand extensions.
     if (!head || head.alg !== "HS256" || "crit" in head || (head.typ !== undefined && head.typ !== "JWT")) throw invalid();
     const claims = decodeJson(payload);
-    if (!claims || typeof claims.sub !== "string" || !UUID.test(claims.sub) || typeof claims.username !== "string" ||
+    if (!claims || typeof claims.sub !== "string" || !isUuid(claims.sub) || typeof claims.username !== "string" ||
         typeof claims.exp !== "number" || typeof claims.iat !== "number") {
       throw invalid();
     }

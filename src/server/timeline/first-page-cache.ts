@@ -4,7 +4,7 @@
 // sequence every write advances after it commits — see timeline/versions.ts), so a writer
 // sees its post in its next request whichever process answers. An entry never lives longer
 // than a second in any case.
-import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
+import type { Post } from "../../api/index.js";
 
 const MAX_AGE_MS = 1_000;
 
@@ -84,4 +84,3 @@ export class FirstPageCache {
   }
 }
 
-export const FIRST_PAGE_ROWS = PAGE_LIMIT_MAX + 1;
