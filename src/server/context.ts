@@ -2,6 +2,7 @@
 // Tests build it with overrides instead of reaching for a DI framework.
 import type { Kysely } from "kysely";
 import type { Config } from "./config.js";
+import { KnownUsers, USER_DELETED_CHANNEL } from "./auth/known-users.js";
 import { AccessTokens } from "./auth/tokens.js";
 import type { DatabaseHandle } from "./db/database.js";
 import type { Database } from "./db/schema.js";
@@ -17,6 +18,8 @@ export interface AppContext {
   database: DatabaseHandle;
   db: Kysely<Database>;
   accessTokens: AccessTokens;
+  /** Users known to exist, kept true by the database's deletion notifications. */
+  knownUsers: KnownUsers;
   /** null when rate limiting is off. */
   rateLimiter: RateLimiter | null;
   firstPage: FirstPageCache;
@@ -29,11 +32,17 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
   const versions = database.kind === "postgres" && config.workers > 1 ? postgresTimelineVersions(database.db) : singleProcessTimeline;
   const firstPage = new FirstPageCache(() => timelinePage(database.db, undefined, PAGE_LIMIT_MAX), Date.now, versions.current);
   firstPage.enabled = config.timelineCache;
+  const knownUsers = new KnownUsers();
+  database.listen(USER_DELETED_CHANNEL, {
+    notified: (userId) => knownUsers.deleted(userId),
+    hearing: (hearing) => knownUsers.setHearing(hearing),
+  });
   return {
     config,
     database,
     db: database.db,
     accessTokens: new AccessTokens(jwtSecret, config.accessTokenTtlMs),
+    knownUsers,
     rateLimiter: createRateLimiter(config),
     firstPage,
     async timelineChanged() {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { createHmac } from "node:crypto";
-import { BACKENDS, TEST_SECRET, TestClient, errorOf, signUp, startTestServer, type TestServer } from "./harness.js";
+import { sql } from "kysely";
+import { BACKENDS, TEST_SECRET, TestClient, errorOf, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -190,6 +191,30 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       const res = await client.get("/api/v1/users/me");
       expect(res.statusCode).toBe(401);
       expect(errorOf(res).code).toBe("unauthorized");
+    });
+
+    it("refuses a known user's token within a second of the row going, however it went", async () => {
+      const { client, auth } = await signUp(server.app, "ghost2");
+      await eventually(() => expect(server.ctx.knownUsers.isHearing).toBe(true));
+      expect((await client.get("/api/v1/users/me")).statusCode).toBe(200);
+      expect(server.ctx.knownUsers.has(auth.user.id)).toBe(true); // now answered from memory
+      await sql`DELETE FROM users WHERE id = ${auth.user.id}`.execute(server.ctx.db);
+      await eventually(async () => expect((await client.get("/api/v1/timeline")).statusCode).toBe(401), 1_000);
+      expect((await client.post("/api/v1/posts", { content: "still here?" })).statusCode).toBe(401);
+    });
+
+    it.skipIf(backend !== "postgres")("stops answering from memory while its LISTEN connection is down, and listens again", async () => {
+      const { client, auth } = await signUp(server.app, "ghost3");
+      await eventually(() => expect(server.ctx.knownUsers.isHearing).toBe(true));
+      expect((await client.get("/api/v1/users/me")).statusCode).toBe(200);
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND query LIKE 'LISTEN%'`.execute(server.ctx.db);
+      await eventually(() => expect(server.ctx.knownUsers.isHearing).toBe(false));
+      expect(server.ctx.knownUsers.has(auth.user.id)).toBe(false);
+      await eventually(() => expect(server.ctx.knownUsers.isHearing).toBe(true), 5_000);
+      expect((await client.get("/api/v1/users/me")).statusCode).toBe(200);
+      await sql`DELETE FROM users WHERE id = ${auth.user.id}`.execute(server.ctx.db);
+      await eventually(async () => expect((await client.get("/api/v1/users/me")).statusCode).toBe(401), 1_000);
     });
   });
 

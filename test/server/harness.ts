@@ -103,3 +103,17 @@ export function errorOf(res: LightMyRequestResponse): { code: string; message: s
   if (typeof body.error.message !== "string" || body.error.message.length === 0) throw new Error(`no message: ${res.body}`);
   return body.error;
 }
+
+/** Retries an assertion until it holds or `withinMs` has passed (then its last failure is thrown). */
+export async function eventually(assertion: () => unknown, withinMs = 2_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

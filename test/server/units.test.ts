@@ -1,5 +1,6 @@
 // Pure units: configuration, cursors, limits, token buckets, client keys.
 import { describe, expect, it } from "vitest";
+import { KnownUsers } from "../../src/server/auth/known-users.js";
 import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
 import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
@@ -176,5 +177,49 @@ describe("database errors", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "57P01" }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
     expect(isDatabaseUnavailable(new Error("syntax error at or near"))).toBe(false);
+  });
+});
+
+describe("known users", () => {
+  const id = "0b7e4a52-1d3c-4f6e-9a8b-2c4d6e8f0a1b";
+  const other = "1c8f5b63-2e4d-4a7f-8b9c-3d5e7f9a1b2c";
+
+  it("answers nothing from memory until deletions are heard", () => {
+    const known = new KnownUsers();
+    known.remember(id, known.lookupStarted());
+    expect(known.has(id)).toBe(false);
+    known.setHearing(true);
+    known.remember(id, known.lookupStarted());
+    expect(known.has(id)).toBe(true);
+  });
+
+  it("forgets a deleted user, everyone on truncate, and everything when hearing stops", () => {
+    const known = new KnownUsers();
+    known.setHearing(true);
+    for (const u of [id, other]) known.remember(u, known.lookupStarted());
+    known.deleted(id.toUpperCase());
+    expect([known.has(id), known.has(other)]).toEqual([false, true]);
+    known.deleted("");
+    expect(known.has(other)).toBe(false);
+    known.remember(other, known.lookupStarted());
+    known.setHearing(false);
+    known.setHearing(true);
+    expect(known.has(other)).toBe(false);
+  });
+
+  it("does not keep a lookup that a deletion overtook", () => {
+    const known = new KnownUsers();
+    known.setHearing(true);
+    const epoch = known.lookupStarted();
+    known.deleted(id); // the row went while the lookup was on its way back
+    known.remember(id, epoch);
+    expect(known.has(id)).toBe(false);
+  });
+
+  it("stays within its size, dropping the oldest", () => {
+    const known = new KnownUsers(2);
+    known.setHearing(true);
+    for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted());
+    expect([known.has(id), known.has(other), known.has("third")]).toEqual([false, true, true]);
   });
 });

@@ -12,7 +12,15 @@ export interface DatabaseHandle {
   kind: "postgres" | "embedded";
   /** True when the database answers `select 1` within timeoutMs on a connection of its own. */
   ping(timeoutMs: number): Promise<boolean>;
+  /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
+  listen(channel: string, listener: Listener): void;
   close(): Promise<void>;
+}
+
+export interface Listener {
+  notified(payload: string): void;
+  /** True once LISTEN is in place; false when the connection that heard is lost (it is retried). */
+  hearing(hearing: boolean): void;
 }
 
 // Timestamps stay text end to end (PostgreSQL formats them for the API).
@@ -60,9 +68,13 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   });
   pool.on("error", (error) => options.onPoolError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardBrokenClients(pool) }) });
+  const listeners: Array<{ stop(): Promise<void> }> = [];
   return {
     db,
     kind: "postgres",
+    listen(channel, listener) {
+      listeners.push(listenPostgres(options.url, channel, listener));
+    },
     async ping(timeoutMs) {
       const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: timeoutMs, types });
       client.on("error", () => {});
@@ -75,7 +87,60 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
         void client.end().catch(() => {});
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await Promise.all(listeners.map((l) => l.stop()));
+      await db.destroy();
+    },
+  };
+}
+
+/** LISTEN on a connection of its own, reconnecting (1 s, then up to 10 s apart) when it drops. */
+function listenPostgres(url: string, channel: string, listener: Listener): { stop(): Promise<void> } {
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let delayMs = 1_000;
+  let stopped = false;
+  const lost = (lostClient: pg.Client) => {
+    if (client !== lostClient) return;
+    client = null;
+    listener.hearing(false);
+    schedule();
+  };
+  const schedule = () => {
+    if (stopped) return;
+    retry = setTimeout(() => void connect(), delayMs);
+    retry.unref();
+    delayMs = Math.min(delayMs * 2, 10_000);
+  };
+  const connect = async () => {
+    const candidate = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true });
+    candidate.on("error", () => lost(candidate));
+    candidate.on("end", () => lost(candidate));
+    candidate.on("notification", (message) => {
+      if (message.channel === channel) listener.notified(message.payload ?? "");
+    });
+    try {
+      await candidate.connect();
+      await candidate.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      void candidate.end().catch(() => {});
+      schedule();
+      return;
+    }
+    if (stopped) return void candidate.end().catch(() => {});
+    client = candidate;
+    delayMs = 1_000;
+    listener.hearing(true);
+  };
+  void connect();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      const last = client;
+      client = null;
+      await last?.end().catch(() => {});
+    },
   };
 }
 
@@ -128,6 +193,12 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: "embedded",
+    listen(channel, listener) {
+      // PGlite is one session: LISTEN takes its turn like any statement. Notifications
+      // arrive after the statement that caused them.
+      void db.connection().execute(() => pglite.listen(channel, (payload) => listener.notified(payload)))
+        .then(() => listener.hearing(true), () => {});
+    },
     async ping(timeoutMs) {
       try {
         await withTimeout(sql`select 1`.execute(db), timeoutMs);

@@ -80,9 +80,26 @@ const timelineVersion: Migration = {
   },
 };
 
+// Every process caches which users exist (auth/known-users.ts); this tells them when one goes,
+// however it went — through the API, psql or a TRUNCATE.
+const userDeletedNotify: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`
+      CREATE FUNCTION notify_user_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('niotebook_user_deleted', CASE WHEN TG_LEVEL = 'ROW' THEN OLD.id::text ELSE '' END);
+        RETURN NULL;
+      END
+      $$`.execute(db);
+    await sql`CREATE TRIGGER users_deleted_notify AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION notify_user_deleted()`.execute(db);
+    await sql`CREATE TRIGGER users_truncated_notify AFTER TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION notify_user_deleted()`.execute(db);
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeline_version": timelineVersion,
+  "0003_user_deleted_notify": userDeletedNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
