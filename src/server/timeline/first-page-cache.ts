@@ -11,7 +11,7 @@ const MAX_AGE_MS = 1_000;
 export class FirstPageCache {
   private rows: Post[] | null = null;
   private rowsVersion: string | undefined;
-  private readonly rendered = new Map<number, string>();
+  private readonly rendered = new Map<number, Buffer>();
   private loadedAtMs = 0;
   private loading: Promise<Post[]> | null = null;
   private loadingVersion: string | undefined;
@@ -33,15 +33,15 @@ export class FirstPageCache {
   }
 
   /**
-   * The first page for `limit`, rendered once per cached load: every reader of the same page
-   * gets the same bytes without serialising them again.
+   * The first page for `limit`, rendered and UTF-8 encoded once per cached load: every reader
+   * of the same page gets the same bytes without serialising or encoding them again.
    */
-  async newestRendered(limit: number, render: (rows: Post[]) => string): Promise<string> {
+  async newestRendered(limit: number, render: (rows: Post[]) => string): Promise<Buffer> {
     const { rows, cached } = await this.current();
-    if (!cached) return render(rows.slice(0, limit + 1));
-    let text = this.rendered.get(limit);
-    if (text === undefined) this.rendered.set(limit, (text = render(rows.slice(0, limit + 1))));
-    return text;
+    if (!cached) return Buffer.from(render(rows.slice(0, limit + 1)));
+    let bytes = this.rendered.get(limit);
+    if (bytes === undefined) this.rendered.set(limit, (bytes = Buffer.from(render(rows.slice(0, limit + 1)))));
+    return bytes;
   }
 
   private async current(): Promise<{ rows: Post[]; cached: boolean }> {
