@@ -82,11 +82,24 @@ export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: nu
   return rows.map(withAuthor);
 }
 
-/** One page of a user's posts (without the author object), newest first, limit+1 rows. */
-export function userPostsPage(db: Db, authorId: string, cursor: Cursor | undefined, limit: number): Promise<Post[]> {
-  const qb = db.selectFrom("posts")
-    .select(["posts.id", "posts.author_id", "posts.content", isoTimestamp("posts.created_at").as("created_at")])
-    .where("posts.author_id", "=", authorId);
-  return afterCursor(qb, cursor).orderBy("posts.created_at", "desc").orderBy("posts.id", "desc")
-    .limit(limit + 1).execute();
+/**
+ * One page of a user's posts (without the author object), newest first, limit+1 rows — with
+ * the user looked up by id or username in the same statement, so a page costs one round trip.
+ * undefined when there is no such user.
+ */
+export async function userPostsPage(db: Db, user: { id: string } | { username: string }, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
+  const rows = await db.selectFrom("users")
+    .leftJoinLateral((eb) => afterCursor(
+      eb.selectFrom("posts")
+        .select(["posts.id", "posts.author_id", "posts.content", "posts.created_at"])
+        .whereRef("posts.author_id", "=", "users.id"),
+      cursor,
+    ).orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(limit + 1).as("p"), (join) => join.onTrue())
+    .select(["p.id", "p.author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
+    .where("id" in user ? sql<boolean>`users.id = ${user.id}` : sql<boolean>`users.username = ${user.username}`)
+    .orderBy("p.created_at", "desc").orderBy("p.id", "desc")
+    .execute();
+  if (rows.length === 0) return undefined;
+  // A user without posts (on this page) comes back as one row of nulls.
+  return rows[0]!.id === null ? [] : (rows as Post[]);
 }

@@ -1,11 +1,12 @@
 import { IdParams, PageQuery, PostPage } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
+import { notFound } from "../http/errors.js";
 import { bearer, errorResponses } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseCursor, parseLimit, toPage } from "../paging.js";
 import { userPostsPage } from "../posts/queries.js";
-import { resolveUser } from "./resolve.js";
+import { parseUserRef } from "./resolve.js";
 
 export function userPostsRoute(app: App, ctx: AppContext): void {
   app.get("/api/v1/users/:id/posts", {
@@ -15,9 +16,12 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
       params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
     },
   }, async (request) => {
-    const user = await resolveUser(ctx, request.caller!, request.params.id);
+    const ref = parseUserRef(request.caller!, request.params.id);
+    if (!ref) throw notFound("User not found");
     const limit = parseLimit(request.query.limit);
     const cursor = parseCursor(request.query.cursor);
-    return toPage(await userPostsPage(ctx.db, user.id, cursor, limit), limit);
+    const posts = await userPostsPage(ctx.db, ref, cursor, limit);
+    if (!posts) throw notFound("User not found");
+    return toPage(posts, limit);
   });
 }
