@@ -1,10 +1,12 @@
 // The first timeline page comes from memory, yet a writer always sees its own post (or its
-// deletion) in its next request — on PostgreSQL even when another process answers.
+// deletion) in its next request — on PostgreSQL even when another process answers, with the
+// shared version read at most once at a time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Post } from "../../src/api/index.js";
 import { buildApp } from "../../src/server/app.js";
 import { createAppContext } from "../../src/server/context.js";
 import { FirstPageCache } from "../../src/server/timeline/first-page-cache.js";
+import { coalesced } from "../../src/server/timeline/versions.js";
 import type { App } from "../../src/server/http/types.js";
 import { BACKENDS, TestClient, signUp, startTestServer, type TestServer } from "./harness.js";
 
@@ -71,5 +73,40 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
       const after = (await readers[(i + 1) % readers.length]!.get("/api/v1/timeline?limit=5")).json().posts as Post[];
       expect(after.map((p) => p.id)).not.toContain(created.id);
     }
+  });
+});
+
+describe("coalesced version reads", () => {
+  it("answers each caller with a read that started after it asked, sharing reads under load", async () => {
+    let started = 0;
+    const pending: Array<(value: number) => void> = [];
+    const read = coalesced(() => {
+      const n = ++started;
+      return new Promise<number>((resolve) => pending.push(() => resolve(n)));
+    });
+    const first = read(); // starts read 1
+    const [second, third] = [read(), read()]; // asked during read 1: share read 2, not read 1
+    expect(started).toBe(1);
+    pending.shift()!(0);
+    expect(await first).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toBe(2);
+    const fourth = read(); // asked during read 2: gets read 3
+    pending.shift()!(0);
+    expect([await second, await third]).toEqual([2, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    pending.shift()!(0);
+    expect(await fourth).toBe(3);
+  });
+
+  it("passes a failed read to its callers and starts afresh", async () => {
+    let calls = 0;
+    const read = coalesced(async () => {
+      calls++;
+      if (calls === 1) throw new Error("database away");
+      return calls;
+    });
+    await expect(read()).rejects.toThrow("database away");
+    expect(await read()).toBe(2);
   });
 });

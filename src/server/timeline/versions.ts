@@ -18,11 +18,37 @@ export function postgresTimelineVersions(db: Kysely<Database>): TimelineVersions
     async bump() {
       await sql`SELECT nextval('timeline_version')`.execute(db);
     },
-    async current() {
+    current: coalesced(async () => {
       const result = await sql<{ v: string }>`SELECT last_value::text AS v FROM timeline_version`.execute(db);
       return result.rows[0]!.v;
-    },
+    }),
   };
 }
 
 export const singleProcessTimeline: TimelineVersions = { bump: async () => {}, current: undefined };
+
+/**
+ * Runs `read` at most once at a time, and answers every caller with a read that started after
+ * it asked — never one already in flight, which may predate a write the caller has seen
+ * acknowledged. Callers who ask during one read share the next: under load, one version query
+ * per round trip instead of one per request.
+ */
+export function coalesced<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  let next: Promise<T> | null = null;
+  const start = (): Promise<T> => {
+    const current: Promise<T> = read().finally(() => {
+      if (running === current) running = null;
+    });
+    running = current;
+    return current;
+  };
+  return () => {
+    if (!running) return start();
+    next ??= running.then(() => undefined, () => undefined).then(() => {
+      next = null;
+      return start();
+    });
+    return next;
+  };
+}
