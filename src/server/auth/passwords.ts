@@ -2,6 +2,7 @@
 // parallelism 1), stored as a PHC string. crypto.argon2 runs on libuv's thread pool, so
 // hashing never blocks the event loop.
 import { argon2, randomBytes, timingSafeEqual } from "node:crypto";
+import { availableParallelism } from "node:os";
 
 interface Argon2Cost {
   memory: number;
@@ -12,12 +13,27 @@ interface Argon2Cost {
 
 const PARAMS: Argon2Cost = { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 };
 
-function derive(password: string, salt: Buffer, params: Argon2Cost): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    argon2("argon2id", { message: password, nonce: salt, ...params }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+// At most one hash per core at a time: more cannot finish sooner, but each holds 19 MiB, and
+// a burst of logins would otherwise also fill libuv's pool that file and DNS work share.
+const MAX_CONCURRENT_HASHES = Math.min(4, availableParallelism());
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function derive(password: string, salt: Buffer, params: Argon2Cost): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await new Promise((resolve, reject) => {
+      argon2("argon2id", { message: password, nonce: salt, ...params }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      );
+    });
+  } finally {
+    // Hand the slot straight to the next waiter, or give it back.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 const b64 = (buf: Buffer) => buf.toString("base64").replace(/=+$/, "");

@@ -207,6 +207,10 @@ function asPreparedStatement(args: unknown[]): unknown[] {
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const pglite = await PGlite.create(join(dataDir, "pgdata"), {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
+    // PGlite's memory is a WebAssembly heap that never shrinks, and PostgreSQL's default
+    // 128 MB of shared buffers fill it: 32 MB hold the pages our keyset queries touch, and the
+    // files behind them stay in the OS page cache. (Measured: ~120 MB less resident.)
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
