@@ -59,6 +59,23 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
     expect((await alice.post("/api/v1/posts", { content: "a\tb\n\nc" })).json().post.content).toBe("a\tb\n\nc");
   });
 
+  it("shows on every page exactly what the write answered, however awkward the text", async () => {
+    // The cached first page, the paged queries and the single post are rendered apart: they must agree.
+    const { client, auth } = await signUp(server.app, "awkward");
+    await client.patch("/api/v1/users/me", { display_name: "Ödön \"the\" \\ 🎉", bio: "line\u2028sep \u00a0 </script>" });
+    const contents = ["\"quotes\" and \\ backslash", "tab\tnew\nline", "🎉👩‍💻 e\u0301 漢字 \u2028\u2029", "</script> & <b> \u00a0x", "\\u0000 is not NUL"];
+    const written = [];
+    for (const content of contents) written.push((await client.post("/api/v1/posts", { content })).json().post);
+    const newestFirst = written.reverse();
+    const first = (await client.get("/api/v1/timeline?limit=5")).json();
+    const deep = (await client.get(`/api/v1/timeline?limit=5&cursor=${(await client.get("/api/v1/timeline?limit=1")).json().next_cursor}`)).json();
+    const mine = (await client.get(`/api/v1/users/${auth.user.id}/posts?limit=5`)).json();
+    expect(first.posts).toEqual(newestFirst);
+    expect(deep.posts).toEqual(newestFirst.slice(1).concat(deep.posts.slice(4)));
+    expect(mine.posts).toEqual(newestFirst.map(({ author: _, ...post }: { author: unknown }) => post));
+    for (const post of newestFirst) expect((await client.get(`/api/v1/posts/${post.id}`)).json().post).toEqual(post);
+  });
+
   it("refuses without a token, with unknown properties and with a mistyped content", async () => {
     expect(errorOf(await alice.as(undefined).post("/api/v1/posts", { content: "x" })).code).toBe("unauthorized");
     expect(errorOf(await alice.post("/api/v1/posts", { content: "x", author_id: aliceId }))).toMatchObject({ field: "author_id" });
