@@ -1,6 +1,5 @@
 // Opens the configured database — PostgreSQL over `pg`, or PGlite in the data folder — behind
 // one Kysely<Database>, with a health probe that never waits behind the main pool.
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { join } from "node:path";
@@ -205,6 +204,8 @@ function asPreparedStatement(args: unknown[]): unknown[] {
 }
 
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+  // Loaded only for the embedded database: a PostgreSQL-backed server never needs it.
+  const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(join(dataDir, "pgdata"), {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
     // PGlite's memory is a WebAssembly heap that never shrinks, and PostgreSQL's default

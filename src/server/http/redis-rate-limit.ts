@@ -1,8 +1,9 @@
 // The same token buckets, kept in Redis so that the limits hold for the whole service when
 // several processes serve it. One Lua script per request refills and takes atomically, on
 // Redis's own clock. If Redis cannot answer within 250 ms the request is let through (and
-// logged): an outage of the limiter must not become an outage of the API.
-import { Redis } from "ioredis";
+// logged): an outage of the limiter must not become an outage of the API. ioredis is loaded
+// only when Redis is configured (it is ~10 MB of resident code and data otherwise unused).
+import type { Redis } from "ioredis";
 import { budget, type LimitCategory, type RateLimiter, type TakeResult } from "./rate-limit.js";
 
 const TAKE = `
@@ -26,17 +27,20 @@ return wait
 `;
 
 export class RedisTokenBuckets implements RateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: Promise<Redis>;
 
   constructor(url: string, private readonly multiplier: number, private readonly onError: (error: Error) => void) {
-    this.redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: 250, maxRetriesPerRequest: 0, lazyConnect: false });
-    this.redis.on("error", (error: Error) => onError(error));
+    this.redis = import("ioredis").then(({ Redis }) => {
+      const redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: 250, maxRetriesPerRequest: 0, lazyConnect: false });
+      redis.on("error", (error: Error) => onError(error));
+      return redis;
+    });
   }
 
   async take(client: string, category: LimitCategory): Promise<TakeResult> {
     const { capacity, perMs } = budget(category, this.multiplier);
     try {
-      const wait = (await this.redis.eval(TAKE, 1, `niotebook:rl:${category}:${client}`, capacity, perMs)) as number;
+      const wait = (await (await this.redis).eval(TAKE, 1, `niotebook:rl:${category}:${client}`, capacity, perMs)) as number;
       return wait > 0 ? { ok: false, retryAfterSeconds: Math.max(1, wait) } : { ok: true };
     } catch (error) {
       this.onError(error as Error);
@@ -45,6 +49,6 @@ export class RedisTokenBuckets implements RateLimiter {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    (await this.redis).disconnect();
   }
 }
