@@ -1,5 +1,5 @@
 // The server as a user runs it: the built bin, real signals, a real data folder.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -46,6 +46,11 @@ describe("niotebook-server as a process", () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataDir, "jwt-secret")).mode & 0o777).toBe(0o600);
     expect((await json(`${first.url}/health`)).body.status).toBe("ok");
+    if (process.platform === "linux") {
+      // It replaced itself with its memory settings, keeping the PID we started.
+      expect(readFileSync(`/proc/${first.child.pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=8");
+      expect(readFileSync(`/proc/${first.child.pid}/environ`, "utf8").split("\0")).toContain("MALLOC_MMAP_THRESHOLD_=131072");
+    }
 
     for (const args of [[], ["migrate"], ["seed", "--users", "1", "--posts", "1"]]) {
       const startedAt = Date.now();
