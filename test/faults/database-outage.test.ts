@@ -3,6 +3,7 @@
 // the server does not crash, and service resumes by itself when the database is back.
 // Deadlines are asserted with a 2x margin.
 import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { createTestDatabase, httpRequest, registerUser, startServerProcess, TEST_JWT_SECRET } from "../support/server-process.js";
 
@@ -100,4 +101,42 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
     expect(outcomes.filter((o) => o.status === 500)).toEqual([]);
     expect(await server.stop()).toBe(0);
   }, 180_000);
+
+  it("notices a LISTEN connection that hangs, so a deletion it never heard cannot keep a user in", async () => {
+    // After a fail-over the old connections can hang without ever closing; new ones reach the
+    // database. The pool must retire its hung connections (it did not: Kysely releases with
+    // `false`, which overrode our "broken"), and only the heartbeat on the LISTEN connection
+    // makes the server ask about users again.
+    const db = await createTestDatabase(adminUrl!);
+    cleanups.push(db.drop);
+    const target = new URL(db.url);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    const server = await startServerProcess({ NIOTEBOOK_DB_URL: viaProxy.toString(), NIOTEBOOK_JWT_SECRET: TEST_JWT_SECRET });
+    cleanups.push(() => server.stop());
+    const { tokens, user } = await registerUser(server.url, "forgotten");
+    const me = () => httpRequest(`${server.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens.access_token}` }, timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 1_500)); // LISTEN in place
+    expect((await me()).status).toBe(200); // now known
+
+    proxy.stallOpenConnections();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query("DELETE FROM users WHERE id = $1", [user.id]);
+    await admin.end();
+    const since = Date.now();
+    const seen = new Set<number>();
+    let status = 0;
+    while (Date.now() - since < 30_000) {
+      status = (await me()).status;
+      seen.add(status);
+      if (status === 401) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status, `answers seen: ${[...seen].join(", ")}\n${server.output().slice(-2500)}`).toBe(401);
+    console.log(`deleted user refused ${Date.now() - since} ms after its LISTEN connection hung (answers on the way: ${[...seen].join(", ")})`);
+    expect(await server.stop()).toBe(0);
+  }, 90_000);
 });

@@ -8,6 +8,8 @@ export type ProxyMode = "forward" | "refuse" | "silent";
 export class TcpProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<[Socket, Socket | undefined]>();
+  /** Open connections that hang while new ones work, as after a fail-over to a new host. */
+  private readonly stalled = new WeakSet<Socket>();
   mode: ProxyMode = "forward";
 
   private constructor(readonly port: number, private readonly upstream: { host: string; port: number }) {}
@@ -43,10 +45,10 @@ export class TcpProxy {
     const pair: [Socket, Socket | undefined] = [client, upstream];
     this.pairs.add(pair);
     client.on("data", (chunk) => {
-      if (this.mode === "forward") upstream.write(chunk);
+      if (this.mode === "forward" && !this.stalled.has(client)) upstream.write(chunk);
     });
     upstream.on("data", (chunk) => {
-      if (this.mode === "forward") client.write(chunk);
+      if (this.mode === "forward" && !this.stalled.has(client)) client.write(chunk);
     });
     const end = () => {
       client.destroy();
@@ -78,6 +80,11 @@ export class TcpProxy {
   /** Everything stays open and nothing comes back. */
   silent(): void {
     this.mode = "silent";
+  }
+
+  /** Connections open now hang for good (nothing passes, nothing closes); new ones work. */
+  stallOpenConnections(): void {
+    for (const [client] of this.pairs) this.stalled.add(client);
   }
 
   /** Back to normal. Connections that went silent are cut, as a timed-out TCP peer would be. */

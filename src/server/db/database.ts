@@ -93,16 +93,24 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   };
 }
 
-/** LISTEN on a connection of its own, reconnecting (1 s, then up to 10 s apart) when it drops. */
+/**
+ * LISTEN on a connection of its own, reconnecting (1 s, then up to 10 s apart) when it drops.
+ * A connection can also die silently (a partition: nothing arrives, not even an error, and a
+ * notification sent meanwhile is lost), so it is pinged every 10 s and given up after 5 s
+ * without an answer: deletions go unheard for at most ~15 s.
+ */
 function listenPostgres(url: string, channel: string, listener: Listener): { stop(): Promise<void> } {
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let delayMs = 1_000;
   let stopped = false;
   const lost = (lostClient: pg.Client) => {
     if (client !== lostClient) return;
     client = null;
+    clearInterval(heartbeat);
     listener.hearing(false);
+    void lostClient.end().catch(() => {});
     schedule();
   };
   const schedule = () => {
@@ -120,7 +128,7 @@ function listenPostgres(url: string, channel: string, listener: Listener): { sto
     });
     try {
       await candidate.connect();
-      await candidate.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      await withTimeout(candidate.query(`LISTEN ${pg.escapeIdentifier(channel)}`), 5_000);
     } catch {
       void candidate.end().catch(() => {});
       schedule();
@@ -129,6 +137,10 @@ function listenPostgres(url: string, channel: string, listener: Listener): { sto
     if (stopped) return void candidate.end().catch(() => {});
     client = candidate;
     delayMs = 1_000;
+    heartbeat = setInterval(() => {
+      withTimeout(candidate.query("SELECT 1"), 5_000).catch(() => lost(candidate));
+    }, 10_000);
+    heartbeat.unref();
     listener.hearing(true);
   };
   void connect();
@@ -136,9 +148,11 @@ function listenPostgres(url: string, channel: string, listener: Listener): { sto
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(heartbeat);
       const last = client;
       client = null;
-      await last?.end().catch(() => {});
+      // A connection that went silent would never finish ending: do not wait for it.
+      if (last) await withTimeout(last.end(), 1_000).catch(() => {});
     },
   };
 }
@@ -174,7 +188,8 @@ function discardBrokenClients(pool: pg.Pool) {
       client.release = (destroy?: boolean | Error) => {
         (client as { query: unknown }).query = query;
         client.off("error", onError);
-        release(destroy ?? (broken ? true : undefined));
+        // Kysely passes false when it has nothing against the client: broken still wins.
+        release(broken ? true : destroy || undefined);
       };
       return client;
     },
