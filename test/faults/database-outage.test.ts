@@ -18,7 +18,8 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
-  it("fails fast with 503 while the database refuses or goes silent, and recovers by itself", async () => {
+  /** A fresh database, a proxy the test controls in front of it, and a server that uses it. */
+  async function serverBehindProxy() {
     const db = await createTestDatabase(adminUrl!);
     cleanups.push(db.drop);
     const target = new URL(db.url);
@@ -28,6 +29,11 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
     viaProxy.port = String(proxy.port);
     const server = await startServerProcess({ NIOTEBOOK_DB_URL: viaProxy.toString(), NIOTEBOOK_JWT_SECRET: TEST_JWT_SECRET });
     cleanups.push(() => server.stop());
+    return { db, proxy, server };
+  }
+
+  it("fails fast with 503 while the database refuses or goes silent, and recovers by itself", async () => {
+    const { proxy, server } = await serverBehindProxy();
     const { tokens } = await registerUser(server.url, "outage");
     const headers = { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" };
 
@@ -107,15 +113,7 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
     // database. The pool must retire its hung connections (it did not: Kysely releases with
     // `false`, which overrode our "broken"), and only the heartbeat on the LISTEN connection
     // makes the server ask about users again.
-    const db = await createTestDatabase(adminUrl!);
-    cleanups.push(db.drop);
-    const target = new URL(db.url);
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-    cleanups.push(() => proxy.close());
-    const viaProxy = new URL(db.url);
-    viaProxy.port = String(proxy.port);
-    const server = await startServerProcess({ NIOTEBOOK_DB_URL: viaProxy.toString(), NIOTEBOOK_JWT_SECRET: TEST_JWT_SECRET });
-    cleanups.push(() => server.stop());
+    const { db, proxy, server } = await serverBehindProxy();
     const { tokens, user } = await registerUser(server.url, "forgotten");
     const me = () => httpRequest(`${server.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens.access_token}` }, timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 1_500)); // LISTEN in place

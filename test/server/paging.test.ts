@@ -134,5 +134,9 @@ describe.each(BACKENDS)("paging on %s", (backend) => {
   it("404s the posts of an unknown user", async () => {
     expect(errorOf(await reader.get("/api/v1/users/00000000-0000-4000-8000-000000000000/posts")).code).toBe("not_found");
     expect((await reader.get("/api/v1/users/@nobody_here/posts")).statusCode).toBe(404);
+    // The spec is silent on order; ours: a segment naming nobody is 404 at once, otherwise the
+    // query string is checked before the database is asked.
+    expect((await reader.get("/api/v1/users/not-a-user/posts?limit=0")).statusCode).toBe(404);
+    expect(errorOf(await reader.get("/api/v1/users/@nobody_here/posts?limit=0")).field).toBe("limit");
   });
 });

@@ -3,6 +3,7 @@ import type { Post } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
 import { isoTimestamp } from "../db/sql.js";
 import type { Cursor } from "../paging.js";
+import type { UserRef } from "../users/resolve.js";
 
 type Db = Kysely<Database>;
 
@@ -87,7 +88,7 @@ export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: nu
  * the user looked up by id or username in the same statement, so a page costs one round trip.
  * undefined when there is no such user.
  */
-export async function userPostsPage(db: Db, user: { id: string } | { username: string }, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
+export async function userPostsPage(db: Db, user: UserRef, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
   const rows = await db.selectFrom("users")
     .leftJoinLateral((eb) => afterCursor(
       eb.selectFrom("posts")
