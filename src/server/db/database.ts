@@ -1,8 +1,9 @@
 // Opens the configured database — PostgreSQL over `pg`, or PGlite in the data folder — behind
 // one Kysely<Database>, with a health probe that never waits behind the main pool.
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
 import { join } from "node:path";
+import { PgDialect } from "./pg-dialect.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
 
@@ -66,7 +67,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     types,
   });
   pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardBrokenClients(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PgDialect(pool, isDatabaseUnavailable) });
   const listeners: Array<{ stop(): Promise<void> }> = [];
   return {
     db,
@@ -155,67 +156,6 @@ function listenPostgres(url: string, channel: string, listener: Listener): { sto
       if (last) await withTimeout(last.end(), 1_000).catch(() => {});
     },
   };
-}
-
-/**
- * A connection whose query timed out or whose socket failed may still have that query
- * pending: handing it to the next request would make it wait behind the dead one. Such
- * connections are destroyed on release instead of going back to the pool, and their
- * 'error' events are heard while they are checked out.
- */
-function discardBrokenClients(pool: pg.Pool) {
-  return {
-    async connect() {
-      const client = await pool.connect();
-      let broken = false;
-      // pg emits 'error' on a checked-out client whose connection drops; unheard, that
-      // would crash the process. The query in flight fails on its own; we retire the client.
-      const onError = () => {
-        broken = true;
-      };
-      client.on("error", onError);
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: unknown }).query = (...args: unknown[]) => {
-        const result = query(...asPreparedStatement(args));
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => {
-            if (isDatabaseUnavailable(error)) broken = true;
-          });
-        }
-        return result;
-      };
-      const release = client.release.bind(client);
-      client.release = (destroy?: boolean | Error) => {
-        (client as { query: unknown }).query = query;
-        client.off("error", onError);
-        // Kysely passes false when it has nothing against the client: broken still wins.
-        release(broken ? true : destroy || undefined);
-      };
-      return client;
-    },
-    end: () => pool.end(),
-    options: pool.options,
-    Client: pg.Client,
-  };
-}
-
-// Kysely sends every statement unnamed, so PostgreSQL parses and plans it anew each time;
-// naming the application's statements lets each connection prepare them once. (Measured on
-// the deep timeline page, A/B twice: PostgreSQL's CPU per request 25–30% lower, requests/s
-// 17–20% higher.) The map is bounded: statements come from a fixed set of queries, but a
-// surprise must not grow it.
-const statementNames = new Map<string, string>();
-const PREPARABLE = /^(select|with|insert|update|delete) /i;
-
-function asPreparedStatement(args: unknown[]): unknown[] {
-  const [text, values] = args;
-  if (args.length !== 2 || typeof text !== "string" || !Array.isArray(values) || !PREPARABLE.test(text)) return args;
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    if (statementNames.size >= 500) return args;
-    statementNames.set(text, (name = `niotebook_${statementNames.size}`));
-  }
-  return [{ name, text, values }];
 }
 
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {

@@ -1,0 +1,119 @@
+// A Kysely dialect over a pg.Pool, in place of Kysely's PostgresDialect, for two reasons:
+// - every statement is sent as a named prepared statement, so each connection parses and plans
+//   it once (Kysely sends them unnamed: measured on the deep page, PostgreSQL's CPU per request
+//   25–30% lower named);
+// - a connection whose query timed out or whose socket failed is destroyed on release instead
+//   of going back to the pool, where the next request would wait behind the dead query.
+// Doing both here, rather than by patching each client as it is checked out, is also cheaper:
+// measured with 64 concurrent queries, ~30–50 µs less CPU per query.
+import {
+  CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
+  type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
+  type TransactionSettings,
+} from "kysely";
+import type pg from "pg";
+
+/** Classifies an error as "the database cannot be reached": the connection is retired. */
+export type UnavailableTest = (error: unknown) => boolean;
+
+// Statement names are per process and bounded: queries come from a fixed set, but a surprise
+// (say, text built from input) must not grow the map or every connection's prepared set.
+const MAX_NAMED_STATEMENTS = 500;
+const statementNames = new Map<string, string>();
+const PREPARABLE = /^(select|with|insert|update|delete) /i;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS && PREPARABLE.test(text)) {
+    statementNames.set(text, (name = `niotebook_${statementNames.size}`));
+  }
+  return name;
+}
+
+const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+
+class PgConnection implements DatabaseConnection {
+  /** Set when this connection must not serve another request. */
+  broken = false;
+
+  constructor(readonly client: pg.PoolClient, private readonly unavailable: UnavailableTest) {
+    // pg emits 'error' on a checked-out client whose connection drops; unheard, that would
+    // crash the process. The query in flight fails on its own; the client is retired.
+    client.on("error", () => {
+      this.broken = true;
+    });
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const values = query.parameters as unknown[];
+    const name = statementName(query.sql);
+    let result: pg.QueryResult;
+    try {
+      result = await (name === undefined
+        ? this.client.query(query.sql, values)
+        : this.client.query({ name, text: query.sql, values }));
+    } catch (error) {
+      if (this.unavailable(error)) this.broken = true;
+      throw error;
+    }
+    const rows = (result.rows ?? []) as R[];
+    return AFFECTS_ROWS.has(result.command) ? { rows, numAffectedRows: BigInt(result.rowCount ?? 0) } : { rows };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming is not used by niotebook");
+  }
+}
+
+class PgDriver implements Driver {
+  private readonly connections = new WeakMap<pg.PoolClient, PgConnection>();
+
+  constructor(private readonly pool: pg.Pool, private readonly unavailable: UnavailableTest) {}
+
+  async init(): Promise<void> {}
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    // The callback form: pg-pool's promise form costs an extra promise per checkout.
+    return new Promise((resolve, reject) => {
+      this.pool.connect((error, client) => {
+        if (error || !client) return reject(error ?? new Error("pg pool returned no client"));
+        let connection = this.connections.get(client);
+        if (!connection) this.connections.set(client, (connection = new PgConnection(client, this.unavailable)));
+        resolve(connection);
+      });
+    });
+  }
+
+  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : "";
+    const mode = settings.accessMode ? ` ${settings.accessMode}` : "";
+    await conn.executeQuery(CompiledQuery.raw(`begin${level}${mode}`));
+  }
+
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("commit"));
+  }
+
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("rollback"));
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    const { client, broken } = conn as PgConnection;
+    // pg-pool destroys a client released with a truthy argument.
+    client.release(broken || undefined);
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class PgDialect implements Dialect {
+  constructor(private readonly pool: pg.Pool, private readonly unavailable: UnavailableTest) {}
+  createAdapter() { return new PostgresAdapter(); }
+  createDriver() { return new PgDriver(this.pool, this.unavailable); }
+  createQueryCompiler() { return new PostgresQueryCompiler(); }
+  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+}
