@@ -360,6 +360,8 @@ interface SectionResult {
   measurements: Measurement[];
   singleConnection?: LoadResult;
   fixedRate?: LoadResult & { fraction: number; maxRps: number; roundsMaxRps: number };
+  /** the essential-work ceiling, one connection and at the same fixed rate */
+  ceilingAtFixedRate?: { single: LoadResult; fixed: LoadResult };
   rssAfterMixed: Record<string, Array<RssSample & { round: number }>>;
   logs: Record<string, LogScan>;
   preflight: string[];
@@ -574,6 +576,16 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   const fixed = (await measureLoad(0, { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath }, "timeline-first",
     { id: `${main.name}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3 }, dataFile, logs)).result as LoadResult;
   log(`  single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (70% of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms, ${fixed.rps} req/s answered`);
+  // The same rate against the essential-work ceiling: the tail this machine and load generator
+  // give a server that does nothing but the unavoidable work, for comparison.
+  const essential = ceilings[1]!;
+  const essentialTarget = { url: essential.url, pid: essential.child.pid!, name: "ceiling-essential", logPath: essential.logPath };
+  await quiesce(essential.child.pid!);
+  const ceilingSingle = (await measureLoad(0, essentialTarget, "timeline-first",
+    { id: "ceiling-essential-single", kind: "ceiling", connections: 1, durationS: opts.durationS * 2 }, dataFile, logs)).result as LoadResult;
+  const ceilingFixed = (await measureLoad(0, essentialTarget, "timeline-first",
+    { id: "ceiling-essential-fixed", kind: "ceiling", mode: "paced", rate, durationS: opts.durationS * 3 }, dataFile, logs)).result as LoadResult;
+  log(`  essential-work ceiling: single connection p50 ${fmt(ceilingSingle.p50, 2)} ms; at ${rate} req/s: p50 ${fmt(ceilingFixed.p50, 2)} p99 ${fmt(ceilingFixed.p99, 2)} ms`);
 
   // The plans after the write load (posts grew during the run): the same pages as the scenarios.
   let postsAtEnd: number | undefined;
@@ -621,6 +633,7 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     measurements,
     singleConnection: single,
     fixedRate: { ...fixed, fraction: 0.7, maxRps, roundsMaxRps: roundsMax },
+    ceilingAtFixedRate: { single: ceilingSingle, fixed: ceilingFixed },
     rssAfterMixed,
     logs: Object.fromEntries(logs),
     preflight,
@@ -744,6 +757,13 @@ function targets(s: SectionResult, rows: Row[]): Target[] {
       measured: `${fmt(f.p99, 2)} / ${fmt(s.singleConnection.p50, 2)} ms = ${fmt(ratio, 1)}×${f.rps < f.targetRate! * 0.97 ? ` (only ${f.rps} req/s answered)` : ""}`,
       goal: "≤ 4×", pass: ratio <= 4,
     });
+    const c = s.ceilingAtFixedRate;
+    if (c) {
+      out.push({
+        db: s.db, target: "the essential-work ceiling at the same fixed rate: p99 / its single-connection p50",
+        measured: `${fmt(c.fixed.p99, 2)} / ${fmt(c.single.p50, 2)} ms = ${fmt(c.fixed.p99 / c.single.p50, 1)}×`, goal: "(reported)", pass: null,
+      });
+    }
   }
   const limit = s.db === "postgres" ? 250 : 400;
   for (const [server, samples] of Object.entries(s.rssAfterMixed)) {
@@ -802,7 +822,8 @@ function markdown(meta: Record<string, unknown>, sections: SectionResult[], summ
       lines.push("", `One connection, first page: ${fmtInt(s.singleConnection.rps)} req/s, p50 ${fmt(s.singleConnection.p50, 2)} ms, p99 ${fmt(s.singleConnection.p99, 2)} ms. ` +
         `Fixed rate ${s.fixedRate.targetRate} req/s (70% of ${fmtInt(s.fixedRate.maxRps)} measured just before; the rounds' median was ${fmtInt(s.fixedRate.roundsMaxRps)}), open loop, latency from when each request was due: ` +
         `${fmtInt(s.fixedRate.rps)} req/s answered, p50 ${fmt(s.fixedRate.p50, 2)} ms, p99 ${fmt(s.fixedRate.p99, 2)} ms (from when sent: p99 ${fmt(s.fixedRate.serviceP99, 2)} ms), errors ${s.fixedRate.errors}; ` +
-        `the paced driver used ${fmt(s.fixedRate.generatorCpuUsPerReq, 0)} µs of CPU per request (autocannon at full load: ${fmt(median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN)), 0)} µs).`);
+        `the paced driver used ${fmt(s.fixedRate.generatorCpuUsPerReq, 0)} µs of CPU per request (autocannon at full load: ${fmt(median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN)), 0)} µs).` +
+        (s.ceilingAtFixedRate ? ` The essential-work ceiling at the same rate: p50 ${fmt(s.ceilingAtFixedRate.fixed.p50, 2)} ms, p99 ${fmt(s.ceilingAtFixedRate.fixed.p99, 2)} ms (its single-connection p50 ${fmt(s.ceilingAtFixedRate.single.p50, 2)} ms).` : ""));
     }
     const notes = Object.entries(s.logs).filter(([, l]) => l.warnOrWorse > 0 || l.status5xx > 0);
     if (notes.length) {
