@@ -24,12 +24,21 @@ export const TIMELINE_SQL = (withCursor: boolean) =>
   (withCursor ? `WHERE (posts.created_at, posts.id) < ($1::timestamptz, $2::uuid) ` : "") +
   `ORDER BY posts.created_at DESC, posts.id DESC LIMIT 51`;
 
-/** The server's user-posts query (first page). */
+/**
+ * The posts of a user's first page. The server's statement (USER_PAGE_SQL) also looks the user
+ * up in the same round trip; the database ceiling runs this narrower query, a higher bar.
+ */
 export const USER_POSTS_SQL =
   `SELECT posts.id, posts.author_id, posts.content, ${ISO("posts.created_at")} AS created_at FROM posts ` +
   `WHERE posts.author_id = $1 ORDER BY posts.created_at DESC, posts.id DESC LIMIT 51`;
 
-/** The server's per-request authentication check. */
+/** The server's user page (users/posts.ts), as Kysely compiles it: $1 = limit + 1, $2 = user id. */
+export const USER_PAGE_SQL =
+  `SELECT p.id, p.author_id, p.content, ${ISO("p.created_at")} AS created_at FROM users LEFT JOIN LATERAL ` +
+  `(SELECT posts.id, posts.author_id, posts.content, posts.created_at FROM posts WHERE posts.author_id = users.id ` +
+  `ORDER BY posts.created_at DESC, posts.id DESC LIMIT $1) AS p ON true WHERE users.id = $2 ORDER BY p.created_at DESC, p.id DESC`;
+
+/** Authentication's user lookup: once per user per process (known users are remembered). */
 export const USER_EXISTS_SQL = `SELECT 1 FROM users WHERE id = $1`;
 
 export const TIMESTAMP_OIDS = [1082, 1114, 1184];
