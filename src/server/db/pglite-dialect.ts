@@ -29,8 +29,8 @@ class PGliteConnection implements DatabaseConnection {
 /**
  * A FIFO lock: the next waiter gets the connection when the holder releases it. PGlite runs a
  * statement synchronously, so handing the lock over in a microtask could run the whole queue
- * without the event loop polling once: under sustained load the first request of a client
- * that connected meanwhile was not even read until the load stopped (measured: 3.4 s, the
+ * without the event loop polling once: under sustained load the first requests of the
+ * last clients to connect were answered only when the load stopped (measured: 3.4 s, the
  * length of the run). So once the event loop has been held for YIELD_MS, the next hand-over
  * waits for it to go round.
  */
