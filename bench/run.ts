@@ -358,14 +358,28 @@ interface SectionResult {
   deepCursor: { createdAt: string; id: string; offset: number };
   servers: Array<{ name: string; processes: number; url: string }>;
   measurements: Measurement[];
-  singleConnection?: LoadResult;
-  fixedRate?: LoadResult & { fraction: number; maxRps: number; roundsMaxRps: number };
+  /** per scenario: one connection, then a fixed rate of 70% of a maximum measured just before */
+  fixedRates: FixedRateRun[];
   /** the essential-work ceiling, one connection and at the same fixed rate */
   ceilingAtFixedRate?: { single: LoadResult; fixed: LoadResult };
   rssAfterMixed: Record<string, Array<RssSample & { round: number }>>;
   logs: Record<string, LogScan>;
   preflight: string[];
 }
+
+interface FixedRateRun {
+  scenario: Scenario;
+  single: LoadResult;
+  fixed: LoadResult;
+  fraction: number;
+  /** closed-loop maximum measured right before the paced run */
+  maxRps: number;
+  /** the median of the scenario's rounds, for comparison */
+  roundsMaxRps: number;
+}
+
+/** The scenarios whose latency is also measured at a fixed rate (the issue's tail target). */
+const FIXED_RATE_SCENARIOS: Scenario[] = ["timeline-first", "timeline-deep", "user-posts"];
 
 async function section(db: "postgres" | "embedded", workersSupported: boolean): Promise<SectionResult> {
   log(`== ${db}: preparing ${fmtInt(opts.users)} users and ${fmtInt(opts.posts)} posts`);
@@ -562,20 +576,24 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   await pgCpu?.close();
 
   // Latency under a fixed rate (70% of the measured maximum) against one connection's p50.
-  await quiesce(main.child.pid!);
-  const single = (await measureLoad(0, { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath }, "timeline-first",
-    { id: `${main.name}-single`, kind: "scenario", connections: 1, durationS: opts.durationS * 2 }, dataFile, logs)).result as LoadResult;
-  // The maximum is measured again right before the paced run, so "70%" means 70% of what the
-  // machine gives now, not of a median taken minutes earlier under different neighbours.
-  const roundsMax = median(measurements.filter((m) => m.server === main.name && m.scenario === "timeline-first").map((m) => (m.result as LoadResult).rps));
-  const fresh = (await measureLoad(0, { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath }, "timeline-first",
-    { id: `${main.name}-max`, kind: "scenario" }, dataFile, logs)).result as LoadResult;
-  const maxRps = fresh.rps;
-  const rate = Math.max(1, Math.round(maxRps * 0.7));
-  await quiesce(main.child.pid!);
-  const fixed = (await measureLoad(0, { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath }, "timeline-first",
-    { id: `${main.name}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3 }, dataFile, logs)).result as LoadResult;
-  log(`  single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (70% of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms, ${fixed.rps} req/s answered`);
+  const mainTarget = { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath };
+  const fixedRates: FixedRateRun[] = [];
+  for (const scenario of FIXED_RATE_SCENARIOS) {
+    await quiesce(main.child.pid!);
+    const single = (await measureLoad(0, mainTarget, scenario,
+      { id: `${main.name}-${scenario}-single`, kind: "scenario", connections: 1, durationS: opts.durationS * 2 }, dataFile, logs)).result as LoadResult;
+    // The maximum is measured again right before the paced run, so "70%" means 70% of what the
+    // machine gives now, not of a median taken minutes earlier under different neighbours.
+    const roundsMaxRps = median(measurements.filter((m) => m.server === main.name && m.scenario === scenario).map((m) => (m.result as LoadResult).rps));
+    const fresh = (await measureLoad(0, mainTarget, scenario, { id: `${main.name}-${scenario}-max`, kind: "scenario" }, dataFile, logs)).result as LoadResult;
+    const rate = Math.max(1, Math.round(fresh.rps * 0.7));
+    await quiesce(main.child.pid!);
+    const fixed = (await measureLoad(0, mainTarget, scenario,
+      { id: `${main.name}-${scenario}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3 }, dataFile, logs)).result as LoadResult;
+    log(`  ${scenario}: single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (70% of ${fmt(fresh.rps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms, ${fixed.rps} req/s answered`);
+    fixedRates.push({ scenario, single, fixed, fraction: 0.7, maxRps: fresh.rps, roundsMaxRps });
+  }
+  const rate = fixedRates[0]!.fixed.targetRate!;
   // The same rate against the essential-work ceiling: the tail this machine and load generator
   // give a server that does nothing but the unavoidable work, for comparison.
   const essential = ceilings[1]!;
@@ -631,8 +649,7 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     deepCursor: { createdAt: deep.created_at, id: deep.id, offset: Math.floor(postCount * 0.9) },
     servers: servers.map((s) => ({ name: s.name, processes: s.processes, url: s.url })),
     measurements,
-    singleConnection: single,
-    fixedRate: { ...fixed, fraction: 0.7, maxRps, roundsMaxRps: roundsMax },
+    fixedRates,
     ceilingAtFixedRate: { single: ceilingSingle, fixed: ceilingFixed },
     rssAfterMixed,
     logs: Object.fromEntries(logs),
@@ -743,27 +760,34 @@ function targets(s: SectionResult, rows: Row[]): Target[] {
     const r = row(sc);
     if (r) out.push({ db: s.db, target: `${sc} / database ceiling`, measured: pct(r.ratio), goal: "≥ 45%", pass: r.ratio >= 0.45 });
   }
-  const worst = [...rows].sort((a, b) => b.p99OverP50 - a.p99OverP50);
-  const failing = worst.filter((r) => !(r.p99OverP50 <= 3));
-  out.push({
-    db: s.db, target: "p99 ≤ 3× p50 (every scenario and configuration, 64 connections)",
-    measured: failing.length ? `${failing.length} over: ${failing.slice(0, 4).map((r) => `${r.scenario}/w${r.workers}/${r.limits} ${fmt(r.p99OverP50, 1)}×`).join(", ")}` : `worst ${fmt(worst[0]?.p99OverP50, 1)}×`,
-    goal: "≤ 3×", pass: failing.length === 0,
-  });
-  if (s.fixedRate && s.singleConnection) {
-    const f = s.fixedRate, ratio = f.p99 / s.singleConnection.p50;
+  // The issue states the tail targets for deep and user pages; the other scenarios' tails are
+  // reported beside them.
+  const TAIL_TARGETED = new Set(["timeline-deep", "user-posts"]);
+  const tail = (subset: Row[], label: string, targeted: boolean) => {
+    const worst = [...subset].sort((a, b) => b.p99OverP50 - a.p99OverP50);
+    const failing = worst.filter((r) => !(r.p99OverP50 <= 3));
     out.push({
-      db: s.db, target: `first page at a fixed ${f.targetRate} req/s (70% of max): p99 / single-connection p50`,
-      measured: `${fmt(f.p99, 2)} / ${fmt(s.singleConnection.p50, 2)} ms = ${fmt(ratio, 1)}×${f.rps < f.targetRate! * 0.97 ? ` (only ${f.rps} req/s answered)` : ""}`,
-      goal: "≤ 4×", pass: ratio <= 4,
+      db: s.db, target: `p99 ≤ 3× p50, ${label} (every configuration, ${opts.connections} connections)`,
+      measured: failing.length ? `${failing.length} over: ${failing.slice(0, 4).map((r) => `${r.scenario}/w${r.workers}/${r.limits} ${fmt(r.p99OverP50, 1)}×`).join(", ")}` : `worst ${fmt(worst[0]?.p99OverP50, 1)}× (${worst[0]?.scenario}/w${worst[0]?.workers}/${worst[0]?.limits})`,
+      goal: targeted ? "≤ 3×" : "(reported)", pass: targeted ? failing.length === 0 : null,
     });
-    const c = s.ceilingAtFixedRate;
-    if (c) {
-      out.push({
-        db: s.db, target: "the essential-work ceiling at the same fixed rate: p99 / its single-connection p50",
-        measured: `${fmt(c.fixed.p99, 2)} / ${fmt(c.single.p50, 2)} ms = ${fmt(c.fixed.p99 / c.single.p50, 1)}×`, goal: "(reported)", pass: null,
-      });
-    }
+  };
+  tail(rows.filter((r) => TAIL_TARGETED.has(r.scenario)), "deep and user pages", true);
+  tail(rows.filter((r) => !TAIL_TARGETED.has(r.scenario)), "other scenarios", false);
+  for (const f of s.fixedRates) {
+    const ratio = f.fixed.p99 / f.single.p50, targeted = TAIL_TARGETED.has(f.scenario);
+    out.push({
+      db: s.db, target: `${f.scenario} at a fixed ${f.fixed.targetRate} req/s (70% of max): p99 / single-connection p50`,
+      measured: `${fmt(f.fixed.p99, 2)} / ${fmt(f.single.p50, 2)} ms = ${fmt(ratio, 1)}×${f.fixed.rps < f.fixed.targetRate! * 0.97 ? ` (only ${f.fixed.rps} req/s answered)` : ""}`,
+      goal: targeted ? "≤ 4×" : "(reported)", pass: targeted ? ratio <= 4 : null,
+    });
+  }
+  const c = s.ceilingAtFixedRate;
+  if (c) {
+    out.push({
+      db: s.db, target: "the essential-work ceiling at the first page's fixed rate: p99 / its single-connection p50",
+      measured: `${fmt(c.fixed.p99, 2)} / ${fmt(c.single.p50, 2)} ms = ${fmt(c.fixed.p99 / c.single.p50, 1)}×`, goal: "(reported)", pass: null,
+    });
   }
   const limit = s.db === "postgres" ? 250 : 400;
   for (const [server, samples] of Object.entries(s.rssAfterMixed)) {
@@ -818,12 +842,18 @@ function markdown(meta: Record<string, unknown>, sections: SectionResult[], summ
       "db-hash": `argon2id verifyPassword, ${opts.dbClients} at a time`,
     };
     for (const c of ceilings) lines.push(`| ${names[c.id]}${c.rowsPerQuery !== undefined && c.id !== "db-hash" ? ` (${fmt(c.rowsPerQuery, 0)} rows)` : ""} | ${fmtInt(c.rps)} | ${fmt(c.p50, 2)} | ${fmt(c.p99, 2)} | ${fmtInt(c.errors)} | ${c.id.startsWith("db-") && c.id !== "db-hash" && s.db === "postgres" ? `${fmt(c.cpuNodeUs, 0)} + ${fmt(c.cpuDbUs, 0)}` : fmt(c.cpuNodeUs, 0)} |`);
-    if (s.singleConnection && s.fixedRate) {
-      lines.push("", `One connection, first page: ${fmtInt(s.singleConnection.rps)} req/s, p50 ${fmt(s.singleConnection.p50, 2)} ms, p99 ${fmt(s.singleConnection.p99, 2)} ms. ` +
-        `Fixed rate ${s.fixedRate.targetRate} req/s (70% of ${fmtInt(s.fixedRate.maxRps)} measured just before; the rounds' median was ${fmtInt(s.fixedRate.roundsMaxRps)}), open loop, latency from when each request was due: ` +
-        `${fmtInt(s.fixedRate.rps)} req/s answered, p50 ${fmt(s.fixedRate.p50, 2)} ms, p99 ${fmt(s.fixedRate.p99, 2)} ms (from when sent: p99 ${fmt(s.fixedRate.serviceP99, 2)} ms), errors ${s.fixedRate.errors}; ` +
-        `the paced driver used ${fmt(s.fixedRate.generatorCpuUsPerReq, 0)} µs of CPU per request (autocannon at full load: ${fmt(median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN)), 0)} µs).` +
-        (s.ceilingAtFixedRate ? ` The essential-work ceiling at the same rate: p50 ${fmt(s.ceilingAtFixedRate.fixed.p50, 2)} ms, p99 ${fmt(s.ceilingAtFixedRate.fixed.p99, 2)} ms (its single-connection p50 ${fmt(s.ceilingAtFixedRate.single.p50, 2)} ms).` : ""));
+    const generatorAtMax = median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN));
+    if (s.fixedRates.length) {
+      lines.push("", "Fixed rate: 70% of a closed-loop maximum measured just before, open loop, latency from when each request was due (\"sent\": from when it was written).", "",
+        "| scenario | one connection p50 / p99 ms | max req/s (rounds' median) | fixed req/s answered | p50 ms | p99 ms | p99 from sent ms | errors | driver CPU µs/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+      for (const f of s.fixedRates) {
+        lines.push(`| ${f.scenario} | ${fmt(f.single.p50, 2)} / ${fmt(f.single.p99, 2)} | ${fmtInt(f.maxRps)} (${fmtInt(f.roundsMaxRps)}) | ${fmtInt(f.fixed.rps)} of ${fmtInt(f.fixed.targetRate!)} | ${fmt(f.fixed.p50, 2)} | ${fmt(f.fixed.p99, 2)} | ${fmt(f.fixed.serviceP99, 2)} | ${fmtInt(f.fixed.errors)} | ${fmt(f.fixed.generatorCpuUsPerReq, 0)} |`);
+      }
+      if (s.ceilingAtFixedRate) {
+        lines.push("", `The essential-work ceiling at the first page's fixed rate: p50 ${fmt(s.ceilingAtFixedRate.fixed.p50, 2)} ms, p99 ${fmt(s.ceilingAtFixedRate.fixed.p99, 2)} ms (its single-connection p50 ${fmt(s.ceilingAtFixedRate.single.p50, 2)} ms); ` +
+          `autocannon at full load used ${fmt(generatorAtMax, 0)} µs of CPU per request.`);
+      }
     }
     const notes = Object.entries(s.logs).filter(([, l]) => l.warnOrWorse > 0 || l.status5xx > 0);
     if (notes.length) {

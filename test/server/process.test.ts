@@ -48,7 +48,7 @@ describe("niotebook-server as a process", () => {
     expect((await json(`${first.url}/health`)).body.status).toBe("ok");
     if (process.platform === "linux") {
       // It replaced itself with its memory settings, keeping the PID we started.
-      expect(readFileSync(`/proc/${first.child.pid}/cmdline`, "utf8").split("\0")).toEqual(expect.arrayContaining(["--max-semi-space-size=16", "--heap-growing-percent=50"]));
+      expect(readFileSync(`/proc/${first.child.pid}/cmdline`, "utf8").split("\0")).toEqual(expect.arrayContaining(["--max-semi-space-size=16", "--heap-growing-percent=50", "--no-allocation-site-pretenuring", "--no-maglev"]));
       expect(readFileSync(`/proc/${first.child.pid}/environ`, "utf8").split("\0")).toContain("MALLOC_MMAP_THRESHOLD_=131072");
     }
 
