@@ -1,6 +1,13 @@
+import { FormatRegistry } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { sql } from "kysely";
+import { PostPage, sharedSchemas } from "../../src/api/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, errorOf, signUp, startTestServer, type TestClient, type TestServer } from "./harness.js";
+
+// The two formats the contract's post schema uses, for checking bodies with TypeBox.
+FormatRegistry.Set("uuid", (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v));
+FormatRegistry.Set("date-time", (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v));
 
 interface Page { posts: Array<{ id: string; created_at: string; author?: unknown; author_id: string }>; next_cursor: string | null; has_more: boolean }
 
@@ -13,6 +20,10 @@ async function walk(client: TestClient, path: string, limit: number): Promise<{ 
     const res = await client.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
     expect(res.statusCode).toBe(200);
     const page = res.json() as Page;
+    // Pages are serialised outside Fastify's schema serialiser: the body must still be exactly
+    // the contract's shape, with nothing extra in any post or author.
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect([...Value.Errors(PostPage, sharedSchemas, page)].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
     pages.push(page);
     ids.push(...page.posts.map((p) => p.id));
     expect(page.next_cursor === null).toBe(!page.has_more);

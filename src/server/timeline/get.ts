@@ -1,7 +1,7 @@
 import { PageQuery, PostPage } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
-import { bearer, errorResponses } from "../http/responses.js";
+import { bearer, errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseCursor, parseLimit, toPage } from "../paging.js";
 import { timelinePage } from "../posts/queries.js";
@@ -16,7 +16,7 @@ export function timelineRoute(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const limit = parseLimit(request.query.limit);
     const cursor = parseCursor(request.query.cursor);
-    if (cursor) return toPage(await timelinePage(ctx.db, cursor, limit), limit);
+    if (cursor) return sendPostPage(reply, toPage(await timelinePage(ctx.db, cursor, limit), limit));
     // The first page is the same for everyone: cached, and its JSON rendered once.
     const body = await ctx.firstPage.newestRendered(limit, (rows) => JSON.stringify(toPage(rows, limit)));
     return reply.type("application/json; charset=utf-8").send(body);

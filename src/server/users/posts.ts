@@ -2,7 +2,7 @@ import { IdParams, PageQuery, PostPage } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses } from "../http/responses.js";
+import { bearer, errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseCursor, parseLimit, toPage } from "../paging.js";
 import { userPostsPage } from "../posts/queries.js";
@@ -15,13 +15,13 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
       tags: ["users"], summary: "A user's posts, newest first (without author)", security: bearer,
       params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const ref = parseUserRef(request.caller!, request.params.id);
     if (!ref) throw notFound("User not found");
     const limit = parseLimit(request.query.limit);
     const cursor = parseCursor(request.query.cursor);
     const posts = await userPostsPage(ctx.db, ref, cursor, limit);
     if (!posts) throw notFound("User not found");
-    return toPage(posts, limit);
+    return sendPostPage(reply, toPage(posts, limit));
   });
 }
