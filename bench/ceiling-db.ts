@@ -4,6 +4,8 @@
 // query "first" | "deep" | "user": the server's own SQL for that page, run by `connections`
 // concurrent clients through the same driver the server uses (pg.Pool with that many
 // connections, or one PGlite instance on a copy of the embedded data folder), no HTTP.
+// mode "paced" runs the same queries at a fixed rate instead (the server's fixed-rate runs
+// are set against it).
 // query "hash": the server's own argon2id verifyPassword (from dist/) against a seeded
 // user's stored hash, `connections` at a time — the bound on login throughput.
 //
@@ -23,6 +25,9 @@ export interface DbCeilingConfig {
   dataDir?: string;
   query: "first" | "deep" | "user" | "hash";
   connections: number;
+  /** "paced": queries due at a fixed `rate` per second, latency from when each was due */
+  mode?: "closed" | "paced";
+  rate?: number;
   durationS: number;
   warmupS: number;
   deep: { createdAt: string; id: string };
@@ -88,7 +93,8 @@ async function measure(config: DbCeilingConfig) {
     close = async () => {};
   }
 
-  const loop = async (seconds: number, onDone?: (t: number, now: number, got: number) => void) => {
+  type OnDone = (t: number, now: number, got: number) => void;
+  const closedLoop = async (seconds: number, onDone?: OnDone) => {
     const until = performance.now() + seconds * 1000;
     await Promise.all(Array.from({ length: config.connections }, async () => {
       while (performance.now() < until) {
@@ -103,11 +109,47 @@ async function measure(config: DbCeilingConfig) {
       }
     }));
   };
+  // Open loop, as bench/load.ts paces HTTP: each query is due at its slot and starts as soon as
+  // one of `connections` is free; its latency counts from the slot (no coordinated omission).
+  const pacedLoop = (seconds: number, onDone?: OnDone) => new Promise<void>((resolve) => {
+    const interval = 1000 / config.rate!;
+    const t0 = performance.now(), until = t0 + seconds * 1000;
+    const due: number[] = [];
+    let sent = 0, inFlight = 0, scheduled = false;
+    const finished = () => scheduled && inFlight === 0 && due.length === 0;
+    const pump = () => {
+      while (due.length > 0 && inFlight < config.connections) {
+        const t = due.shift()!;
+        inFlight++;
+        runQuery(counter++).then((got) => onDone?.(t, performance.now(), got), (error: Error) => {
+          errors++;
+          firstError ??= error.message;
+        }).finally(() => {
+          inFlight--;
+          pump();
+          if (finished()) resolve();
+        });
+      }
+    };
+    const tick = () => {
+      const now = performance.now();
+      for (; t0 + sent * interval <= now && t0 + sent * interval < until; sent++) due.push(t0 + sent * interval);
+      pump();
+      if (t0 + sent * interval >= until) {
+        scheduled = true;
+        if (finished()) resolve();
+        return;
+      }
+      setTimeout(tick, Math.max(0, Math.min(1, t0 + sent * interval - performance.now())));
+    };
+    tick();
+  });
+  const loop = config.mode === "paced" ? pacedLoop : closedLoop;
   let counter = 0, errors = 0;
   let firstError: string | undefined;
   const kind = `${config.db}:${config.query}`;
   if (!warmed.has(kind) && config.query !== "hash") {
-    await loop(3);
+    await closedLoop(3);
     warmed.add(kind);
     errors = 0;
   }
