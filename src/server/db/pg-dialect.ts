@@ -49,9 +49,14 @@ class PgConnection implements DatabaseConnection {
     const name = statementName(query.sql);
     let result: pg.QueryResult;
     try {
-      result = await (name === undefined
-        ? this.client.query(query.sql, values)
-        : this.client.query({ name, text: query.sql, values }));
+      // pg's callback form, in a promise of our own. Its promise form (a promise with a
+      // rethrowing .catch) made every result outlive the young generation: 64 concurrent
+      // loops of the deep query promoted 85-102 MB in 4 s through it, 4 MB through this.
+      result = await new Promise<pg.QueryResult>((resolve, reject) => {
+        const done = (error: Error | null, res: pg.QueryResult) => (error ? reject(error) : resolve(res));
+        if (name === undefined) this.client.query(query.sql, values, done);
+        else this.client.query({ name, text: query.sql, values }, done);
+      });
     } catch (error) {
       if (this.unavailable(error)) this.broken = true;
       throw error;
