@@ -45,6 +45,8 @@ class FastFailClient extends pg.Client {
 export interface PostgresOptions {
   url: string;
   poolSize?: number;
+  /** A statement unanswered this long fails (503) and its connection is retired; 5 s. */
+  statementTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
 }
 
@@ -58,16 +60,16 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     max: options.poolSize ?? 10,
     // Waiting for a free connection under load is bounded by the request timeout only; but
     // opening one fails fast when PostgreSQL is down (FastFailClient), and a statement on a
-    // connection whose server went silent is abandoned: such requests answer 503, never hang.
+    // connection whose server went silent is abandoned (the dialect's statement deadline):
+    // such requests answer 503, never hang.
     Client: FastFailClient as unknown as new () => pg.ClientBase,
     connectionTimeoutMillis: 15_000,
-    query_timeout: 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types,
   });
   pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PgDialect(pool, isDatabaseUnavailable) });
+  const db = new Kysely<Database>({ dialect: new PgDialect(pool, isDatabaseUnavailable, options.statementTimeoutMs ?? 5_000) });
   const listeners: Array<{ stop(): Promise<void> }> = [];
   return {
     db,
