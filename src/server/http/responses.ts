@@ -21,5 +21,10 @@ export const bearer = [{ bearerAuth: [] }];
  * the latency tail. test/server/paging.test.ts checks every page against the schema.
  */
 export function sendPostPage(reply: FastifyReply, page: PostPage): FastifyReply {
-  return reply.type("application/json; charset=utf-8").send(JSON.stringify(page));
+  return sendSerialised(reply, JSON.stringify(page));
+}
+
+/** Sends JSON that is already serialised (Fastify passes a string or Buffer through as is). */
+export function sendSerialised(reply: FastifyReply, json: string | Buffer): FastifyReply {
+  return reply.type("application/json; charset=utf-8").send(json);
 }

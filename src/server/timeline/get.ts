@@ -1,7 +1,7 @@
 import { PageQuery, PostPage } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
-import { bearer, errorResponses, sendPostPage } from "../http/responses.js";
+import { bearer, errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseCursor, parseLimit, toPage } from "../paging.js";
 import { timelinePage } from "../posts/queries.js";
@@ -19,6 +19,6 @@ export function timelineRoute(app: App, ctx: AppContext): void {
     if (cursor) return sendPostPage(reply, toPage(await timelinePage(ctx.db, cursor, limit), limit));
     // The first page is the same for everyone: cached, and its JSON rendered once.
     const body = await ctx.firstPage.newestRendered(limit, (rows) => JSON.stringify(toPage(rows, limit)));
-    return reply.type("application/json; charset=utf-8").send(body);
+    return sendSerialised(reply, body);
   });
 }
