@@ -5,7 +5,8 @@
 // concurrent clients through the same driver the server uses (pg.Pool with that many
 // connections, or one PGlite instance on a copy of the embedded data folder), no HTTP.
 // mode "paced" runs the same queries at a fixed rate instead (the server's fixed-rate runs
-// are set against it).
+// are set against it); with `prepared` and the server's pool size it does what the server's
+// dialect does, so its tail is a floor for the server's.
 // query "hash": the server's own argon2id verifyPassword (from dist/) against a seeded
 // user's stored hash, `connections` at a time — the bound on login throughput.
 //
@@ -28,6 +29,8 @@ export interface DbCeilingConfig {
   /** "paced": queries due at a fixed `rate` per second, latency from when each was due */
   mode?: "closed" | "paced";
   rate?: number;
+  /** PostgreSQL: send the query as a named prepared statement, as the server's dialect does */
+  prepared?: boolean;
   durationS: number;
   warmupS: number;
   deep: { createdAt: string; id: string };
@@ -75,7 +78,7 @@ async function measure(config: DbCeilingConfig) {
     for (const c of clients) c.release();
     runQuery = async (k) => {
       const [text, values] = params(k);
-      return (await pool.query(text, values)).rows.length;
+      return (await pool.query(config.prepared ? { name: `ceiling_${config.query}`, text, values } : { text, values })).rows.length;
     };
     close = () => pool.end();
   } else {

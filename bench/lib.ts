@@ -144,6 +144,20 @@ export function cpuTicks(pids: number[]): number {
   return total;
 }
 
+/**
+ * The machine's CPU time from /proc/stat's first line: all of it, and the part stolen by other
+ * guests of the host (a virtual machine's "steal"), in ticks. On a shared host, steal shows how
+ * much of a run's noise came from neighbours rather than from what was measured.
+ */
+export function machineCpu(): { total: number; steal: number } {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return { total: 0, steal: 0 };
+  }
+}
+
 export interface RssSample {
   /** Sum over the process tree, MB. */
   totalMb: number;
