@@ -16,7 +16,7 @@
 // warm-up first. pg pools are opened and closed per measurement, so idle connections never pile up.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, cpuTicks, percentile } from "./lib.ts";
+import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, percentile } from "./lib.ts";
 
 type PasswordsModule = typeof import("../src/server/auth/passwords.js");
 
@@ -29,6 +29,8 @@ export interface DbCeilingConfig {
   /** "paced": queries due at a fixed `rate` per second, latency from when each was due */
   mode?: "closed" | "paced";
   rate?: number;
+  /** paced mode: split the recorded span into this many equal windows (default 1) */
+  windows?: number;
   /** PostgreSQL: send the query as a named prepared statement, as the server's dialect does */
   prepared?: boolean;
   durationS: number;
@@ -164,6 +166,7 @@ async function measure(config: DbCeilingConfig) {
   const start = performance.now();
   const warmEnd = start + config.warmupS * 1000;
   const end = warmEnd + config.durationS * 1000;
+  const windows = new WindowedLatencies(warmEnd, (config.durationS * 1000) / (config.windows ?? 1), config.windows ?? 1);
   await loop(config.warmupS + config.durationS, (_t, now, got) => {
     total++;
     // Count completions inside the window, as the load generator counts answers.
@@ -171,6 +174,7 @@ async function measure(config: DbCeilingConfig) {
       ok++;
       rows += got;
       latencies.push(now - _t);
+      windows.push(now, now - _t);
     }
   });
   const cpu = process.cpuUsage(cpuStart);
@@ -196,6 +200,8 @@ async function measure(config: DbCeilingConfig) {
     p90: r3(percentile(latencies, 90)),
     p99: r3(percentile(latencies, 99)),
     max: r3(latencies[latencies.length - 1] ?? NaN),
+    /** paced mode: p99 of each window of the recorded span */
+    ...(config.mode === "paced" ? { windowP99s: windows.p99s() } : {}),
   };
 }
 

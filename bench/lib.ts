@@ -236,6 +236,30 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/**
+ * Latencies of a fixed-rate run, split into equal windows of its recorded span. The benchmark
+ * reads the median of the windows' p99 as it reads the closed-loop rounds' (a median over
+ * repeats), and reports the whole run's p99 beside it: one stall of the machine lands in one
+ * window instead of deciding the figure alone.
+ */
+export class WindowedLatencies {
+  private readonly windows: number[][];
+  private readonly start: number;
+  private readonly windowMs: number;
+  constructor(start: number, windowMs: number, count: number) {
+    this.start = start;
+    this.windowMs = windowMs;
+    this.windows = Array.from({ length: Math.max(1, count) }, () => []);
+  }
+  push(at: number, latency: number): void {
+    const k = Math.floor((at - this.start) / this.windowMs);
+    if (k >= 0 && k < this.windows.length) this.windows[k]!.push(latency);
+  }
+  p99s(): number[] {
+    return this.windows.map((xs) => round(percentile(xs.sort((a, b) => a - b), 99), 3));
+  }
+}
+
 // ── tokens ──────────────────────────────────────────────────────────────────────────────
 
 const b64url = (s: string | Buffer) => Buffer.from(s).toString("base64url");

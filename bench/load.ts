@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 import { requestFactory, type LoadData, type Scenario } from "./scenarios.ts";
 import type { AutocannonModule } from "./autocannon.ts";
+import { WindowedLatencies } from "./lib.ts";
 
 export interface LoadConfig {
   url: string;
@@ -31,6 +32,8 @@ export interface LoadConfig {
   /** distinct loopback source addresses (0 = let the OS choose 127.0.0.1) */
   sources: number;
   seed?: number;
+  /** paced mode: split the recorded span into this many equal windows (default 1) */
+  windows?: number;
 }
 
 export interface LoadResult {
@@ -58,6 +61,10 @@ export interface LoadResult {
   targetRate?: number;
   /** paced mode: requests that could not even be sent on time (driver behind) */
   lateStarts?: number;
+  /** paced mode: p99 of each window of the recorded span (see `windows`) */
+  windowP99s?: number[];
+  /** paced mode: the recorded span in wall-clock ms, to match the server's own log lines */
+  recordedEpochMs?: [number, number];
   bytesPerResponse: number;
   /** every answer and error, warm-up included (for CPU time per request) */
   total: number;
@@ -200,6 +207,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   let ok = 0, socketErrors = 0, timeouts = 0, bytes = 0, lateStarts = 0, total = 0;
   // Set once every connection is open.
   let t0 = Infinity, warmEnd = Infinity, end = Infinity;
+  let windows: WindowedLatencies | undefined;
   const interval = 1000 / rate;
 
   interface Conn { socket: net.Socket; buf: Buffer; due: number; written: number; busy: boolean }
@@ -235,6 +243,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
       if (status >= 200 && status < 300) {
         ok++;
         lat.push(now - c.due);
+        windows!.push(c.due, now - c.due);
         service.push(now - c.written);
       } else {
         byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -281,6 +290,8 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   t0 = performance.now();
   warmEnd = t0 + config.warmupS * 1000;
   end = warmEnd + config.durationS * 1000;
+  const windowCount = config.windows ?? 1;
+  windows = new WindowedLatencies(warmEnd, (config.durationS * 1000) / windowCount, windowCount);
   let sent = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
@@ -307,6 +318,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   const sorted = service.sorted();
   return summarize(config, lat, config.durationS, ok, byStatus, socketErrors, timeouts, bytes, total, {
     serviceP50: r3(pct(sorted, 50)), serviceP99: r3(pct(sorted, 99)), targetRate: rate, lateStarts,
+    windowP99s: windows.p99s(), recordedEpochMs: [Math.round(performance.timeOrigin + warmEnd), Math.round(performance.timeOrigin + end)],
   });
 }
 
