@@ -263,6 +263,17 @@ interface Measurement {
   cpu?: { nodeUsPerReq?: number; dbUsPerReq?: number };
   /** paced runs: the server's own time per request, from its log */
   serverSide?: ServerSideTimes;
+  /** share of the machine's CPU time other guests of the host took during the run, % */
+  stealPct?: number;
+}
+
+/** Runs a measurement and notes how much CPU the host's other guests stole meanwhile. */
+async function withSteal<T extends Measurement>(measure: () => Promise<T>): Promise<T> {
+  const before = machineCpu();
+  const m = await measure();
+  const after = machineCpu();
+  if (after.total > before.total) m.stealPct = Math.round(((after.steal - before.steal) / (after.total - before.total)) * 1000) / 10;
+  return m;
 }
 
 interface DbResult {
@@ -307,6 +318,16 @@ function serverSideTimes(logPath: string, [from, to]: [number, number]): ServerS
  * long as a closed-loop round), as the closed-loop figures are medians over rounds.
  */
 const tailP99 = (r: { p99: number; windowP99s?: number[] }) => (r.windowP99s?.length ? median(r.windowP99s) : r.p99);
+/**
+ * The server's CPU per request in a paced run, beside the rounds', and what it makes of one core
+ * at the run's rate: answered one or two at a time a request costs more than in a saturating
+ * closed loop (every wake-up is paid alone), so 70% of the closed-loop maximum can be most of a core.
+ */
+const busyShare = (f: FixedRateRun) => {
+  const c = f.serverCpuUsPerReq;
+  if (!c?.paced) return "—";
+  return `${fmt(c.paced, 0)} (${fmt(c.rounds, 0)}): ${fmt((c.paced * f.fixed.targetRate!) / 1e4, 0)}%`;
+};
 const windowsOf = (seconds: number) => Math.max(1, Math.round(seconds / opts.durationS));
 
 async function measureLoad(round: number, target: { url: string; pid: number; name: string; logPath: string }, scenario: Scenario,
@@ -424,9 +445,13 @@ interface FixedRateRun {
   /** the median of the scenario's rounds, for comparison */
   roundsMaxRps: number;
   /** the page's query alone (no HTTP, no server): one client, then the same fixed rate */
-  database?: { single: DbResult; fixed: DbResult };
+  database?: { single: DbResult; fixed: DbResult; stealPct?: number };
   /** the server's own time per request during the paced run (its log) */
   serverSide?: ServerSideTimes;
+  /** CPU stolen by the host's other guests during the paced run, % */
+  stealPct?: number;
+  /** the server's CPU per request in the paced run and, for comparison, in the closed-loop rounds (median), µs */
+  serverCpuUsPerReq?: { paced?: number; rounds?: number };
 }
 
 const DB_QUERY_OF: Partial<Record<Scenario, "deep" | "user">> = { "timeline-deep": "deep", "user-posts": "user" };
@@ -647,15 +672,17 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     // The maximum is measured once more right before the paced run and taken with the rounds'
     // as one median: "70%" follows what the machine gives now, but one lucky 2-s run (seen: 15%
     // over the rounds' median, which put the paced run past saturation) does not set the rate.
-    const roundsRps = measurements.filter((m) => m.server === main.name && m.scenario === scenario).map((m) => (m.result as LoadResult).rps);
+    const rounds = measurements.filter((m) => m.server === main.name && m.scenario === scenario);
+    const roundsRps = rounds.map((m) => (m.result as LoadResult).rps);
+    const roundsCpu = rounds.map((m) => m.cpu?.nodeUsPerReq ?? NaN);
     const fresh = (await measureLoad(0, mainTarget, scenario, { id: `${main.name}-${scenario}-max`, kind: "scenario" }, dataFile, logs)).result as LoadResult;
     const maxRps = median([...roundsRps, fresh.rps]);
     const rate = Math.max(1, Math.round(maxRps * 0.7));
     await quiesce(main.child.pid!);
-    const paced = await measureLoad(0, mainTarget, scenario,
-      { id: `${main.name}-${scenario}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 3) }, dataFile, logs);
+    const paced = await withSteal(() => measureLoad(0, mainTarget, scenario,
+      { id: `${main.name}-${scenario}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 3) }, dataFile, logs));
     const fixed = paced.result as LoadResult;
-    log(`  ${scenario}: single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (70% of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms (windows ${fixed.windowP99s?.map((x) => fmt(x, 2)).join(", ")}; the server's own p99 ${fmt(paced.serverSide?.p99, 2)}), ${fixed.rps} req/s answered`);
+    log(`  ${scenario}: single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (70% of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms (windows ${fixed.windowP99s?.map((x) => fmt(x, 2)).join(", ")}; the server's own p99 ${fmt(paced.serverSide?.p99, 2)}; CPU stolen ${fmt(paced.stealPct, 1)}%; server CPU ${fmt(paced.cpu?.nodeUsPerReq, 0)} µs/req against ${fmt(median(roundsCpu), 0)} in the rounds), ${fixed.rps} req/s answered`);
     // The same rate through the database alone, done as the server does it (its pool size, named
     // prepared statements): the tail this machine gives the query itself, a floor for the page's.
     let database: FixedRateRun["database"];
@@ -664,11 +691,13 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
       const asServer = { ...dbBase, query, prepared: true };
       const dbSingle = (await measureDb(0, `db-${query}-single`, { ...asServer, connections: 1 })).result as DbResult;
       if (db === "postgres") await pgHeadroom(adminUrl, SERVER_POOL_SIZE);
-      const dbFixed = (await measureDb(0, `db-${query}-fixed`, { ...asServer, connections: SERVER_POOL_SIZE, mode: "paced", rate, durationS: opts.durationS * 2, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 2) })).result as DbResult;
-      database = { single: dbSingle, fixed: dbFixed };
+      const dbPaced = await withSteal(() => measureDb(0, `db-${query}-fixed`, { ...asServer, connections: SERVER_POOL_SIZE, mode: "paced", rate, durationS: opts.durationS * 2, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 2) }));
+      const dbFixed = dbPaced.result as DbResult;
+      database = { single: dbSingle, fixed: dbFixed, stealPct: dbPaced.stealPct };
       log(`  ${scenario} query alone: one client p50 ${fmt(dbSingle.p50, 2)} ms; at ${rate}/s: p50 ${fmt(dbFixed.p50, 2)} p99 ${fmt(dbFixed.p99, 2)} ms`);
     }
-    fixedRates.push({ scenario, single, fixed, fraction: 0.7, maxRps, freshMaxRps: fresh.rps, roundsMaxRps: median(roundsRps), database, serverSide: paced.serverSide });
+    fixedRates.push({ scenario, single, fixed, fraction: 0.7, maxRps, freshMaxRps: fresh.rps, roundsMaxRps: median(roundsRps), database, serverSide: paced.serverSide, stealPct: paced.stealPct,
+      serverCpuUsPerReq: { paced: paced.cpu?.nodeUsPerReq, rounds: median(roundsCpu) } });
   }
   // The first page's rate against the essential-work ceiling: the tail this machine and load
   // generator give a server that does nothing but the unavoidable work, for comparison.
@@ -942,12 +971,12 @@ function markdown(meta: Record<string, unknown>, sections: SectionResult[], summ
     for (const c of ceilings) lines.push(`| ${names[c.id]}${c.rowsPerQuery !== undefined && c.id !== "db-hash" ? ` (${fmt(c.rowsPerQuery, 0)} rows)` : ""} | ${fmtInt(c.rps)} | ${fmt(c.p50, 2)} | ${fmt(c.p99, 2)} | ${fmtInt(c.errors)} | ${c.id.startsWith("db-") && c.id !== "db-hash" && s.db === "postgres" ? `${fmt(c.cpuNodeUs, 0)} + ${fmt(c.cpuDbUs, 0)}` : fmt(c.cpuNodeUs, 0)} |`);
     const generatorAtMax = median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN));
     if (s.fixedRates.length) {
-      lines.push("", `Fixed rate: 70% of the closed-loop maximum (the median of the rounds and one run just before), open loop, ${PACED_WARMUP_S} s unrecorded then ${opts.durationS * 3} s, latency from when each request was due ("sent": from when it was written); p99 is the median of ${windowsOf(opts.durationS * 3)} windows' p99 (${opts.durationS} s each, as long as a round), the whole run's p99 in brackets. "The server's own": the duration_ms of its log lines in the recorded span (request read to response written). The query alone: the page's SQL through the same driver, no HTTP, at the same rate (${opts.durationS * 2} s)${s.db === "postgres" ? `, as the server sends it: ${SERVER_POOL_SIZE} connections, named prepared statements` : ""}.` + (s.db === "embedded" ? " The first page is answered from memory whatever the database: its fixed-rate run is in the PostgreSQL section." : ""), "",
-        "| scenario | one connection p50 / p99 ms | max req/s: median of the rounds and one run just before (that run) | fixed req/s answered | p50 ms | p99 ms (whole run) | p99 from sent ms | the server's own p50 / p99 ms | errors | driver CPU µs/req | the query alone: one client p50, at the same rate p50 / p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+      lines.push("", `Fixed rate: 70% of the closed-loop maximum (the median of the rounds and one run just before), open loop, ${PACED_WARMUP_S} s unrecorded then ${opts.durationS * 3} s, latency from when each request was due ("sent": from when it was written); p99 is the median of ${windowsOf(opts.durationS * 3)} windows' p99 (${opts.durationS} s each, as long as a round), the whole run's p99 in brackets. "The server's own": the duration_ms of its log lines in the recorded span (request read to response written). "CPU stolen": the share of the machine's CPU time the host gave its other guests during the run (/proc/stat steal). The query alone: the page's SQL through the same driver, no HTTP, at the same rate (${opts.durationS * 2} s)${s.db === "postgres" ? `, as the server sends it: ${SERVER_POOL_SIZE} connections, named prepared statements` : ""}.` + (s.db === "embedded" ? " The first page is answered from memory whatever the database: its fixed-rate run is in the PostgreSQL section." : ""), "",
+        "| scenario | one connection p50 / p99 ms | max req/s: median of the rounds and one run just before (that run) | fixed req/s answered | p50 ms | p99 ms (whole run) | p99 from sent ms | the server's own p50 / p99 ms | server CPU µs/req (rounds): its busy share of a core | CPU stolen | errors | driver CPU µs/req | the query alone: one client p50, at the same rate p50 / p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (const f of s.fixedRates) {
         const d = f.database;
-        lines.push(`| ${f.scenario} | ${fmt(f.single.p50, 2)} / ${fmt(f.single.p99, 2)} | ${fmtInt(f.maxRps)} (${fmtInt(f.freshMaxRps)}) | ${fmtInt(f.fixed.rps)} of ${fmtInt(f.fixed.targetRate!)} | ${fmt(f.fixed.p50, 2)} | ${fmt(tailP99(f.fixed), 2)} (${fmt(f.fixed.p99, 2)}) | ${fmt(f.fixed.serviceP99, 2)} | ${f.serverSide ? `${fmt(f.serverSide.p50, 2)} / ${fmt(f.serverSide.p99, 2)}` : "—"} | ${fmtInt(f.fixed.errors)} | ${fmt(f.fixed.generatorCpuUsPerReq, 0)} | ${d ? `${fmt(d.single.p50, 2)}; ${fmt(d.fixed.p50, 2)} / ${fmt(tailP99(d.fixed), 2)} (${fmt(d.fixed.p99, 2)})${d.fixed.errors ? ` (${d.fixed.errors} errors)` : ""}` : "—"} |`);
+        lines.push(`| ${f.scenario} | ${fmt(f.single.p50, 2)} / ${fmt(f.single.p99, 2)} | ${fmtInt(f.maxRps)} (${fmtInt(f.freshMaxRps)}) | ${fmtInt(f.fixed.rps)} of ${fmtInt(f.fixed.targetRate!)} | ${fmt(f.fixed.p50, 2)} | ${fmt(tailP99(f.fixed), 2)} (${fmt(f.fixed.p99, 2)}) | ${fmt(f.fixed.serviceP99, 2)} | ${f.serverSide ? `${fmt(f.serverSide.p50, 2)} / ${fmt(f.serverSide.p99, 2)}` : "—"} | ${busyShare(f)} | ${f.stealPct === undefined ? "—" : `${fmt(f.stealPct, 1)}%`} | ${fmtInt(f.fixed.errors)} | ${fmt(f.fixed.generatorCpuUsPerReq, 0)} | ${d ? `${fmt(d.single.p50, 2)}; ${fmt(d.fixed.p50, 2)} / ${fmt(tailP99(d.fixed), 2)} (${fmt(d.fixed.p99, 2)})${d.fixed.errors ? ` (${d.fixed.errors} errors)` : ""}${d.stealPct ? `, ${fmt(d.stealPct, 1)}% stolen` : ""}` : "—"} |`);
       }
       if (s.ceilingAtFixedRate) {
         lines.push("", `The essential-work ceiling at the first page's fixed rate: p50 ${fmt(s.ceilingAtFixedRate.fixed.p50, 2)} ms, p99 ${fmt(tailP99(s.ceilingAtFixedRate.fixed), 2)} ms (whole run ${fmt(s.ceilingAtFixedRate.fixed.p99, 2)}) (its single-connection p50 ${fmt(s.ceilingAtFixedRate.single.p50, 2)} ms); ` +
