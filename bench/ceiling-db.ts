@@ -166,7 +166,7 @@ async function measure(config: DbCeilingConfig) {
   const start = performance.now();
   const warmEnd = start + config.warmupS * 1000;
   const end = warmEnd + config.durationS * 1000;
-  const windows = new WindowedLatencies(warmEnd, (config.durationS * 1000) / (config.windows ?? 1), config.windows ?? 1);
+  const windows = new WindowedLatencies(config.durationS * 1000, config.windows);
   await loop(config.warmupS + config.durationS, (_t, now, got) => {
     total++;
     // Count completions inside the window, as the load generator counts answers.
@@ -174,7 +174,7 @@ async function measure(config: DbCeilingConfig) {
       ok++;
       rows += got;
       latencies.push(now - _t);
-      windows.push(now, now - _t);
+      windows.push(now - warmEnd, now - _t);
     }
   });
   const cpu = process.cpuUsage(cpuStart);

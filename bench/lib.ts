@@ -244,15 +244,14 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
  */
 export class WindowedLatencies {
   private readonly windows: number[][];
-  private readonly start: number;
   private readonly windowMs: number;
-  constructor(start: number, windowMs: number, count: number) {
-    this.start = start;
-    this.windowMs = windowMs;
+  /** `at` given to push() counts from the start of the recorded span, `spanMs` long. */
+  constructor(spanMs: number, count = 1) {
     this.windows = Array.from({ length: Math.max(1, count) }, () => []);
+    this.windowMs = spanMs / this.windows.length;
   }
   push(at: number, latency: number): void {
-    const k = Math.floor((at - this.start) / this.windowMs);
+    const k = Math.floor(at / this.windowMs);
     if (k >= 0 && k < this.windows.length) this.windows[k]!.push(latency);
   }
   p99s(): number[] {

@@ -17,7 +17,7 @@ import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 import { requestFactory, type LoadData, type Scenario } from "./scenarios.ts";
 import type { AutocannonModule } from "./autocannon.ts";
-import { WindowedLatencies } from "./lib.ts";
+import { WindowedLatencies, percentile } from "./lib.ts";
 
 export interface LoadConfig {
   url: string;
@@ -88,12 +88,6 @@ class Samples {
   }
 }
 
-function pct(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
-
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function summarize(config: LoadConfig, lat: Samples, windowS: number, ok: number, byStatus: Record<string, number>,
@@ -113,9 +107,9 @@ function summarize(config: LoadConfig, lat: Samples, windowS: number, ok: number
     byStatus,
     socketErrors,
     timeouts,
-    p50: r3(pct(sorted, 50)),
-    p90: r3(pct(sorted, 90)),
-    p99: r3(pct(sorted, 99)),
+    p50: r3(percentile(sorted, 50)),
+    p90: r3(percentile(sorted, 90)),
+    p99: r3(percentile(sorted, 99)),
     max: r3(sorted.length ? sorted[sorted.length - 1]! : NaN),
     mean: r3(sorted.length ? sum / sorted.length : NaN),
     bytesPerResponse: ok + non2xx > 0 ? Math.round(bytes / (ok + non2xx)) : 0,
@@ -207,7 +201,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   let ok = 0, socketErrors = 0, timeouts = 0, bytes = 0, lateStarts = 0, total = 0;
   // Set once every connection is open.
   let t0 = Infinity, warmEnd = Infinity, end = Infinity;
-  let windows: WindowedLatencies | undefined;
+  const windows = new WindowedLatencies(config.durationS * 1000, config.windows);
   const interval = 1000 / rate;
 
   interface Conn { socket: net.Socket; buf: Buffer; due: number; written: number; busy: boolean }
@@ -243,7 +237,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
       if (status >= 200 && status < 300) {
         ok++;
         lat.push(now - c.due);
-        windows!.push(c.due, now - c.due);
+        windows.push(c.due - warmEnd, now - c.due);
         service.push(now - c.written);
       } else {
         byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -290,8 +284,6 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   t0 = performance.now();
   warmEnd = t0 + config.warmupS * 1000;
   end = warmEnd + config.durationS * 1000;
-  const windowCount = config.windows ?? 1;
-  windows = new WindowedLatencies(warmEnd, (config.durationS * 1000) / windowCount, windowCount);
   let sent = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
@@ -317,7 +309,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   for (const c of conns) c.socket.destroy();
   const sorted = service.sorted();
   return summarize(config, lat, config.durationS, ok, byStatus, socketErrors, timeouts, bytes, total, {
-    serviceP50: r3(pct(sorted, 50)), serviceP99: r3(pct(sorted, 99)), targetRate: rate, lateStarts,
+    serviceP50: r3(percentile(sorted, 50)), serviceP99: r3(percentile(sorted, 99)), targetRate: rate, lateStarts,
     windowP99s: windows.p99s(), recordedEpochMs: [Math.round(performance.timeOrigin + warmEnd), Math.round(performance.timeOrigin + end)],
   });
 }

@@ -164,14 +164,17 @@ interface LogScan {
   samples: string[];
 }
 
-/** Reads what a process logged since the last scan, keeps warnings and 5xx, empties the file. */
-function scanLog(path: string, into: Map<string, LogScan>, key: string): void {
+/**
+ * Reads what a process logged since the last scan, keeps warnings and 5xx, empties the file;
+ * returns what it read.
+ */
+function scanLog(path: string, into: Map<string, LogScan>, key: string): string {
   let text = "";
   try {
     text = readFileSync(path, "utf8");
     truncateSync(path, 0);
   } catch {
-    return;
+    return "";
   }
   const scan = into.get(key) ?? { lines: 0, warnOrWorse: 0, status5xx: 0, samples: [] };
   for (const line of text.split("\n")) {
@@ -185,6 +188,7 @@ function scanLog(path: string, into: Map<string, LogScan>, key: string): void {
     if (bad && scan.samples.length < 5) scan.samples.push(line.slice(0, 400));
   }
   into.set(key, scan);
+  return text;
 }
 
 async function startCeiling(mode: "http" | "essential", bodyFile: string, headers: Record<string, string>, secret: string) {
@@ -296,15 +300,9 @@ interface DbResult {
 /** The server's own time per request (its log's duration_ms) over a paced run's recorded span. */
 interface ServerSideTimes { requests: number; p50: number; p99: number }
 
-function serverSideTimes(logPath: string, [from, to]: [number, number]): ServerSideTimes | undefined {
-  let text: string;
-  try {
-    text = readFileSync(logPath, "utf8");
-  } catch {
-    return undefined;
-  }
+function serverSideTimes(log: string, [from, to]: [number, number]): ServerSideTimes | undefined {
   const durations: number[] = [];
-  for (const line of text.split("\n")) {
+  for (const line of log.split("\n")) {
     const time = /"time":(\d+)/.exec(line), duration = /"duration_ms":([\d.]+)/.exec(line);
     if (time && duration && Number(time[1]) >= from && Number(time[1]) <= to) durations.push(Number(duration[1]));
   }
@@ -351,8 +349,8 @@ async function measureLoad(round: number, target: { url: string; pid: number; na
     dbUsPerReq: dbTicks === undefined ? undefined : Math.round((dbTicks * TICK_US) / result.total),
   } : undefined;
   const rssAfter = rssOf(processTree(target.pid));
-  const serverSide = result.recordedEpochMs ? serverSideTimes(target.logPath, result.recordedEpochMs) : undefined;
-  scanLog(target.logPath, logs, target.name);
+  const logged = scanLog(target.logPath, logs, target.name);
+  const serverSide = result.recordedEpochMs ? serverSideTimes(logged, result.recordedEpochMs) : undefined;
   const { id, kind, limits, workers } = extra;
   return { id, round, kind, scenario, server: target.name, limits, workers, result, rssPeak, rssAfter, settleMs, cpu, serverSide };
 }
