@@ -16,7 +16,7 @@
 // warm-up first. pg pools are opened and closed per measurement, so idle connections never pile up.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, percentile } from "./lib.ts";
+import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, pacedTicks, percentile } from "./lib.ts";
 
 type PasswordsModule = typeof import("../src/server/auth/passwords.js");
 
@@ -114,7 +114,7 @@ async function measure(config: DbCeilingConfig) {
       }
     }));
   };
-  // Open loop, as bench/load.ts paces HTTP: each query is due at its slot and starts as soon as
+  // Open loop, as bench/load.ts paces HTTP (the same ticks): each query is due at its slot and starts as soon as
   // one of `connections` is free; its latency counts from the slot (no coordinated omission).
   const pacedLoop = (seconds: number, onDone?: OnDone) => new Promise<void>((resolve) => {
     const interval = 1000 / config.rate!;
@@ -140,14 +140,13 @@ async function measure(config: DbCeilingConfig) {
       const now = performance.now();
       for (; t0 + sent * interval <= now && t0 + sent * interval < until; sent++) due.push(t0 + sent * interval);
       pump();
-      if (t0 + sent * interval >= until) {
+      if (t0 + sent * interval >= until && !scheduled) {
         scheduled = true;
+        void ticker.stop();
         if (finished()) resolve();
-        return;
       }
-      setTimeout(tick, Math.max(0, Math.min(1, t0 + sent * interval - performance.now())));
     };
-    tick();
+    const ticker = pacedTicks(t0, interval, until, tick);
   });
   const loop = config.mode === "paced" ? pacedLoop : closedLoop;
   let counter = 0, errors = 0;

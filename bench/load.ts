@@ -6,8 +6,9 @@
 //   previous answer arrives (maximum throughput).
 // mode "paced": an open-loop driver for a fixed request rate (autocannon's own rate option
 //   sends each second's quota in a burst at the start of the second, which is not a fixed
-//   rate). Requests are scheduled evenly; latency is measured from the moment a request was
-//   *due*, so time spent queued behind slow answers counts (no coordinated omission).
+//   rate). Requests fall due evenly (to a fraction of a millisecond: lib.ts pacedTicks);
+//   latency is measured from the moment a request was *due*, so time spent queued behind
+//   slow answers counts (no coordinated omission).
 //
 // In both modes connection k comes from the loopback address 127.0.1.(k % sources + 1), so
 // per-IP rate limits see `sources` clients rather than one (the server keys buckets by IP).
@@ -17,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 import { requestFactory, type LoadData, type Scenario } from "./scenarios.ts";
 import type { AutocannonModule } from "./autocannon.ts";
-import { WindowedLatencies, percentile } from "./lib.ts";
+import { WindowedLatencies, pacedTicks, percentile } from "./lib.ts";
 
 export interface LoadConfig {
   url: string;
@@ -295,10 +296,13 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
         sent++;
       }
       dispatch();
-      if (t0 + sent * interval >= end) return resolve();
-      setTimeout(tick, Math.max(0, Math.min(1, t0 + sent * interval - performance.now())));
+      if (t0 + sent * interval >= end && !stopped) {
+        stopped = true;
+        ticker.stop().then(() => resolve());
+      }
     };
-    tick();
+    let stopped = false;
+    const ticker = pacedTicks(t0, interval, end, tick);
   });
   // Let what is queued or in flight finish (bounded), counting timeouts for what never does.
   const drainUntil = performance.now() + 30_000;
