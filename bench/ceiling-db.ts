@@ -16,7 +16,7 @@
 // warm-up first. pg pools are opened and closed per measurement, so idle connections never pile up.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, pacedTicks, percentile } from "./lib.ts";
+import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, percentile, preciseWakeups } from "./lib.ts";
 
 type PasswordsModule = typeof import("../src/server/auth/passwords.js");
 
@@ -140,13 +140,16 @@ async function measure(config: DbCeilingConfig) {
       const now = performance.now();
       for (; t0 + sent * interval <= now && t0 + sent * interval < until; sent++) due.push(t0 + sent * interval);
       pump();
-      if (t0 + sent * interval >= until && !scheduled) {
+      if (t0 + sent * interval >= until) {
         scheduled = true;
-        void ticker.stop();
+        void sleeper.stop();
         if (finished()) resolve();
+      } else {
+        sleeper.wakeAt(t0 + sent * interval);
       }
     };
-    const ticker = pacedTicks(t0, interval, until, tick);
+    const sleeper = preciseWakeups(tick);
+    tick();
   });
   const loop = config.mode === "paced" ? pacedLoop : closedLoop;
   let counter = 0, errors = 0;

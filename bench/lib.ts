@@ -261,37 +261,54 @@ export class WindowedLatencies {
 }
 
 /**
- * Wakes `onTick` when each of a fixed-rate run's requests falls due: at start + k * interval
- * (ms on this thread's performance.now() clock) until `end`. Node's timers fire on whole
- * milliseconds, so a setTimeout-paced driver sent each millisecond's requests together, on
- * average ~0.6 ms after they fell due (latency the server never caused, and bursts that queued
- * behind each other: user page at 70% of its maximum, p50 1.6 ms paced that way against 0.9 ms
- * this way). A worker thread sleeps on Atomics.wait, which takes fractional milliseconds, and its
- * message interrupts the main thread's event loop at once. The caller enqueues whatever is due
- * when woken, so a late wake-up still sends every request.
+ * A sleep finer than Node's timers, for the fixed-rate drivers: `wakeAt(t)` calls `onWake` on
+ * this thread once its performance.now() has reached t (fractions of a millisecond count).
+ * Node's timers fire on whole milliseconds, so a setTimeout-paced driver sent each millisecond's
+ * requests together, on average ~0.6 ms after they fell due: latency the server never caused,
+ * and bursts that queued behind each other (user page at 70% of its maximum: p50 1.6 ms paced
+ * that way against 0.9 ms this way). A worker thread sleeps on Atomics.wait, which takes
+ * fractional milliseconds, and its message interrupts the main thread's event loop at once.
+ * The two threads share the monotonic clock behind process.hrtime; a worker's own
+ * performance.now() was seen ~1 ms off the main thread's (and a driver then waited forever for
+ * its last slot).
  */
-export function pacedTicks(start: number, interval: number, end: number, onTick: () => void): { stop(): Promise<number> } {
-  const offset = performance.timeOrigin;
-  const worker = new Worker(TICKER_SOURCE, { eval: true, workerData: { start: offset + start, interval, end: offset + end } });
-  worker.on("message", onTick);
-  return { stop: () => worker.terminate() };
+export function preciseWakeups(onWake: () => void): { wakeAt(t: number): void; stop(): Promise<number> } {
+  const shared = new SharedArrayBuffer(16);
+  const request = new Int32Array(shared, 0, 2); // [request count, stop]
+  const target = new Float64Array(shared, 8, 1); // ms on the hrtime clock
+  const hrOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const worker = new Worker(SLEEPER_SOURCE, { eval: true, workerData: shared });
+  worker.on("message", onWake);
+  const signal = () => {
+    Atomics.add(request, 0, 1);
+    Atomics.notify(request, 0);
+  };
+  return {
+    wakeAt(t) {
+      target[0] = t + hrOffset;
+      signal();
+    },
+    stop() {
+      Atomics.store(request, 1, 1);
+      signal();
+      return worker.terminate();
+    },
+  };
 }
 
-const TICKER_SOURCE = `
+const SLEEPER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { performance } = require("node:perf_hooks");
-const { start, interval, end } = workerData;
-const cell = new Int32Array(new SharedArrayBuffer(4));
-const now = () => performance.timeOrigin + performance.now();
-for (let k = 0; start + k * interval < end; ) {
-  const wait = start + k * interval - now();
-  if (wait > 0.02) Atomics.wait(cell, 0, 0, wait);
+const request = new Int32Array(workerData, 0, 2);
+const target = new Float64Array(workerData, 8, 1);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+for (let seen = 0; ; ) {
+  Atomics.wait(request, 0, seen);
+  seen = Atomics.load(request, 0);
+  if (Atomics.load(request, 1)) break;
+  const wait = target[0] - Number(process.hrtime.bigint()) / 1e6;
+  if (wait > 0.02) Atomics.wait(nap, 0, 0, wait);
   parentPort.postMessage(0);
-  k = Math.max(k + 1, Math.floor((now() - start) / interval) + 1);
 }
-// The two threads' clocks agree to within microseconds: one more wake-up covers the last slot.
-Atomics.wait(cell, 0, 0, 1);
-parentPort.postMessage(0);
 `;
 
 // ── tokens ──────────────────────────────────────────────────────────────────────────────

@@ -6,7 +6,7 @@
 //   previous answer arrives (maximum throughput).
 // mode "paced": an open-loop driver for a fixed request rate (autocannon's own rate option
 //   sends each second's quota in a burst at the start of the second, which is not a fixed
-//   rate). Requests fall due evenly (to a fraction of a millisecond: lib.ts pacedTicks);
+//   rate). Requests fall due evenly (to a fraction of a millisecond: lib.ts preciseWakeups);
 //   latency is measured from the moment a request was *due*, so time spent queued behind
 //   slow answers counts (no coordinated omission).
 //
@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 import { requestFactory, type LoadData, type Scenario } from "./scenarios.ts";
 import type { AutocannonModule } from "./autocannon.ts";
-import { WindowedLatencies, pacedTicks, percentile } from "./lib.ts";
+import { WindowedLatencies, percentile, preciseWakeups } from "./lib.ts";
 
 export interface LoadConfig {
   url: string;
@@ -296,13 +296,15 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
         sent++;
       }
       dispatch();
-      if (t0 + sent * interval >= end && !stopped) {
-        stopped = true;
-        ticker.stop().then(() => resolve());
+      if (t0 + sent * interval >= end) {
+        void sleeper.stop();
+        resolve();
+      } else {
+        sleeper.wakeAt(t0 + sent * interval);
       }
     };
-    let stopped = false;
-    const ticker = pacedTicks(t0, interval, end, tick);
+    const sleeper = preciseWakeups(tick);
+    tick();
   });
   // Let what is queued or in flight finish (bounded), counting timeouts for what never does.
   const drainUntil = performance.now() + 30_000;
