@@ -114,8 +114,9 @@ async function measure(config: DbCeilingConfig) {
       }
     }));
   };
-  // Open loop, as bench/load.ts paces HTTP (the same ticks): each query is due at its slot and starts as soon as
-  // one of `connections` is free; its latency counts from the slot (no coordinated omission).
+  // Open loop, paced as bench/load.ts paces HTTP: each query is due at its slot and starts as
+  // soon as one of `connections` is free; its latency counts from the slot (no coordinated
+  // omission).
   const pacedLoop = (seconds: number, onDone?: OnDone) => new Promise<void>((resolve) => {
     const interval = 1000 / config.rate!;
     const t0 = performance.now(), until = t0 + seconds * 1000;
