@@ -276,7 +276,8 @@ export function preciseWakeups(onWake: () => void): { wakeAt(t: number): void; s
   const shared = new SharedArrayBuffer(16);
   const request = new Int32Array(shared, 0, 2); // [request count, stop]
   const target = new Float64Array(shared, 8, 1); // ms on the hrtime clock
-  const hrOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const before = performance.now();
+  const hrOffset = Number(process.hrtime.bigint()) / 1e6 - (before + performance.now()) / 2;
   const worker = new Worker(SLEEPER_SOURCE, { eval: true, workerData: shared });
   worker.on("message", onWake);
   const signal = () => {
@@ -305,8 +306,10 @@ for (let seen = 0; ; ) {
   Atomics.wait(request, 0, seen);
   seen = Atomics.load(request, 0);
   if (Atomics.load(request, 1)) break;
-  const wait = target[0] - Number(process.hrtime.bigint()) / 1e6;
-  if (wait > 0.02) Atomics.wait(nap, 0, 0, wait);
+  // Sleep most of the way, then spin out the last tens of microseconds.
+  for (let wait; (wait = target[0] - Number(process.hrtime.bigint()) / 1e6) > 0; ) {
+    if (wait > 0.05) Atomics.wait(nap, 0, 0, wait - 0.03);
+  }
   parentPort.postMessage(0);
 }
 `;

@@ -24,7 +24,8 @@ describe("preciseWakeups", () => {
       next();
     });
     expect(late).toHaveLength(asked.length);
-    for (const l of late) expect(l).toBeGreaterThanOrEqual(0);
+    // The two clocks are lined up by reading both once; that reading is good to a microsecond.
+    for (const l of late) expect(l).toBeGreaterThanOrEqual(-0.002);
   });
 
   it("paces a run to its last slot, none before it is due", async () => {
