@@ -16,7 +16,7 @@
 // warm-up first. pg pools are opened and closed per measurement, so idle connections never pile up.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, percentile, preciseWakeups } from "./lib.ts";
+import { TIMELINE_SQL, USER_POSTS_SQL, TIMESTAMP_OIDS, WindowedLatencies, cpuTicks, pacedSlots, percentile } from "./lib.ts";
 
 type PasswordsModule = typeof import("../src/server/auth/passwords.js");
 
@@ -121,7 +121,7 @@ async function measure(config: DbCeilingConfig) {
     const interval = 1000 / config.rate!;
     const t0 = performance.now(), until = t0 + seconds * 1000;
     const due: number[] = [];
-    let sent = 0, inFlight = 0, scheduled = false;
+    let inFlight = 0, scheduled = false;
     const finished = () => scheduled && inFlight === 0 && due.length === 0;
     const pump = () => {
       while (due.length > 0 && inFlight < config.connections) {
@@ -137,20 +137,10 @@ async function measure(config: DbCeilingConfig) {
         });
       }
     };
-    const tick = () => {
-      const now = performance.now();
-      for (; t0 + sent * interval <= now && t0 + sent * interval < until; sent++) due.push(t0 + sent * interval);
-      pump();
-      if (t0 + sent * interval >= until) {
-        scheduled = true;
-        void sleeper.stop();
-        if (finished()) resolve();
-      } else {
-        sleeper.wakeAt(t0 + sent * interval);
-      }
-    };
-    const sleeper = preciseWakeups(tick);
-    tick();
+    void pacedSlots(t0, interval, until, (t) => due.push(t), pump).then(() => {
+      scheduled = true;
+      if (finished()) resolve();
+    });
   });
   const loop = config.mode === "paced" ? pacedLoop : closedLoop;
   let counter = 0, errors = 0;

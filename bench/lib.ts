@@ -297,6 +297,30 @@ export function preciseWakeups(onWake: () => void): { wakeAt(t: number): void; s
   };
 }
 
+/**
+ * The schedule of a fixed-rate run: slots fall due at start + k * interval (performance.now()
+ * ms) until `end`. Each slot is handed to `take` once it is due, with the time it was taken;
+ * `afterTake` runs after each batch (to send what was taken). Resolves once every slot is out.
+ */
+export function pacedSlots(start: number, interval: number, end: number,
+  take: (due: number, now: number) => void, afterTake: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    let sent = 0, done = false;
+    const tick = () => {
+      if (done) return;
+      const now = performance.now();
+      for (; start + sent * interval <= now && start + sent * interval < end; sent++) take(start + sent * interval, now);
+      afterTake();
+      if (start + sent * interval < end) return sleeper.wakeAt(start + sent * interval);
+      done = true;
+      void sleeper.stop();
+      resolve();
+    };
+    const sleeper = preciseWakeups(tick);
+    tick();
+  });
+}
+
 const SLEEPER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const request = new Int32Array(workerData, 0, 2);

@@ -6,7 +6,7 @@
 //   previous answer arrives (maximum throughput).
 // mode "paced": an open-loop driver for a fixed request rate (autocannon's own rate option
 //   sends each second's quota in a burst at the start of the second, which is not a fixed
-//   rate). Requests fall due evenly (to a fraction of a millisecond: lib.ts preciseWakeups);
+//   rate). Requests fall due evenly (to a fraction of a millisecond: lib.ts pacedSlots);
 //   latency is measured from the moment a request was *due*, so time spent queued behind
 //   slow answers counts (no coordinated omission).
 //
@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 import { requestFactory, type LoadData, type Scenario } from "./scenarios.ts";
 import type { AutocannonModule } from "./autocannon.ts";
-import { WindowedLatencies, percentile, preciseWakeups } from "./lib.ts";
+import { WindowedLatencies, pacedSlots, percentile } from "./lib.ts";
 
 export interface LoadConfig {
   url: string;
@@ -285,27 +285,10 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   t0 = performance.now();
   warmEnd = t0 + config.warmupS * 1000;
   end = warmEnd + config.durationS * 1000;
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (t0 + sent * interval <= now && t0 + sent * interval < end) {
-        const due = t0 + sent * interval;
-        if (now - due > 5 && due >= warmEnd) lateStarts++;
-        queue.push(due);
-        sent++;
-      }
-      dispatch();
-      if (t0 + sent * interval >= end) {
-        void sleeper.stop();
-        resolve();
-      } else {
-        sleeper.wakeAt(t0 + sent * interval);
-      }
-    };
-    const sleeper = preciseWakeups(tick);
-    tick();
-  });
+  await pacedSlots(t0, interval, end, (due, now) => {
+    if (now - due > 5 && due >= warmEnd) lateStarts++;
+    queue.push(due);
+  }, dispatch);
   // Let what is queued or in flight finish (bounded), counting timeouts for what never does.
   const drainUntil = performance.now() + 30_000;
   while ((queueHead < queue.length || conns.some((c) => c.busy && !c.socket.destroyed)) && performance.now() < drainUntil) {

@@ -36,6 +36,7 @@ import type { DbCeilingConfig } from "./ceiling-db.ts";
 // ── options ─────────────────────────────────────────────────────────────────────────────
 /** The issue's fixed rate: 70% of the measured maximum. */
 const TARGET_FRACTION = 0.7;
+const shareOf = (fraction: number) => `${Math.round(fraction * 100)}%`;
 const { values: flags } = parseArgs({
   options: {
     db: { type: "string", default: "both" },
@@ -683,21 +684,22 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     const roundsCpu = rounds.map((m) => m.cpu?.nodeUsPerReq ?? NaN);
     const fresh = (await measureLoad(0, mainTarget, scenario, { id: `${main.name}-${scenario}-max`, kind: "scenario" }, dataFile, logs)).result as LoadResult;
     const maxRps = median([...roundsRps, fresh.rps]);
+    // The page's query alone, done as the server does it (its pool size, named prepared
+    // statements): at one client here, then at each fixed rate below.
+    const query = DB_QUERY_OF[scenario];
+    const asServer = query ? { ...dbBase, query, prepared: true } : undefined;
+    const dbSingle = asServer ? (await measureDb(0, `db-${query}-single`, { ...asServer, connections: 1 })).result as DbResult : undefined;
     for (const fraction of fixedFractions) {
       const rate = Math.max(1, Math.round(maxRps * fraction));
-      const share = `${Math.round(fraction * 100)}%`;
       await quiesce(main.child.pid!);
       const paced = await withSteal(() => measureLoad(0, mainTarget, scenario,
         { id: `${main.name}-${scenario}-fixed`, kind: "scenario", mode: "paced", rate, durationS: opts.durationS * 3, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 3) }, dataFile, logs));
       const fixed = paced.result as LoadResult;
-      log(`  ${scenario}: single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (${share} of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms (windows ${fixed.windowP99s?.map((x) => fmt(x, 2)).join(", ")}; the server's own p99 ${fmt(paced.serverSide?.p99, 2)}; CPU stolen ${fmt(paced.stealPct, 1)}%; server CPU ${fmt(paced.cpu?.nodeUsPerReq, 0)} µs/req against ${fmt(median(roundsCpu), 0)} in the rounds), ${fixed.rps} req/s answered`);
-      // The same rate through the database alone, done as the server does it (its pool size, named
-      // prepared statements): the tail this machine gives the query itself, a floor for the page's.
+      log(`  ${scenario}: single connection p50 ${fmt(single.p50, 2)} ms; at ${rate} req/s (${shareOf(fraction)} of ${fmt(maxRps, 0)}): p50 ${fmt(fixed.p50, 2)} p99 ${fmt(fixed.p99, 2)} ms (windows ${fixed.windowP99s?.map((x) => fmt(x, 2)).join(", ")}; the server's own p99 ${fmt(paced.serverSide?.p99, 2)}; CPU stolen ${fmt(paced.stealPct, 1)}%; server CPU ${fmt(paced.cpu?.nodeUsPerReq, 0)} µs/req against ${fmt(median(roundsCpu), 0)} in the rounds), ${fixed.rps} req/s answered`);
+      // The same rate through the database alone: the tail this machine gives the query itself,
+      // a floor for the page's.
       let database: FixedRateRun["database"];
-      const query = DB_QUERY_OF[scenario];
-      if (query) {
-        const asServer = { ...dbBase, query, prepared: true };
-        const dbSingle = (await measureDb(0, `db-${query}-single`, { ...asServer, connections: 1 })).result as DbResult;
+      if (asServer && dbSingle) {
         if (db === "postgres") await pgHeadroom(adminUrl, SERVER_POOL_SIZE);
         const dbPaced = await withSteal(() => measureDb(0, `db-${query}-fixed`, { ...asServer, connections: SERVER_POOL_SIZE, mode: "paced", rate, durationS: opts.durationS * 2, warmupS: PACED_WARMUP_S, windows: windowsOf(opts.durationS * 2) }));
         const dbFixed = dbPaced.result as DbResult;
@@ -898,7 +900,7 @@ function targets(s: SectionResult, rows: Row[]): Target[] {
   for (const f of s.fixedRates) {
     const ratio = tailP99(f.fixed) / f.single.p50, targeted = TAIL_TARGETED.has(f.scenario) && f.fraction === TARGET_FRACTION;
     out.push({
-      db: s.db, target: `${f.scenario} at a fixed ${f.fixed.targetRate} req/s (${Math.round(f.fraction * 100)}% of max): p99 (median of its windows) / single-connection p50`,
+      db: s.db, target: `${f.scenario} at a fixed ${f.fixed.targetRate} req/s (${shareOf(f.fraction)} of max): p99 (median of its windows) / single-connection p50`,
       measured: `${fmt(tailP99(f.fixed), 2)} / ${fmt(f.single.p50, 2)} ms = ${fmt(ratio, 1)}× (whole run's p99 ${fmt(f.fixed.p99 / f.single.p50, 1)}×)${f.fixed.rps < f.fixed.targetRate! * 0.97 ? ` (only ${f.fixed.rps} req/s answered)` : ""}`,
       goal: targeted ? "≤ 4×" : "(reported)", pass: targeted ? ratio <= 4 : null,
     });
@@ -981,12 +983,12 @@ function markdown(meta: Record<string, unknown>, sections: SectionResult[], summ
     for (const c of ceilings) lines.push(`| ${names[c.id]}${c.rowsPerQuery !== undefined && c.id !== "db-hash" ? ` (${fmt(c.rowsPerQuery, 0)} rows)` : ""} | ${fmtInt(c.rps)} | ${fmt(c.p50, 2)} | ${fmt(c.p99, 2)} | ${fmtInt(c.errors)} | ${c.id.startsWith("db-") && c.id !== "db-hash" && s.db === "postgres" ? `${fmt(c.cpuNodeUs, 0)} + ${fmt(c.cpuDbUs, 0)}` : fmt(c.cpuNodeUs, 0)} |`);
     const generatorAtMax = median(s.measurements.filter((m) => m.scenario === "timeline-first" && m.kind === "scenario").map((m) => (m.result as LoadResult).generatorCpuUsPerReq ?? NaN));
     if (s.fixedRates.length) {
-      lines.push("", `Fixed rate: ${fixedFractions.map((f) => `${Math.round(f * 100)}%`).join(", ")} of the closed-loop maximum (the median of the rounds and one run just before), open loop, ${PACED_WARMUP_S} s unrecorded then ${opts.durationS * 3} s, latency from when each request was due ("sent": from when it was written); p99 is the median of ${windowsOf(opts.durationS * 3)} windows' p99 (${opts.durationS} s each, as long as a round), the whole run's p99 in brackets. "The server's own": the duration_ms of its log lines in the recorded span (request read to response written). "CPU stolen": the share of the machine's CPU time the host gave its other guests during the run (/proc/stat steal). The query alone: the page's SQL through the same driver, no HTTP, at the same rate (${opts.durationS * 2} s)${s.db === "postgres" ? `, as the server sends it: ${SERVER_POOL_SIZE} connections, named prepared statements` : ""}.` + (s.db === "embedded" ? " The first page is answered from memory whatever the database: its fixed-rate run is in the PostgreSQL section." : ""), "",
+      lines.push("", `Fixed rate: ${fixedFractions.map(shareOf).join(", ")} of the closed-loop maximum (the median of the rounds and one run just before), open loop, ${PACED_WARMUP_S} s unrecorded then ${opts.durationS * 3} s, latency from when each request was due ("sent": from when it was written); p99 is the median of ${windowsOf(opts.durationS * 3)} windows' p99 (${opts.durationS} s each, as long as a round), the whole run's p99 in brackets. "The server's own": the duration_ms of its log lines in the recorded span (request read to response written). "CPU stolen": the share of the machine's CPU time the host gave its other guests during the run (/proc/stat steal). The query alone: the page's SQL through the same driver, no HTTP, at the same rate (${opts.durationS * 2} s)${s.db === "postgres" ? `, as the server sends it: ${SERVER_POOL_SIZE} connections, named prepared statements` : ""}.` + (s.db === "embedded" ? " The first page is answered from memory whatever the database: its fixed-rate run is in the PostgreSQL section." : ""), "",
         "| scenario | one connection p50 / p99 ms | max req/s: median of the rounds and one run just before (that run) | fixed req/s answered | p50 ms | p99 ms (whole run) | p99 from sent ms | the server's own p50 / p99 ms | server CPU µs/req (rounds): its busy share of a core | CPU stolen | errors | driver CPU µs/req | the query alone: one client p50, at the same rate p50 / p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (const f of s.fixedRates) {
         const d = f.database;
-        lines.push(`| ${f.scenario}${fixedFractions.length > 1 ? ` at ${Math.round(f.fraction * 100)}%` : ""} | ${fmt(f.single.p50, 2)} / ${fmt(f.single.p99, 2)} | ${fmtInt(f.maxRps)} (${fmtInt(f.freshMaxRps)}) | ${fmtInt(f.fixed.rps)} of ${fmtInt(f.fixed.targetRate!)} | ${fmt(f.fixed.p50, 2)} | ${fmt(tailP99(f.fixed), 2)} (${fmt(f.fixed.p99, 2)}) | ${fmt(f.fixed.serviceP99, 2)} | ${f.serverSide ? `${fmt(f.serverSide.p50, 2)} / ${fmt(f.serverSide.p99, 2)}` : "—"} | ${busyShare(f)} | ${f.stealPct === undefined ? "—" : `${fmt(f.stealPct, 1)}%`} | ${fmtInt(f.fixed.errors)} | ${fmt(f.fixed.generatorCpuUsPerReq, 0)} | ${d ? `${fmt(d.single.p50, 2)}; ${fmt(d.fixed.p50, 2)} / ${fmt(tailP99(d.fixed), 2)} (${fmt(d.fixed.p99, 2)})${d.fixed.errors ? ` (${d.fixed.errors} errors)` : ""}${d.stealPct ? `, ${fmt(d.stealPct, 1)}% stolen` : ""}` : "—"} |`);
+        lines.push(`| ${f.scenario}${fixedFractions.length > 1 ? ` at ${shareOf(f.fraction)}` : ""} | ${fmt(f.single.p50, 2)} / ${fmt(f.single.p99, 2)} | ${fmtInt(f.maxRps)} (${fmtInt(f.freshMaxRps)}) | ${fmtInt(f.fixed.rps)} of ${fmtInt(f.fixed.targetRate!)} | ${fmt(f.fixed.p50, 2)} | ${fmt(tailP99(f.fixed), 2)} (${fmt(f.fixed.p99, 2)}) | ${fmt(f.fixed.serviceP99, 2)} | ${f.serverSide ? `${fmt(f.serverSide.p50, 2)} / ${fmt(f.serverSide.p99, 2)}` : "—"} | ${busyShare(f)} | ${f.stealPct === undefined ? "—" : `${fmt(f.stealPct, 1)}%`} | ${fmtInt(f.fixed.errors)} | ${fmt(f.fixed.generatorCpuUsPerReq, 0)} | ${d ? `${fmt(d.single.p50, 2)}; ${fmt(d.fixed.p50, 2)} / ${fmt(tailP99(d.fixed), 2)} (${fmt(d.fixed.p99, 2)})${d.fixed.errors ? ` (${d.fixed.errors} errors)` : ""}${d.stealPct ? `, ${fmt(d.stealPct, 1)}% stolen` : ""}` : "—"} |`);
       }
       if (s.ceilingAtFixedRate) {
         lines.push("", `The essential-work ceiling at the first page's fixed rate: p50 ${fmt(s.ceilingAtFixedRate.fixed.p50, 2)} ms, p99 ${fmt(tailP99(s.ceilingAtFixedRate.fixed), 2)} ms (whole run ${fmt(s.ceilingAtFixedRate.fixed.p99, 2)}) (its single-connection p50 ${fmt(s.ceilingAtFixedRate.single.p50, 2)} ms); ` +
