@@ -117,6 +117,15 @@ describe.each(BACKENDS)("paging on %s", (backend) => {
     expect(offset.posts.filter((p) => p.created_at === "2026-01-01T12:00:00.123456Z")).toHaveLength(60);
   });
 
+  it("an RFC 3339 cursor inside a microsecond (digits past the sixth) keeps that microsecond's posts, on both pages", async () => {
+    const inside = encodeURIComponent("2026-01-01T12:00:00.1234561Z");
+    for (const path of ["/api/v1/timeline", `/api/v1/users/${authorId}/posts`]) {
+      const page = (await reader.get(`${path}?limit=100&cursor=${inside}`)).json() as Page;
+      expect(page.posts.filter((p) => p.created_at === "2026-01-01T12:00:00.123456Z")).toHaveLength(TIED);
+      for (const p of page.posts) expect(p.created_at <= "2026-01-01T12:00:00.123456Z").toBe(true);
+    }
+  });
+
   it.each(["abc", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01", "%00", "eyJ4IjoxfQ", "0000-01-01T00:00:00Z"])(
     "refuses cursor %j with validation_error on cursor", async (cursor) => {
       const res = await reader.get(`/api/v1/timeline?cursor=${cursor}`);

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Post } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
+import { reusableQuery } from "../db/reusable-query.js";
 import { isoTimestamp } from "../db/sql.js";
 import type { Cursor } from "../paging.js";
 import type { UserRef } from "../users/resolve.js";
@@ -68,13 +69,37 @@ export async function deletePostBy(db: Db, id: string, authorId: string): Promis
   return exists ? "forbidden" : "missing";
 }
 
-function afterCursor<QB extends { where: any }>(qb: QB, cursor: Cursor | undefined): QB {
-  if (!cursor) return qb;
-  if (cursor.kind === "after") {
-    return qb.where(sql<boolean>`(posts.created_at, posts.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-  }
-  return qb.where(sql<boolean>`posts.created_at ${sql.raw(cursor.inclusive ? "<=" : "<")} ${cursor.before}::timestamptz`);
+/** Which kind of cursor a page starts after: each kind is its own statement. */
+type CursorShape = "first" | "after" | "before" | "before-or-at";
+
+/** A cursor's values, by name (a stand-in for each while the statement is built). */
+type CursorValues = { createdAt: string; id: string; before: string };
+
+function cursorShape(cursor: Cursor | undefined): CursorShape {
+  if (!cursor) return "first";
+  if (cursor.kind === "after") return "after";
+  return cursor.inclusive ? "before-or-at" : "before";
 }
+
+function cursorValues(cursor: Cursor | undefined): CursorValues {
+  if (cursor?.kind === "after") return { createdAt: cursor.createdAt, id: cursor.id, before: "" };
+  return { createdAt: "", id: "", before: cursor?.before ?? "" };
+}
+
+function afterCursor<QB extends { where: any }>(qb: QB, shape: CursorShape, v: CursorValues): QB {
+  switch (shape) {
+    case "first": return qb;
+    case "after": return qb.where(sql<boolean>`(posts.created_at, posts.id) < (${v.createdAt}::timestamptz, ${v.id}::uuid)`);
+    case "before": return qb.where(sql<boolean>`posts.created_at < ${v.before}::timestamptz`);
+    case "before-or-at": return qb.where(sql<boolean>`posts.created_at <= ${v.before}::timestamptz`);
+  }
+}
+
+const timelineQuery = reusableQuery(
+  (s: { cursor: CursorShape; limit: number }) => `${s.cursor}:${s.limit}`,
+  (db: Db, s, v: CursorValues) => afterCursor(selectPostsWithAuthor(db), s.cursor, v)
+    .orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(sql.lit(s.limit + 1)),
+);
 
 /**
  * One page of the global timeline, newest first: limit+1 rows so has_more is exact. The page
@@ -84,10 +109,23 @@ function afterCursor<QB extends { where: any }>(qb: QB, cursor: Cursor | undefin
  */
 export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: number): Promise<Post[]> {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`page size ${limit}`);
-  const rows = await afterCursor(selectPostsWithAuthor(db), cursor)
-    .orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(sql.lit(limit + 1)).execute();
+  const rows = await timelineQuery.execute(db, { cursor: cursorShape(cursor), limit }, cursorValues(cursor));
   return rows.map(withAuthor);
 }
+
+const userPageQuery = reusableQuery(
+  (s: { cursor: CursorShape; by: "id" | "username" }) => `${s.cursor}:${s.by}`,
+  (db: Db, s, v: CursorValues & { user: string; rows: number }) => db.selectFrom("users")
+    .leftJoinLateral((eb) => afterCursor(
+      eb.selectFrom("posts")
+        .select(["posts.id", "posts.author_id", "posts.content", "posts.created_at"])
+        .whereRef("posts.author_id", "=", "users.id"),
+      s.cursor, v,
+    ).orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(v.rows).as("p"), (join) => join.onTrue())
+    .select(["p.id", "p.author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
+    .where(s.by === "id" ? sql<boolean>`users.id = ${v.user}` : sql<boolean>`users.username = ${v.user}`)
+    .orderBy("p.created_at", "desc").orderBy("p.id", "desc"),
+);
 
 /**
  * One page of a user's posts (without the author object), newest first, limit+1 rows — with
@@ -95,17 +133,9 @@ export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: nu
  * undefined when there is no such user.
  */
 export async function userPostsPage(db: Db, user: UserRef, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
-  const rows = await db.selectFrom("users")
-    .leftJoinLateral((eb) => afterCursor(
-      eb.selectFrom("posts")
-        .select(["posts.id", "posts.author_id", "posts.content", "posts.created_at"])
-        .whereRef("posts.author_id", "=", "users.id"),
-      cursor,
-    ).orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(limit + 1).as("p"), (join) => join.onTrue())
-    .select(["p.id", "p.author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
-    .where("id" in user ? sql<boolean>`users.id = ${user.id}` : sql<boolean>`users.username = ${user.username}`)
-    .orderBy("p.created_at", "desc").orderBy("p.id", "desc")
-    .execute();
+  const by = "id" in user ? "id" : "username";
+  const rows = await userPageQuery.execute(db, { cursor: cursorShape(cursor), by },
+    { ...cursorValues(cursor), user: "id" in user ? user.id : user.username, rows: limit + 1 });
   if (rows.length === 0) return undefined;
   // A user without posts (on this page) comes back as one row of nulls.
   return rows[0]!.id === null ? [] : (rows as Post[]);
