@@ -5,13 +5,17 @@
 //   node bench/run.ts [--db postgres|embedded|both] [--posts 100000] [--users 1000]
 //                     [--rounds 5] [--duration 2] [--warmup 0.5] [--connections 64]
 //                     [--quick] [--no-build] [--keep] [--db-first] [--pg-url postgres://postgres@127.0.0.1:5432]
-//                     [--fixed-fractions 0.7]
+//                     [--fixed-fractions 0.7] [--server-nice 0]
 //
 // --fixed-fractions 0.4,0.55,0.7 drives the fixed-rate scenarios at each of those shares of
 // their maximum (default 0.7, the target's), to see where the tail bends on a machine.
 // --db-first adds the database ceiling of the first-page query (no target depends on it; it
 // costs half a minute). --db-clients N runs the database ceiling with N clients instead of as
 // many as the load's connections (e.g. 10, the server's pool size).
+// --server-nice=-10 runs every process that stands for the system under test (our server and
+// its workers, the HTTP ceilings, the database ceiling's client) at that nice value, PostgreSQL
+// and the load generator at the default: how much of the tail is the server's one busy thread
+// waiting for a core held by them (needs root or CAP_SYS_NICE below 0; results get a -nice suffix).
 //
 // Per database: seed, start the production build (one server per configuration, each living
 // through every round so memory growth shows), then in each round run every scenario and
@@ -19,7 +23,7 @@
 // over rounds, and ratios as the median of the per-round ratios.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from "node:fs";
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { cpus, hostname, loadavg, release, tmpdir, totalmem } from "node:os";
+import { cpus, hostname, loadavg, release, setPriority, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -54,12 +58,14 @@ const { values: flags } = parseArgs({
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
     "pg-database": { type: "string", default: "niotebook_bench" },
     "fixed-fractions": { type: "string", default: String(TARGET_FRACTION) },
+    "server-nice": { type: "string", default: "0" },
     out: { type: "string", default: join(ROOT, "bench", "results") },
     help: { type: "boolean", short: "h" },
   },
 });
 if (flags.help) {
-  console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(0, 15).join("\n"));
+  const text = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  console.log(text.slice(0, text.findIndex((line) => !line.startsWith("//"))).join("\n"));
   process.exit(0);
 }
 const quick = flags.quick!;
@@ -78,8 +84,10 @@ const opts = {
   dbs: (flags.db === "both" ? ["postgres", "embedded"] : [flags.db]) as Array<"postgres" | "embedded">,
   pgUrl: flags["pg-url"]!,
   pgDatabase: flags["pg-database"]!,
+  serverNice: Number(flags["server-nice"]),
 };
-for (const [k, v] of Object.entries(opts)) if (typeof v === "number" && !(v > 0)) throw new Error(`--${k} must be a positive number`);
+for (const [k, v] of Object.entries(opts)) if (k !== "serverNice" && typeof v === "number" && !(v > 0)) throw new Error(`--${k} must be a positive number`);
+if (!Number.isInteger(opts.serverNice) || opts.serverNice < -20 || opts.serverNice > 19) throw new Error("--server-nice must be an integer from -20 to 19");
 const fixedFractions = flags["fixed-fractions"]!.split(",").map(Number);
 if (!fixedFractions.every((f) => f > 0 && f <= 1.5)) throw new Error("--fixed-fractions must be numbers in (0, 1.5], e.g. 0.5,0.7");
 if (!opts.dbs.every((d) => d === "postgres" || d === "embedded")) throw new Error("--db must be postgres, embedded or both");
@@ -116,6 +124,18 @@ async function cleanup(): Promise<void> {
   if (!flags.keep) rmSync(work, { recursive: true, force: true });
 }
 process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+
+/** --server-nice: the system under test's processes (never PostgreSQL or the load generator). */
+function prioritise(pids: number[], what: string): void {
+  if (opts.serverNice === 0) return;
+  for (const pid of pids) {
+    try {
+      setPriority(pid, opts.serverNice);
+    } catch (error) {
+      throw new Error(`--server-nice ${opts.serverNice}: could not renice ${what} (pid ${pid}): ${(error as Error).message}; below 0 needs root or CAP_SYS_NICE`);
+    }
+  }
+}
 
 // ── servers and helper processes ────────────────────────────────────────────────────────
 interface Server {
@@ -163,7 +183,9 @@ async function startServer(db: "postgres" | "embedded", limits: "off" | "x1000",
   }
   await waitForHealth(url, 60_000, child);
   await sleep(300);
-  return { name, db, limits, workers, child, url, logPath, processes: processTree(child.pid!).length };
+  const tree = processTree(child.pid!);
+  prioritise(tree, name);
+  return { name, db, limits, workers, child, url, logPath, processes: tree.length };
 }
 
 interface LogScan {
@@ -218,6 +240,7 @@ async function startCeiling(mode: "http" | "essential", bodyFile: string, header
     });
     child.once("exit", (code) => reject(new Error(`ceiling ${mode} exited ${code}: ${buf}`)));
   });
+  prioritise([child.pid!], `the ${mode} ceiling`);
   return { mode, child, url: `http://127.0.0.1:${port}`, logPath };
 }
 
@@ -235,6 +258,8 @@ async function worker(script: string): Promise<ChildProcess> {
     child.once("message", () => resolve());
     child.once("exit", (code) => reject(new Error(`${script} exited ${code}`)));
   });
+  // The database ceiling's client stands for the server's side of the query: same priority.
+  if (script === "ceiling-db.ts") prioritise([child.pid!], "the database ceiling's client");
   workers.set(script, child);
   return child;
 }
@@ -958,7 +983,8 @@ function markdown(meta: Record<string, unknown>, sections: SectionResult[], summ
   lines.push(`commit ${String(meta.commit).slice(0, 12)}${meta.dirty ? " (+ uncommitted changes in src/)" : ""}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average at start ${String(meta.loadStart)}`);
   lines.push(`${opts.connections} connections from ${opts.sources} loopback addresses, ${opts.rounds} rounds × ${opts.durationS} s (+${opts.warmupS} s warm-up) per scenario (login and its ceiling: ${LOGIN_WINDOW.durationS} s + ${LOGIN_WINDOW.warmupS} s, in odd rounds only), medians over rounds. ` +
     `"ratio" = the scenario's req/s ÷ its ceiling's req/s in the same round (median over rounds). "CPU ratio" = the ceiling's CPU time per request ÷ the scenario's (node processes + PostgreSQL backends, from /proc), which other tenants of the machine barely move. ` +
-    `Load generator: autocannon ${meta.autocannon} in its own long-lived process; latencies are those of 2xx answers; errors = non-2xx + socket errors + timeouts.`, "");
+    `Load generator: autocannon ${meta.autocannon} in its own long-lived process; latencies are those of 2xx answers; errors = non-2xx + socket errors + timeouts.` +
+    (opts.serverNice ? ` **--server-nice ${opts.serverNice}:** the server, its workers, the HTTP ceilings and the database ceiling's client ran at nice ${opts.serverNice}; PostgreSQL and the load generator at the default.` : ""), "");
   sections.forEach((s, i) => {
     const { rows, ceilings } = summaries[i]!;
     lines.push(`## ${s.db === "postgres" ? "PostgreSQL" : "Embedded (PGlite)"} — ${fmtInt(s.seed.users)} users, ${fmtInt(s.seed.posts)} posts${s.postsAtEnd ? ` (${fmtInt(s.postsAtEnd)} at the end)` : ""}`, "");
@@ -1067,7 +1093,7 @@ async function main(): Promise<void> {
     `${stolen === null ? "" : `; CPU time stolen by other guests of the host during the run: ${fmt(stolen * 100, 1)}%`}.\n`;
   mkdirSync(flags.out!, { recursive: true });
   const swept = fixedFractions.length !== 1 || fixedFractions[0] !== TARGET_FRACTION;
-  const base = join(flags.out!, `${stamp}${quick ? "-quick" : ""}${swept ? "-sweep" : ""}`);
+  const base = join(flags.out!, `${stamp}${quick ? "-quick" : ""}${swept ? "-sweep" : ""}${opts.serverNice ? `-nice${opts.serverNice}` : ""}`);
   writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + "\n");
   writeFileSync(`${base}.md`, md);
   process.stdout.write(md);
