@@ -6,6 +6,7 @@
 // stand-in's place among the compiled parameters is found by identity, so nothing depends on
 // the order Kysely emits them in. What changes the SQL text itself (which kind of cursor, a
 // literal written into the statement) is the shape, and its key must say so.
+// `build` must not look at the values: a branch on one would take the stand-in's path for good.
 import { createQueryId, type Compilable, type CompiledQuery, type Kysely } from "kysely";
 
 interface Compiled<Row> {

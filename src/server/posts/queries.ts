@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { Post } from "../../api/index.js";
+import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import { isoTimestamp } from "../db/sql.js";
@@ -108,7 +108,8 @@ const timelineQuery = reusableQuery(
  * page again (~100 µs of its CPU per request). It makes at most one statement per page size.
  */
 export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: number): Promise<Post[]> {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`page size ${limit}`);
+  // Bounded: each page size is its own statement (and cached shape).
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) throw new RangeError(`page size ${limit}`);
   const rows = await timelineQuery.execute(db, { cursor: cursorShape(cursor), limit }, cursorValues(cursor));
   return rows.map(withAuthor);
 }
