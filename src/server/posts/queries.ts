@@ -134,9 +134,9 @@ const userPageQuery = reusableQuery(
  * undefined when there is no such user.
  */
 export async function userPostsPage(db: Db, user: UserRef, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
-  const by = "id" in user ? "id" : "username";
+  const [by, name] = "id" in user ? ["id" as const, user.id] : ["username" as const, user.username];
   const rows = await userPageQuery.execute(db, { cursor: cursorShape(cursor), by },
-    { ...cursorValues(cursor), user: "id" in user ? user.id : user.username, rows: limit + 1 });
+    { ...cursorValues(cursor), user: name, rows: limit + 1 });
   if (rows.length === 0) return undefined;
   // A user without posts (on this page) comes back as one row of nulls.
   return rows[0]!.id === null ? [] : (rows as Post[]);
