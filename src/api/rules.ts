@@ -45,7 +45,10 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/u;
 export function checkEmail(value: string): FieldError | null {
   const bad = storable("email", "E-mail", value);
   if (bad) return bad;
-  if (countChars(value) > EMAIL_MAX) return invalid("email", `E-mail must be at most ${EMAIL_MAX} characters`);
+  // Stored lower-cased, and lower-casing can lengthen ("İ" becomes "i" + a combining dot).
+  if (countChars(value) > EMAIL_MAX || countChars(value.toLowerCase()) > EMAIL_MAX) {
+    return invalid("email", `E-mail must be at most ${EMAIL_MAX} characters`);
+  }
   if (hasControlChars(value) || !EMAIL_SHAPE.test(value)) return invalid("email", "Enter a valid e-mail address");
   return null;
 }

@@ -1,6 +1,6 @@
 // Builds the HTTP application in stages: external plugins, then the app's own cross-cutting
 // pieces (body parsing, limits, headers, logging, errors), then the routes of each feature.
-import cors from "@fastify/cors";
+import cors, { type FastifyCorsOptions, type FastifyCorsOptionsDelegateCallback } from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
@@ -14,11 +14,13 @@ import { registerRoute } from "./auth/register.js";
 import type { AppContext } from "./context.js";
 import { healthRoute } from "./health.js";
 import { registerBodyParser } from "./http/body-parser.js";
+import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
 import { ApiError } from "./http/errors.js";
 import { registerGracefulClose } from "./http/graceful-close.js";
 import { registerNotFound } from "./http/method-not-allowed.js";
 import { clientKey, limitCategory } from "./http/rate-limit.js";
+import { requestPath } from "./http/request-path.js";
 import type { App } from "./http/types.js";
 import { openApiRoute } from "./openapi.js";
 import { createPostRoute } from "./posts/create.js";
@@ -46,6 +48,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     keepAliveTimeout: 60_000,
     requestTimeout: 15_000,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     forceCloseConnections: false,
     return503OnClosing: false,
     serverFactory: (handler) => {
@@ -68,11 +71,19 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   // Stage 1: external plugins and shared schemas.
   for (const schema of sharedSchemas) app.addSchema(schema);
   if (ctx.config.corsOrigins.length > 0) {
-    await app.register(cors, {
+    const corsOptions: FastifyCorsOptions = {
       origin: ctx.config.corsOrigins,
       methods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
       allowedHeaders: ["Authorization", "Content-Type"],
-    });
+    };
+    // An OPTIONS request that is not a preflight (no Origin or no requested method) is an
+    // ordinary request for a method no route serves: 405 or 404 in the envelope, not the
+    // plugin's plain-text 400.
+    const delegator: FastifyCorsOptionsDelegateCallback = (request, callback) => {
+      const preflight = request.headers.origin !== undefined && request.headers["access-control-request-method"] !== undefined;
+      callback(null, request.method === "OPTIONS" && !preflight ? { origin: false } : corsOptions);
+    };
+    await app.register(cors, { delegator });
   }
   await app.register(swagger, {
     openapi: {
@@ -92,7 +103,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.addHook("onRequest", async (request, reply) => {
     const limiter = ctx.rateLimiter;
     if (!limiter) return;
-    const category = limitCategory(request.method, request.url.split("?")[0]!);
+    const category = limitCategory(request.method, requestPath(request));
     if (!category) return;
     const result = await limiter.take(clientKey(request.ip), category);
     if (!result.ok) {
@@ -103,7 +114,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("X-Content-Type-Options", "nosniff");
-    if (request.url.startsWith("/api/v1/") && !request.url.startsWith("/api/v1/openapi.json")) {
+    const path = requestPath(request);
+    if (path.startsWith("/api/v1/") && path !== "/api/v1/openapi.json") {
       reply.header("Cache-Control", "no-store");
     }
   });

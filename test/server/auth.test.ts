@@ -71,6 +71,12 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       expect((await anon.post("/api/v1/auth/register", { username: "shortpw", email: "shortpw@x.io", password: "🎉".repeat(7) })).statusCode).toBe(400);
     });
 
+    it("refuses an e-mail that lower-cases past 254 characters with 400, not a database error", async () => {
+      const res = await anon.post("/api/v1/auth/register", { username: "dotted", email: `${"İ".repeat(124)}@ex.com`, password: "password1" });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).field).toBe("email");
+    });
+
     it("reports structural errors before rule errors, naming the property", async () => {
       let res = await anon.post("/api/v1/auth/register", { username: "x", email: "bad", password: "bad", extra: 1 });
       expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "extra" });
@@ -149,11 +155,15 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       const claims = { sub: auth.user.id, username: "attacker", iat: now, exp: now + 3600 };
       const [h, , s] = auth.tokens.access_token.split(".");
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, username: "admin" })).toString("base64url")}.${s}`;
+      // The signature's last character carries two unused bits: another spelling of the same bytes.
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const respelled = `${auth.tokens.access_token.slice(0, -1)}${alphabet[alphabet.indexOf(s!.at(-1)!) ^ 1]}`;
       const tokens = [
         forge({ alg: "none", typ: "JWT" }, claims, "", "none"),
         forge({ alg: "HS512", typ: "JWT" }, claims, TEST_SECRET, "sha512"),
         forge({ alg: "HS256", typ: "JWT" }, claims, "another-secret-another-secret-0123456789"),
         tampered,
+        respelled,
         auth.tokens.refresh_token,
         "garbage",
       ];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "node:net";
 import { TokenBuckets } from "../../src/server/http/rate-limit.js";
 import { BACKENDS, TestClient, errorOf, signUp, startTestServer, type TestServer } from "./harness.js";
 
@@ -30,6 +31,30 @@ describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
     const user = await client.request("DELETE", "/api/v1/users/me");
     expect(user.statusCode).toBe(405);
     expect(String(user.headers.allow)).toMatch(/GET.*PATCH|PATCH.*GET/);
+  });
+
+  it("404s a known path with a trailing slash, and matches percent-encoded paths as the router does", async () => {
+    for (const [method, path] of [["GET", "/api/v1/timeline/"], ["POST", "/api/v1/posts/"], ["GET", "/health/"], ["GET", "/api/v1/users/me/"]] as const) {
+      const res = await client.request(method, path, method === "POST" ? { content: "x" } : undefined);
+      expect(res.statusCode, `${method} ${path}`).toBe(404);
+      expect(errorOf(res).code).toBe("not_found");
+    }
+    const encoded = await client.request("PUT", "/%61pi/v1/posts", { content: "x" });
+    expect(encoded.statusCode).toBe(405);
+    expect(encoded.headers.allow).toBe("POST");
+    const served = await client.get("/%61pi/v1/users/me");
+    expect(served.statusCode).toBe(200);
+    expect(served.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("answers an OPTIONS request that is not a CORS preflight like any unserved method", async () => {
+    const known = await client.request("OPTIONS", "/api/v1/timeline");
+    expect(known.statusCode).toBe(405);
+    expect(errorOf(known).code).toBe("method_not_allowed");
+    expect(known.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const unknown = await client.request("OPTIONS", "/api/v1/nope", undefined, { origin: "https://allowed.example" });
+    expect(unknown.statusCode).toBe(404);
+    expect(errorOf(unknown).code).toBe("not_found");
   });
 
   it("413s a body over 4 KiB", async () => {
@@ -155,6 +180,17 @@ describe("rate limits", () => {
     expect(statuses[30]).toBe(429);
   });
 
+  it("counts a percent-encoded path against the bucket of the route that serves it", async () => {
+    const call = from("10.0.0.4");
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const path = ["/%61pi/v1/auth/login", "/api/v1/%61uth/login", "/api/v1/auth/%6Cogin"][i % 3]!;
+      statuses.push((await call(path, "POST", { email: "a@b.io", password: "password1" })).statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await call("/api/v1/auth/login", "POST", { email: "a@b.io", password: "password1" })).statusCode).toBe(429);
+  });
+
   it("limits IPv6 clients per /64", async () => {
     for (let i = 0; i < 30; i++) await from(`2001:db8:1:2::${i.toString(16)}`)("/api/v1/timeline");
     expect((await from("2001:db8:1:2:ffff::1")("/api/v1/timeline")).statusCode).toBe(429);
@@ -176,6 +212,42 @@ describe("trusted proxies", () => {
       expect((await via("198.51.100.2")).statusCode).toBe(204);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("requests the HTTP parser refuses", () => {
+  let server: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    server = await startTestServer("embedded");
+    await server.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (server.app.server.address() as { port: number }).port;
+  });
+  afterAll(() => server.close());
+
+  /** Writes raw bytes and reads until the server closes the connection. */
+  const raw = (bytes: string) => new Promise<string>((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(bytes));
+    let text = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("close", () => resolve(text)).on("error", reject);
+  });
+
+  it("answers a malformed request and over-long headers in the envelope, then closes", async () => {
+    for (const [request, status] of [
+      ["FOO /api/v1/timeline HTTP/1.1\r\nHost: x\r\n\r\n", 400],
+      ["GET /api/v1/timeline HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400],
+      [`GET /api/v1/timeline?cursor=${"A".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+    ] as const) {
+      const answer = await raw(request);
+      const [head, body] = answer.split("\r\n\r\n");
+      expect(head!.split("\r\n")[0], request.slice(0, 40)).toBe(`HTTP/1.1 ${status} ${status === 400 ? "Bad Request" : "Request Header Fields Too Large"}`);
+      expect(head).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+      expect(head).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/);
+      expect(head).toMatch(/\r\nConnection: close/);
+      const error = (JSON.parse(body!) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("validation_error");
+      expect(error.message.length).toBeGreaterThan(0);
     }
   });
 });

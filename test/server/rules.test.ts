@@ -29,6 +29,8 @@ describe("input rules (examples)", () => {
       expect(field(checkEmail(bad)), bad).toBe("validation_error:email");
     }
     expect(checkEmail(`${"a".repeat(250)}@b.io`)!.message).toMatch(/254/);
+    // Stored lower-cased: "İ" lower-cases to two code points, so 131 characters become 255.
+    expect(field(checkEmail(`${"İ".repeat(124)}@ex.com`))).toBe("validation_error:email");
   });
 
   it("password counts characters, 8 to 128", () => {

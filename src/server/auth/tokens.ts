@@ -41,8 +41,10 @@ export class AccessTokens {
     const parts = token.split(".");
     if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw invalid();
     const [header, payload, signature] = parts as [string, string, string];
-    const given = Buffer.from(signature, "base64url");
-    const expected = createHmac("sha256", this.hmacKey).update(`${header}.${payload}`).digest();
+    // Compared as text: decoding would accept other spellings of the same bytes (the last
+    // character's unused bits), so one token would have several valid forms.
+    const given = Buffer.from(signature, "latin1");
+    const expected = Buffer.from(createHmac("sha256", this.hmacKey).update(`${header}.${payload}`).digest("base64url"), "latin1");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     const head = decodeJson(header);
     // Only HS256, and nothing that asks us to understand extensions.

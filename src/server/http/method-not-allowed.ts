@@ -2,19 +2,21 @@
 // Allow header. Fastify knows only the first, so we keep a table of the routes it registers.
 import type { FastifyInstance } from "fastify";
 import { ApiError, notFound } from "./errors.js";
+import { decodedPath } from "./request-path.js";
 
 export function registerNotFound(app: FastifyInstance): void {
   const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
   app.addHook("onRoute", (route) => {
     if (route.url.includes("*")) return;
-    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, "[^/]+")}/?$`);
+    // Exact, as the router matches: `/api/v1/timeline/` is not the timeline (404, not 405).
+    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, "[^/]+")}$`);
     let entry = routes.find((r) => r.pattern.source === pattern.source);
     if (!entry) routes.push((entry = { pattern, methods: new Set() }));
     for (const method of [route.method].flat()) entry.methods.add(method);
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split("?")[0]!;
-    const known = routes.find((r) => r.pattern.test(path));
+    const path = request.url.split("?", 1)[0]!;
+    const known = routes.find((r) => r.pattern.test(decodedPath(path)));
     if (!known) throw notFound(`No such endpoint: ${request.method} ${path}`);
     const allow = [...known.methods].sort().join(", ");
     throw new ApiError("method_not_allowed", `${request.method} is not allowed here; use ${allow}`, undefined, { Allow: allow });
