@@ -74,6 +74,18 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
       expect(after.map((p) => p.id)).not.toContain(created.id);
     }
   });
+
+  it("shows the writer its edited profile on its posts in the very next request", async () => {
+    const { client } = await signUp(server.app, "renamed_writer");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    await client.post("/api/v1/posts", { content: "my name is about to change" });
+    for (const reader of readers) await reader.get("/api/v1/timeline?limit=5"); // warm every cache
+    for (let i = 0; i < 4; i++) {
+      expect((await client.patch("/api/v1/users/me", { display_name: `Renamed ${i}`, bio: `bio ${i}` })).statusCode).toBe(200);
+      const author = ((await readers[i % readers.length]!.get("/api/v1/timeline?limit=5")).json().posts as Post[])[0]!.author!;
+      expect([author.display_name, author.bio]).toEqual([`Renamed ${i}`, `bio ${i}`]);
+    }
+  });
 });
 
 describe("coalesced version reads", () => {

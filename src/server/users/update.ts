@@ -31,6 +31,9 @@ export function updateProfileRoute(app: App, ctx: AppContext): void {
     if (Object.keys(patch).length === 0) return { user: target };
     const user = await updateUser(ctx.db, caller.userId, patch);
     if (!user) throw notFound("User not found");
+    // Posts on the cached first page carry their author's profile: the editor's next request
+    // must show the new one, as it would a new post.
+    await ctx.timelineChanged();
     return { user };
   });
 }
