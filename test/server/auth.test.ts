@@ -292,5 +292,18 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       expect((await anon.post("/api/v1/auth/logout", { refresh_token: "never-issued" })).statusCode).toBe(204);
       expect(errorOf(await anon.post("/api/v1/auth/logout", {})).field).toBe("refresh_token");
     });
+
+    it("logout with an already rotated token ends that whole session, and a later copy of it is not theft", async () => {
+      const { auth, email, password } = await signUp(server.app, "stale_leaver");
+      const other = (await anon.post("/api/v1/auth/login", { email, password })).json().tokens;
+      const rotated = (await anon.post("/api/v1/auth/refresh", { refresh_token: auth.tokens.refresh_token })).json().tokens;
+      expect((await anon.post("/api/v1/auth/logout", { refresh_token: auth.tokens.refresh_token })).statusCode).toBe(204);
+      expect(errorOf(await anon.post("/api/v1/auth/refresh", { refresh_token: rotated.refresh_token })).code).toBe("unauthorized");
+      await new Promise((r) => setTimeout(r, 1_200)); // past the reuse grace period
+      const stale = errorOf(await anon.post("/api/v1/auth/refresh", { refresh_token: auth.tokens.refresh_token }));
+      expect(stale.code).toBe("unauthorized");
+      expect(stale.message).not.toMatch(/every session/);
+      expect((await anon.post("/api/v1/auth/refresh", { refresh_token: other.refresh_token })).statusCode).toBe(200);
+    });
   });
 });

@@ -3,9 +3,10 @@ import type { Database } from "../db/schema.js";
 
 type Db = Kysely<Database>;
 
-export async function insertRefreshToken(db: Db, userId: string, tokenHash: string, ttlMs: number): Promise<void> {
+export async function insertRefreshToken(db: Db, userId: string, sessionId: string, tokenHash: string, ttlMs: number): Promise<void> {
   await db.insertInto("refresh_tokens").values({
     user_id: userId,
+    session_id: sessionId,
     token_hash: tokenHash,
     expires_at: sql<string>`now() + make_interval(secs => ${ttlMs / 1000})`,
   }).execute();
@@ -15,13 +16,13 @@ export async function insertRefreshToken(db: Db, userId: string, tokenHash: stri
  * Marks a live token used, atomically: of two concurrent refreshes with one token, exactly
  * one gets the row back. Returns the owner, or undefined when the token is not live.
  */
-export async function consumeRefreshToken(db: Db, tokenHash: string): Promise<{ user_id: string; username: string } | undefined> {
-  const result = await sql<{ user_id: string; username: string }>`
+export async function consumeRefreshToken(db: Db, tokenHash: string): Promise<{ user_id: string; username: string; session_id: string } | undefined> {
+  const result = await sql<{ user_id: string; username: string; session_id: string }>`
     UPDATE refresh_tokens t SET used_at = now()
     FROM users u
     WHERE t.token_hash = ${tokenHash} AND t.used_at IS NULL AND t.revoked_at IS NULL
       AND t.expires_at > now() AND u.id = t.user_id
-    RETURNING t.user_id, u.username`.execute(db);
+    RETURNING t.user_id, u.username, t.session_id`.execute(db);
   return result.rows[0];
 }
 
@@ -41,10 +42,14 @@ export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<vo
     .where("user_id", "=", userId).where("revoked_at", "is", null).execute();
 }
 
-/** Logout: revokes the token if it is the session's live one. */
-export async function revokeRefreshToken(db: Db, tokenHash: string): Promise<void> {
+/**
+ * Logout: revokes every token of the session the given one belongs to — the live one and the
+ * rotated ones, so that presenting any of them later is "signed out", never the theft rule.
+ */
+export async function revokeSession(db: Db, tokenHash: string): Promise<void> {
   await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
-    .where("token_hash", "=", tokenHash).where("revoked_at", "is", null).where("used_at", "is", null).execute();
+    .where("session_id", "=", (qb) => qb.selectFrom("refresh_tokens").select("session_id").where("token_hash", "=", tokenHash))
+    .where("revoked_at", "is", null).execute();
 }
 
 export async function deleteExpiredRefreshTokens(db: Db): Promise<number> {

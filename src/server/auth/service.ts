@@ -7,9 +7,10 @@ import { ApiError, unauthorized, validation } from "../http/errors.js";
 import { findCredentialsByEmail, findTakenField, insertUser } from "../users/queries.js";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import {
-  consumeRefreshToken, insertRefreshToken, refreshTokenState, revokeAllRefreshTokens, revokeRefreshToken,
+  consumeRefreshToken, insertRefreshToken, refreshTokenState, revokeAllRefreshTokens, revokeSession,
 } from "./queries.js";
 import { hashRefreshToken, newRefreshToken } from "./tokens.js";
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 
@@ -19,9 +20,10 @@ function fieldError(error: { code: "validation_error" | "content_too_long"; fiel
   return new ApiError(error.code, error.message, error.field);
 }
 
-async function issueTokens(ctx: AppContext, db: Kysely<Database>, userId: string, username: string): Promise<Tokens> {
+/** A new pair; a new session unless this is a rotation within `sessionId`. */
+async function issueTokens(ctx: AppContext, db: Kysely<Database>, userId: string, username: string, sessionId: string = randomUUID()): Promise<Tokens> {
   const refresh = newRefreshToken();
-  await insertRefreshToken(db, userId, hashRefreshToken(refresh), ctx.config.refreshTokenTtlMs);
+  await insertRefreshToken(db, userId, sessionId, hashRefreshToken(refresh), ctx.config.refreshTokenTtlMs);
   const access = await ctx.accessTokens.issue(userId, username);
   return { access_token: access.token, refresh_token: refresh, expires_at: access.expiresAt };
 }
@@ -71,7 +73,7 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
   const tokenHash = hashRefreshToken(refreshToken);
   const rotated = await ctx.db.transaction().execute(async (tx) => {
     const owner = await consumeRefreshToken(tx, tokenHash);
-    return owner && { owner, tokens: await issueTokens(ctx, tx, owner.user_id, owner.username) };
+    return owner && { owner, tokens: await issueTokens(ctx, tx, owner.user_id, owner.username, owner.session_id) };
   });
   if (rotated) return rotated.tokens;
 
@@ -90,5 +92,5 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
 
 export async function logout(ctx: AppContext, refreshToken: string): Promise<void> {
   if (!isStorableString(refreshToken)) throw validation("refresh_token", "refresh_token contains characters that are not allowed");
-  await revokeRefreshToken(ctx.db, hashRefreshToken(refreshToken));
+  await revokeSession(ctx.db, hashRefreshToken(refreshToken));
 }

@@ -96,10 +96,23 @@ const userDeletedNotify: Migration = {
   },
 };
 
+// A session is a login and every refresh token rotated from it. Logout ends the whole
+// session, so a copy of an already rotated token presented later is "signed out", never theft.
+const refreshTokenSessions: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`ALTER TABLE refresh_tokens ADD COLUMN session_id uuid`.execute(db);
+    // Tokens issued before sessions existed: each is a session of its own.
+    await sql`UPDATE refresh_tokens SET session_id = id`.execute(db);
+    await sql`ALTER TABLE refresh_tokens ALTER COLUMN session_id SET NOT NULL`.execute(db);
+    await sql`CREATE INDEX refresh_tokens_session_id_idx ON refresh_tokens (session_id)`.execute(db);
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeline_version": timelineVersion,
   "0003_user_deleted_notify": userDeletedNotify,
+  "0004_refresh_token_sessions": refreshTokenSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -24,6 +24,8 @@ export interface RefreshTokensTable {
   id: Generated<string>;
   user_id: string;
   token_hash: string;
+  /** The login this token descends from by rotation; logout revokes the whole session. */
+  session_id: string;
   expires_at: string;
   created_at: Generated<string>;
   /** Set when the token was exchanged for a new pair (single use). */
