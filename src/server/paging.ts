@@ -66,5 +66,6 @@ export function toPage<T extends { id: string; created_at: string }>(rows: T[], 
   const has_more = rows.length > limit;
   const posts = has_more ? rows.slice(0, limit) : rows;
   const last = posts[posts.length - 1];
-  return { posts, has_more, next_cursor: has_more && last ? encodeCursor(last.created_at, last.id) : null };
+  // Key order as the contract writes it (and the original sends it): posts, next_cursor, has_more.
+  return { posts, next_cursor: has_more && last ? encodeCursor(last.created_at, last.id) : null, has_more };
 }

@@ -29,6 +29,20 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
     expect(JSON.stringify(post.author)).not.toContain("@example.com");
   });
 
+  it("writes keys in the contract's order wherever a post or a page appears", async () => {
+    const POST_KEYS = ["id", "author_id", "author", "content", "created_at"];
+    const USER_KEYS = ["id", "username", "display_name", "bio", "created_at"];
+    const { post } = (await alice.post("/api/v1/posts", { content: "in order" })).json();
+    expect(Object.keys(post)).toEqual(POST_KEYS);
+    expect(Object.keys(post.author)).toEqual(USER_KEYS);
+    expect(Object.keys((await bob.get(`/api/v1/posts/${post.id}`)).json().post)).toEqual(POST_KEYS);
+    for (const path of ["/api/v1/timeline?limit=1", "/api/v1/timeline?limit=1&cursor=2999-01-01T00:00:00Z", "/api/v1/users/alice/posts?limit=1"]) {
+      const page = (await bob.get(path.replace("alice/", `${aliceId}/`))).json();
+      expect(Object.keys(page), path).toEqual(["posts", "next_cursor", "has_more"]);
+      expect(Object.keys(page.posts[0]), path).toEqual(path.includes("users") ? POST_KEYS.filter((k) => k !== "author") : POST_KEYS);
+    }
+  });
+
   it("normalises CR and CRLF to LF and trims as String#trim does", async () => {
     const res = await alice.post("/api/v1/posts", { content: "\u3000\t line one\r\nline two\rline three \u00a0\n" });
     expect(res.json().post.content).toBe("line one\nline two\nline three");

@@ -2,7 +2,7 @@ import { IdParams, PostResponse } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses } from "../http/responses.js";
+import { bearer, errorResponses, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { isUuid } from "../ids.js";
 import { findPost } from "./queries.js";
@@ -11,9 +11,10 @@ export function getPostRoute(app: App, ctx: AppContext): void {
   app.get("/api/v1/posts/:id", {
     onRequest: authenticate(ctx),
     schema: { tags: ["posts"], summary: "One post", security: bearer, params: IdParams, response: { 200: PostResponse, ...errorResponses } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const post = isUuid(request.params.id) ? await findPost(ctx.db, request.params.id.toLowerCase()) : undefined;
     if (!post) throw notFound("Post not found");
-    return { post };
+    // Serialised here, not by the schema's serialiser, which would move the optional author last.
+    return sendSerialised(reply, JSON.stringify({ post }));
   });
 }
