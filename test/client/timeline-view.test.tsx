@@ -258,6 +258,24 @@ describe("Timeline", () => {
     const frame = await app.waitFor("Keys — Post");
     expect(frame).toContain("Go back");
     expect(frame).not.toContain("Write a post");
+    // There j and k scroll the post's text: the help says so, not "Next post".
+    expect(frame).toContain("Scroll down a line");
+    expect(frame).not.toContain("Next post");
+  });
+
+  it("help scrolls when the terminal is too short to list every key", async () => {
+    const app = await open({ columns: 40, rows: 10 });
+    await app.press("?");
+    const first = await app.waitFor("Keys — Timeline");
+    const total = Number(/–\d+ of (\d+)/.exec(first)?.[1]);
+    expect(total).toBeGreaterThan(8);
+    expect(first).not.toContain("Quit (not while");
+    for (let i = 0; i < total; i++) await app.press("j");
+    const last = await app.waitFor("Quit (not while");
+    expect(last).toMatch(new RegExp(`–${total} of ${total}`));
+    await app.press("g"); // not a help key: swallowed, the timeline does not move underneath
+    await app.press(KEY.escape);
+    await app.waitFor((f) => !f.includes("Keys —"));
   });
 
   it("status hints come back after a message at the next key", async () => {

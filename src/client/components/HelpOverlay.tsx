@@ -1,5 +1,5 @@
 // The help overlay: the keys of the current view, generated from the command table.
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { commandFor, commandsIn, type Scope } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Line } from "../list/card-layout.js";
@@ -22,23 +22,37 @@ export function HelpOverlay(props: {
   areaWidth: number;
   areaHeight: number;
 }): ReactNode {
+  const all = helpLines(props.scopes);
+  // At small sizes the list is longer than the box: it scrolls, and the footer says where.
+  const room = Math.max(1, props.areaHeight - 3);
+  const maxOffset = Math.max(0, all.length - room);
+  const [wanted, setOffset] = useState(0);
+  const offset = Math.min(wanted, maxOffset);
   useKeyHandler(LAYER.help, (event) => {
-    if (commandFor(event, ["help"]) === "close-help") {
+    const command = commandFor(event, ["help"]);
+    if (command === "close-help") {
       props.onClose();
+      return true;
+    }
+    const steps: Partial<Record<string, number>> = { "help-down": 1, "help-up": -1, "help-page-down": room, "help-page-up": -room };
+    const step = command ? steps[command] : undefined;
+    if (step !== undefined) {
+      setOffset(Math.max(0, Math.min(maxOffset, offset + step)));
       return true;
     }
     // q and Ctrl+C still quit; everything else is swallowed while help is open.
     return !(event.name === "q" && !event.ctrl);
   });
-  const all = helpLines(props.scopes);
-  const room = Math.max(1, props.areaHeight - 3);
-  const lines = all.length > room ? [...all.slice(0, room - 1), [{ text: `… ${all.length - room + 1} more`, token: "dim" as const }]] : all;
+  const lines = all.slice(offset, offset + room);
+  const footer = all.length > room
+    ? `${offset + 1}–${offset + lines.length} of ${all.length} · j/k more · Esc`
+    : "Esc or ? closes";
   const width = Math.min(64, props.areaWidth - 2);
   return (
     <OverlayBox
       title={`Keys — ${props.viewName}`}
       lines={lines}
-      footer="Esc or ? closes"
+      footer={footer}
       width={width}
       areaWidth={props.areaWidth}
       areaHeight={props.areaHeight}

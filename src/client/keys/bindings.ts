@@ -22,8 +22,6 @@ export interface Command {
 }
 
 const LIST: Scope[] = ["timeline", "profile", "own-profile"];
-/** Scrolling keys also scroll the full post view. */
-const SCROLLING: Scope[] = [...LIST, "post"];
 
 export const COMMANDS = [
   // Everywhere
@@ -35,12 +33,20 @@ export const COMMANDS = [
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "post"], hint: "back" },
 
   // Timeline and profile lists
-  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: SCROLLING, hint: "move", hintKeys: "j/k" },
-  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: SCROLLING },
-  { id: "first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: SCROLLING },
-  { id: "last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: SCROLLING },
-  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: SCROLLING },
-  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: SCROLLING },
+  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: LIST, hint: "move", hintKeys: "j/k" },
+  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: LIST },
+  { id: "first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: LIST },
+  { id: "last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: LIST },
+  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: LIST },
+  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: LIST },
+
+  // The full post view: the same keys scroll the post's text
+  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Scroll down a line", scopes: ["post"], hint: "scroll", hintKeys: "j/k" },
+  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Scroll up a line", scopes: ["post"] },
+  { id: "first", keys: ["g", "home"], label: "g/Home", description: "Top of the post", scopes: ["post"] },
+  { id: "last", keys: ["G", "end"], label: "G/End", description: "End of the post", scopes: ["post"] },
+  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Scroll down a page", scopes: ["post"] },
+  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Scroll up a page", scopes: ["post"] },
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: LIST, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "post"], hint: "author" },
@@ -76,6 +82,10 @@ export const COMMANDS = [
   { id: "confirm-yes", keys: ["y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
   { id: "confirm-no", keys: ["n", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
   { id: "close-help", keys: ["escape", "?", "f1"], label: "Esc/?", description: "Close help", scopes: ["help"], hint: "close" },
+  { id: "help-down", keys: ["j", "down"], label: "j/↓", description: "Scroll the list of keys", scopes: ["help"] },
+  { id: "help-up", keys: ["k", "up"], label: "k/↑", description: "Scroll the list of keys back", scopes: ["help"] },
+  { id: "help-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Next page of keys", scopes: ["help"] },
+  { id: "help-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Previous page of keys", scopes: ["help"] },
 ] as const satisfies readonly Command[];
 
 export type CommandId = (typeof COMMANDS)[number]["id"];
