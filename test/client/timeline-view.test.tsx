@@ -239,6 +239,20 @@ describe("Timeline", () => {
     await app.waitFor("You can only delete your own posts");
   });
 
+  it("r shows progress in the status line while the loaded list stays on screen", async () => {
+    fake.addPosts(3);
+    let calls = 0;
+    fake.stub.on("GET", "/api/v1/timeline", () => ({
+      body: { posts: fake.posts.slice(0, 50), next_cursor: null, has_more: false }, delayMs: calls++ === 0 ? 0 : 400,
+    }));
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("r");
+    const during = await app.waitFor("Refreshing…");
+    expect(during).toContain("Post number 1 ");
+    await app.waitFor((f) => !f.includes("Refreshing…") && f.includes("j/k move"));
+  });
+
   it("? opens help for the timeline, generated from the key table", async () => {
     const app = await open();
     await app.press("?");

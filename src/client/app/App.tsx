@@ -250,7 +250,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       />
     );
   } else if (route.kind === "timeline") {
-    body = <TimelineView feed={timeline} geometry={geometry} dim={dim} active={viewsActive} onCommand={run} />;
+    body = <TimelineView feed={timeline} geometry={geometry} dim={dim} active={viewsActive} onProgress={status.progress} onCommand={run} />;
   } else if (route.kind === "profile") {
     body = (
       <ProfileView
@@ -265,6 +265,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         dim={dim}
         active={viewsActive}
         onError={showError}
+        onProgress={status.progress}
         onCommand={run}
       />
     );

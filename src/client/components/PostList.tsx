@@ -50,6 +50,12 @@ export function applyListCommand(command: CommandId | null, feed: Feed, geometry
   }
 }
 
+/** `r`: reloads the list, with progress in the status line while the list stays on screen. */
+export function refreshFeed(feed: Feed, progress: (text: string) => () => void): void {
+  const done = progress("Refreshing…");
+  void feed.refresh().finally(done);
+}
+
 export function PostList(props: {
   feed: Feed;
   geometry: ListGeometry;

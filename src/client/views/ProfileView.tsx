@@ -4,7 +4,7 @@ import { Box, Text } from "ink";
 import type { Post, User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { useServices, useTheme } from "../app/services.js";
-import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
+import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../components/PostList.js";
 import { StyledLine } from "../components/StyledLine.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
@@ -37,6 +37,8 @@ export function ProfileView(props: {
   dim: boolean;
   active: boolean;
   onError: (message: string) => void;
+  /** Shows progress in the status line until the returned function is called. */
+  onProgress: (text: string) => () => void;
   onCommand: (command: CommandId, post: Post | undefined, user: User | null) => void;
 }): ReactNode {
   const { api } = useServices();
@@ -92,7 +94,7 @@ export function ProfileView(props: {
       const command = commandFor(event, [own ? "own-profile" : "profile"]);
       if (applyListCommand(command, feed, geometry)) return true;
       if (command === "refresh") {
-        void feed.refresh();
+        refreshFeed(feed, props.onProgress);
         return true;
       }
       if (command) {

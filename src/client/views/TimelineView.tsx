@@ -1,7 +1,7 @@
 // Home: every user's posts, newest first, as a virtualised list of cards.
 import type { ReactNode } from "react";
 import type { Post } from "../../api/index.js";
-import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
+import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../components/PostList.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Feed } from "../state/use-post-feed.js";
@@ -13,6 +13,8 @@ export function TimelineView(props: {
   geometry: ListGeometry;
   dim: boolean;
   active: boolean;
+  /** Shows progress in the status line until the returned function is called. */
+  onProgress: (text: string) => () => void;
   /** Commands that leave the list (compose, open author, view, delete…). */
   onCommand: (command: CommandId, post: Post | undefined) => void;
 }): ReactNode {
@@ -23,7 +25,7 @@ export function TimelineView(props: {
       const command = commandFor(event, ["timeline"]);
       if (applyListCommand(command, feed, geometry)) return true;
       if (command === "refresh") {
-        void feed.refresh();
+        refreshFeed(feed, props.onProgress);
         return true;
       }
       if (command) {
