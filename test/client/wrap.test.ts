@@ -16,6 +16,16 @@ describe("wrapText", () => {
     expect(wrapText("abcdefghijkl xy", 5)).toEqual(["abcde", "fghij", "kl xy"]);
   });
 
+  it("measures an emoji sequence as no narrower than its parts, as tmux 3.3 draws it", () => {
+    expect(displayWidth("👍🏽")).toBe(4); // thumb + skin tone
+    expect(displayWidth("👨‍👩‍👧")).toBe(6); // three people joined by ZWJ
+    expect(displayWidth("❤️")).toBe(2); // a variation selector only widens
+    expect(displayWidth("🎉漢e\u0301a")).toBe(6);
+    expect(displayWidth("\u001b[31m👍🏽\u001b[39m")).toBe(4); // colour codes take no cells
+    const lines = wrapText("👍🏽".repeat(30), 98);
+    expect(lines.map((l) => graphemes(l).length)).toEqual([24, 6]);
+  });
+
   it("measures CJK and emoji by display width", () => {
     const lines = wrapText("日本語のテキストです 🎉🎉🎉", 6);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(6);

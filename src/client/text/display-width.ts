@@ -1,12 +1,30 @@
 // Display-width helpers: terminals lay text out in cells, and CJK characters and most
-// emoji take two cells, so lengths are always measured with string-width.
+// emoji take two cells, so lengths are always measured with string-width — and, for emoji
+// sequences, never less than their parts. Terminals disagree about a sequence such as 👍🏽
+// (thumb + skin tone) or 👨‍👩‍👧 (joined by ZWJ): newer ones draw it in 2 cells, tmux 3.3 and
+// others draw each part (4 and 6 cells). Measuring the wider way means a line can end short
+// of the edge in the former, but never spills over it (which scrolls the whole screen) in
+// the latter.
 import stringWidth from "string-width";
+import { stripVTControlCharacters } from "node:util";
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Cells the text occupies in a terminal. */
 export function displayWidth(text: string): number {
-  return stringWidth(text);
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  let cells = 0;
+  for (const { segment } of segmenter.segment(stripVTControlCharacters(text))) cells += graphemeWidth(segment);
+  return cells;
+}
+
+function graphemeWidth(grapheme: string): number {
+  const whole = stringWidth(grapheme);
+  if (grapheme.length === 1) return whole;
+  let parts = 0;
+  for (const codePoint of grapheme) parts += stringWidth(codePoint);
+  return Math.max(whole, parts);
 }
 
 /** User-perceived characters (grapheme clusters), so an emoji sequence is never split. */
