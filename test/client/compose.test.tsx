@@ -57,7 +57,7 @@ describe("Compose", () => {
     expect(selected).toContain("@alice · now");
     expect(frame).toContain("first line");
     expect(fake.posts[0]!.content).toBe("first line\nsecond line");
-    expect(app.services.drafts.load()).toBe("");
+    expect(app.services.drafts.load(fake.me.id)).toBe("");
   });
 
   it("publishes with Ctrl+J and with Ctrl+Enter", async () => {
@@ -146,7 +146,7 @@ describe("Compose", () => {
     await app.press(KEY.escape);
     await app.waitFor((f) => !f.includes("╭"));
     expect(app.exited()).toBe(false);
-    expect(app.services.drafts.load()).toBe("a thought in progress");
+    expect(app.services.drafts.load(fake.me.id)).toBe("a thought in progress");
     await app.press("n");
     expect(boxText(await app.waitFor("New post"))).toContain("a thought in progress");
   });
@@ -179,7 +179,7 @@ describe("Compose", () => {
     const frame = await app.waitFor("May not have posted — check the timeline");
     expect(boxText(frame)).toContain("did it post?");
     expect(fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/posts")).toHaveLength(1);
-    expect(app.services.drafts.load()).toBe("did it post?");
+    expect(app.services.drafts.load(fake.me.id)).toBe("did it post?");
   });
 
   it("wide characters never overflow the box", async () => {

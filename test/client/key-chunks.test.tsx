@@ -31,7 +31,7 @@ describe("keys arriving together", () => {
     await app.press("n");
     await app.type("ab\rcd\ref");
     await app.waitFor("8/140");
-    expect(app.services.drafts.load()).toBe("ab\ncd\nef");
+    expect(app.services.drafts.load(fake.me.id)).toBe("ab\ncd\nef");
   });
 
   it("a whole login typed at once (e-mail, Tab, password, Enter) logs in", async () => {

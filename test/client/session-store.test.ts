@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -73,13 +73,32 @@ describe("SessionStore", () => {
 });
 
 describe("DraftStore", () => {
+  const SERVER = "http://127.0.0.1:4722";
   it("keeps the draft across instances and deletes it when emptied", () => {
     const dir = tempDir();
-    new DraftStore(dir).save("half a thought\nline two");
-    expect(new DraftStore(dir).load()).toBe("half a thought\nline two");
+    new DraftStore(dir, SERVER).save("u1", "half a thought\nline two");
+    expect(new DraftStore(dir, SERVER).load("u1")).toBe("half a thought\nline two");
     expect(statSync(join(dir, "draft.json")).mode & 0o777).toBe(0o600);
-    new DraftStore(dir).save("");
-    expect(new DraftStore(dir).load()).toBe("");
+    new DraftStore(dir, SERVER).save("u1", "");
+    expect(new DraftStore(dir, SERVER).load("u1")).toBe("");
+    expect(existsSync(join(dir, "draft.json"))).toBe(false);
+  });
+
+  it("keeps one draft per account: another user or another server never sees it", () => {
+    const dir = tempDir();
+    new DraftStore(dir, SERVER).save("u1", "mine");
+    expect(new DraftStore(dir, SERVER).load("u2")).toBe("");
+    expect(new DraftStore(dir, "http://other.example").load("u1")).toBe("");
+    new DraftStore(dir, SERVER).save("u2", "theirs");
+    new DraftStore(dir, SERVER).clear("u2");
+    expect(new DraftStore(dir, SERVER).load("u1")).toBe("mine");
+  });
+
+  it("gives a draft saved before drafts had owners back to whoever composes next", () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "draft.json"), JSON.stringify({ text: "old draft" }));
+    expect(new DraftStore(dir, SERVER).load("u1")).toBe("old draft");
   });
 });
 

@@ -314,7 +314,7 @@ describe("Timeline", () => {
     await app.type("unsent words");
     await app.press(KEY.ctrl("c"));
     expect(app.exited()).toBe(true);
-    expect(app.services.drafts.load()).toBe("unsent words");
+    expect(app.services.drafts.load(fake.me.id)).toBe("unsent words");
   });
 
   it("says the terminal is too small below 40×10 and redraws on resize", async () => {

@@ -288,8 +288,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       <Header username={me?.username ?? null} view={viewName} width={columns} />
       <Box height={contentHeight} flexDirection="column">
         {body}
-        {loggedIn && overlay === "compose" ? (
+        {loggedIn && me && overlay === "compose" ? (
           <ComposeOverlay
+            userId={me.id}
             areaWidth={columns}
             areaHeight={contentHeight}
             status={status}

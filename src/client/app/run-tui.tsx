@@ -19,7 +19,7 @@ export function createServices(opts: { serverUrl: string; configDir: string; col
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     }),
-    drafts: new DraftStore(opts.configDir),
+    drafts: new DraftStore(opts.configDir, opts.serverUrl),
     theme: createTheme(opts.colors),
     now: () => new Date(),
   };

@@ -24,6 +24,8 @@ export function postCounter(text: string): { count: number; over: boolean; warn:
 }
 
 export function ComposeOverlay(props: {
+  /** Whose draft this box edits. */
+  userId: string;
   areaWidth: number;
   areaHeight: number;
   status: StatusApi;
@@ -33,7 +35,7 @@ export function ComposeOverlay(props: {
   active: boolean;
 }): ReactNode {
   const { api, drafts } = useServices();
-  const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load()));
+  const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load(props.userId)));
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending, sendingNow] = useLiveState(false);
 
@@ -42,7 +44,7 @@ export function ComposeOverlay(props: {
     const next = edit(before);
     setEditor(next);
     if (next.text !== before.text) {
-      drafts.save(next.text); // synchronously: nothing typed may be lost
+      drafts.save(props.userId, next.text); // synchronously: nothing typed may be lost
       setError(null);
     }
   };
@@ -60,7 +62,7 @@ export function ComposeOverlay(props: {
     try {
       const post = await api.createPost(text);
       done();
-      drafts.clear();
+      drafts.clear(props.userId);
       props.onPublished(post);
     } catch (e) {
       done();
