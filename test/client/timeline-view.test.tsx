@@ -110,6 +110,24 @@ describe("Timeline", () => {
     await app.waitFor("Post number 51 ");
   });
 
+  it("keys pressed past the last loaded post while the next page loads still move the selection", async () => {
+    fake.addPosts(120);
+    fake.stub.on("GET", "/api/v1/timeline", (req) => {
+      const cursor = req.query.get("cursor");
+      const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
+      const posts = fake.posts.slice(index, index + 50);
+      const hasMore = index + 50 < fake.posts.length;
+      return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: cursor ? 400 : 0 };
+    });
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("G");
+    await app.waitFor("Loading more…");
+    for (let i = 0; i < 3; i++) await app.press("j");
+    // Post number N is N minutes old: the 50th is the last of the first page, three more is the 53rd.
+    await app.waitFor((f) => !f.includes("Loading more…") && selectedLine(f).includes("· 53m"));
+  });
+
   it("r refreshes and shows new posts", async () => {
     fake.addPosts(2);
     const app = await open();
@@ -127,6 +145,35 @@ describe("Timeline", () => {
     await app.press("r");
     const frame = await app.waitFor(`Can't reach server at ${fake.url}`);
     expect(frame).toContain("Post number 1 ");
+  });
+
+  it("r at the top shows the new posts, selecting the newest; further down it keeps its place", async () => {
+    fake.addPosts(3);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    fake.addPosts(1, fake.me, new Date(Date.now() - 1_000));
+    await app.press("r");
+    const frame = await app.waitFor("Post number 4 ");
+    expect(selectedLine(frame)).toContain("@alice");
+    await app.press("j");
+    await app.press("j");
+    const before = selectedLine(await app.waitFor((f) => selectedLine(f) !== selectedLine(frame)));
+    fake.addPosts(1, fake.me, new Date(Date.now() - 500));
+    await app.press("r");
+    await app.waitFor("Post number 5 ");
+    expect(selectedLine(app.frame())).toBe(before);
+  });
+
+  it("says the timeline could not be loaded, and r tries again", async () => {
+    fake.addPosts(2);
+    let fail = true;
+    fake.stub.on("GET", "/api/v1/timeline", () =>
+      fail ? apiError(503, "unavailable", "The database is unavailable") : { body: { posts: fake.posts, next_cursor: null, has_more: false } });
+    app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
+    await app.waitFor("Couldn't load — press r to try again.");
+    fail = false;
+    await app.press("r");
+    await app.waitFor("Post number 1 ");
   });
 
   it("shows the rate-limit wait from Retry-After", async () => {

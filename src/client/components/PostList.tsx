@@ -74,7 +74,7 @@ export function PostList(props: {
   if (!feed.loaded) {
     return (
       <Box height={geometry.height} paddingLeft={2}>
-        <Text>{theme.paint("dim", feed.refreshing ? `${spinner} Loading…` : "")}</Text>
+        <Text>{theme.paint("dim", feed.refreshing ? `${spinner} Loading…` : feed.failed ? "Couldn't load — press r to try again." : "")}</Text>
       </Box>
     );
   }

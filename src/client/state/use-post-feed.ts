@@ -17,6 +17,8 @@ export interface FeedState {
   loaded: boolean;
   loadingMore: boolean;
   refreshing: boolean;
+  /** The last refresh failed (the status line said why). */
+  failed: boolean;
 }
 
 export interface Feed extends FeedState {
@@ -41,6 +43,7 @@ const INITIAL: FeedState = {
   loaded: false,
   loadingMore: false,
   refreshing: false,
+  failed: false,
 };
 
 function appendUnique(posts: Post[], incoming: Post[]): Post[] {
@@ -54,6 +57,8 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
   const stateRef = useRef(state);
   stateRef.current = state;
   const busy = useRef(false);
+  /** Where the selection was sent past the last loaded post while the next page loads. */
+  const pending = useRef<number | null>(null);
   /** Bumped by refresh, so a page that was requested before it is dropped. */
   const generation = useRef(0);
 
@@ -61,12 +66,14 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     async (selectId?: string) => {
       const gen = ++generation.current;
       busy.current = true;
+      pending.current = null;
       setState((s) => ({ ...s, refreshing: true }));
       try {
         const page = await fetchPage(null);
         if (gen !== generation.current) return;
         setState((s) => {
-          const keepId = selectId ?? s.posts[s.selected]?.id;
+          // At the top, a refresh shows what is new at the top; further down it keeps its place.
+          const keepId = selectId ?? (s.selected > 0 ? s.posts[s.selected]?.id : undefined);
           const posts = appendUnique([], page.posts);
           const found = keepId ? posts.findIndex((p) => p.id === keepId) : -1;
           return {
@@ -77,11 +84,12 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
             loaded: true,
             loadingMore: false,
             refreshing: false,
+            failed: false,
           };
         });
       } catch (error) {
         if (gen !== generation.current) return;
-        setState((s) => ({ ...s, refreshing: false }));
+        setState((s) => ({ ...s, refreshing: false, failed: true }));
         onError(describeError(error));
       } finally {
         if (gen === generation.current) busy.current = false;
@@ -99,15 +107,16 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     try {
       const page = await fetchPage(current.nextCursor);
       if (gen !== generation.current) return;
-      setState((s) => ({
-        ...s,
-        posts: appendUnique(s.posts, page.posts),
-        nextCursor: page.next_cursor,
-        hasMore: page.has_more,
-        loadingMore: false,
-      }));
+      setState((s) => {
+        const posts = appendUnique(s.posts, page.posts);
+        // Keys pressed past the end while this page loaded take effect now.
+        const selected = pending.current === null ? s.selected : Math.min(pending.current, posts.length - 1);
+        pending.current = null;
+        return { ...s, posts, selected, nextCursor: page.next_cursor, hasMore: page.has_more, loadingMore: false };
+      });
     } catch (error) {
       if (gen !== generation.current) return;
+      pending.current = null;
       setState((s) => ({ ...s, loadingMore: false }));
       onError(describeError(error));
     } finally {
@@ -118,6 +127,7 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
   const select = useCallback(
     (index: number) => {
       const s = stateRef.current;
+      pending.current = index > s.posts.length - 1 && s.hasMore ? index : null;
       const clamped = Math.max(0, Math.min(index, s.posts.length - 1));
       if (clamped !== s.selected) {
         const next = { ...s, selected: clamped };
@@ -130,7 +140,7 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     [loadMore],
   );
 
-  const move = useCallback((delta: number) => select(stateRef.current.selected + delta), [select]);
+  const move = useCallback((delta: number) => select((pending.current ?? stateRef.current.selected) + delta), [select]);
   const selectedNow = useCallback(() => stateRef.current.selected, []);
 
   const remove = useCallback((id: string) => {
