@@ -98,6 +98,10 @@ describe("Compose", () => {
     await app.press(KEY.f1);
     const frame = await app.waitFor("Keys — New post");
     expect(frame).toContain("Publish");
+    // ? and q are text here: the help does not offer them, but Ctrl+C still quits.
+    expect(frame).not.toContain("Quit (not while typing)");
+    expect(frame).not.toContain("Show the keys of this view");
+    expect(frame).toContain("Ctrl+C");
   });
 
   it("counter turns to N/140 over the limit and publishing is refused client-side", async () => {

@@ -278,7 +278,7 @@ describe("Timeline", () => {
     expect(app.frame()).toContain("Post number 1 by alice");
     await app.press("d");
     await app.waitFor("Delete this post? y/n");
-    await app.press("y");
+    await app.press("Y"); // with Shift held, or Caps Lock on
     await app.waitFor("Post deleted");
     expect(app.frame()).not.toContain("by alice");
     expect(fake.posts.some((p) => p.author_id === fake.me.id)).toBe(false);

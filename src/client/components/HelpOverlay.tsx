@@ -7,7 +7,11 @@ import { padToWidth } from "../text/display-width.js";
 import { OverlayBox } from "./OverlayBox.js";
 
 export function helpLines(scopes: readonly Scope[]): Line[] {
-  const commands = commandsIn([...scopes, "global"]);
+  // While typing, ? and q are text: of the keys that work everywhere only Ctrl+C still does.
+  const typing = scopes.includes("text-field");
+  const commands = typing
+    ? [...commandsIn(scopes), ...commandsIn(["global"]).filter((c) => c.id === "force-quit")]
+    : commandsIn([...scopes, "global"]);
   const labelWidth = Math.max(...commands.map((c) => c.label.length));
   return commands.map((c) => [
     { text: padToWidth(c.label, labelWidth + 2), token: "accent" },

@@ -79,8 +79,8 @@ export const COMMANDS = [
   { id: "switch-form", keys: ["ctrl+t"], label: "Ctrl+T", description: "Switch between log in and sign up", scopes: ["login"], hint: "switch form" },
 
   // Delete confirmation and help
-  { id: "confirm-yes", keys: ["y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
-  { id: "confirm-no", keys: ["n", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
+  { id: "confirm-yes", keys: ["y", "Y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
+  { id: "confirm-no", keys: ["n", "N", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
   { id: "close-help", keys: ["escape", "?", "f1"], label: "Esc/?", description: "Close help", scopes: ["help"], hint: "close" },
   { id: "help-down", keys: ["j", "down"], label: "j/↓", description: "Scroll the list of keys", scopes: ["help"] },
   { id: "help-up", keys: ["k", "up"], label: "k/↑", description: "Scroll the list of keys back", scopes: ["help"] },
