@@ -23,6 +23,16 @@ async function open(opts: { columns?: number; rows?: number } = {}): Promise<Ren
   return app;
 }
 const selectedLine = (frame: string): string => frame.split("\n").find((l) => l.startsWith("▸")) ?? "";
+/** Pages of 50 from the fake's posts; every page after the first takes 400 ms. */
+function slowNextPages(): void {
+  fake.stub.on("GET", "/api/v1/timeline", (req) => {
+    const cursor = req.query.get("cursor");
+    const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
+    const posts = fake.posts.slice(index, index + 50);
+    const hasMore = index + 50 < fake.posts.length;
+    return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: cursor ? 400 : 0 };
+  });
+}
 
 describe("Timeline", () => {
   it("with a stored session goes straight to the timeline, newest first, first post selected", async () => {
@@ -93,14 +103,7 @@ describe("Timeline", () => {
 
   it("shows a spinner line while the next page loads", async () => {
     fake.addPosts(60);
-    const slow = fake.stub;
-    slow.on("GET", "/api/v1/timeline", (req) => {
-      const cursor = req.query.get("cursor");
-      const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
-      const posts = fake.posts.slice(index, index + 50);
-      const hasMore = index + 50 < fake.posts.length;
-      return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: cursor ? 400 : 0 };
-    });
+    slowNextPages();
     const app = await open();
     await app.waitFor("Post number 1 ");
     await app.press("G");
@@ -112,13 +115,7 @@ describe("Timeline", () => {
 
   it("keys pressed past the last loaded post while the next page loads still move the selection", async () => {
     fake.addPosts(120);
-    fake.stub.on("GET", "/api/v1/timeline", (req) => {
-      const cursor = req.query.get("cursor");
-      const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
-      const posts = fake.posts.slice(index, index + 50);
-      const hasMore = index + 50 < fake.posts.length;
-      return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: cursor ? 400 : 0 };
-    });
+    slowNextPages();
     const app = await open();
     await app.waitFor("Post number 1 ");
     await app.press("G");
