@@ -56,7 +56,8 @@ export function parseCursor(raw: string | undefined): Cursor | undefined {
 
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined || raw === "") return PAGE_LIMIT_DEFAULT;
-  const n = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  // Decimal digits only; leading zeros are fine however many (Go's strconv.Atoi, the original's parser, agrees).
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 1 && n <= PAGE_LIMIT_MAX)) throw validation("limit", `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}`);
   return n;
 }

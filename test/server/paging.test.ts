@@ -133,10 +133,16 @@ describe.each(BACKENDS)("paging on %s", (backend) => {
       expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "cursor" });
     });
 
-  it.each(["0", "101", "-1", "1.5", "abc", "1e2"])("refuses limit=%s with validation_error on limit", async (limit) => {
+  it.each(["0", "101", "-1", "1.5", "abc", "1e2", "0101", "%207", "7%20", "%2B7", "99999999999999999999999"])("refuses limit=%s with validation_error on limit", async (limit) => {
     const res = await reader.get(`/api/v1/timeline?limit=${limit}`);
     expect(res.statusCode).toBe(400);
     expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "limit" });
+  });
+
+  it.each(["0007", "00007", "0000000000000000000000007"])("reads limit=%s as 7, leading zeros and all", async (limit) => {
+    const res = await reader.get(`/api/v1/timeline?limit=${limit}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().posts).toHaveLength(7);
   });
 
   it("treats empty query values as absent and defaults limit to 50", async () => {
