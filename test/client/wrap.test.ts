@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import fc from "fast-check";
-import { displayWidth, graphemes } from "../../src/client/text/display-width.js";
+import { displayWidth, graphemes, insideMultiplexer, measureSequencesByParts } from "../../src/client/text/display-width.js";
 import { normalizeForDisplay, wrapText } from "../../src/client/text/wrap.js";
 
 describe("wrapText", () => {
@@ -16,7 +16,13 @@ describe("wrapText", () => {
     expect(wrapText("abcdefghijkl xy", 5)).toEqual(["abcde", "fghij", "kl xy"]);
   });
 
-  it("measures an emoji sequence as no narrower than its parts, as tmux 3.3 draws it", () => {
+  it("inside tmux or screen measures an emoji sequence as no narrower than its parts, as they draw it", () => {
+    expect([insideMultiplexer({ TMUX: "/tmp/tmux-0/default,1,0" }), insideMultiplexer({ STY: "1.pts" }), insideMultiplexer({ TERM: "tmux-256color" }),
+      insideMultiplexer({ TERM: "screen" }), insideMultiplexer({ TERM: "xterm-256color" })]).toEqual([true, true, true, true, false]);
+    measureSequencesByParts(false);
+    expect(displayWidth("👍🏽👨‍👩‍👧")).toBe(4); // elsewhere each sequence is one 2-cell character
+    measureSequencesByParts(true);
+    onTestFinished(() => measureSequencesByParts(insideMultiplexer(process.env)));
     expect(displayWidth("👍🏽")).toBe(4); // thumb + skin tone
     expect(displayWidth("👨‍👩‍👧")).toBe(6); // three people joined by ZWJ
     expect(displayWidth("❤️")).toBe(2); // a variation selector only widens

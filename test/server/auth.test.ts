@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { createHmac } from "node:crypto";
 import { sql } from "kysely";
+import { consumeRefreshToken, insertRefreshToken, revokeSession } from "../../src/server/auth/queries.js";
+import { hashRefreshToken } from "../../src/server/auth/tokens.js";
 import { BACKENDS, TEST_SECRET, TestClient, errorOf, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -291,6 +293,38 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       expect((await anon.post("/api/v1/auth/refresh", { refresh_token: other.refresh_token })).statusCode).toBe(200);
       expect((await anon.post("/api/v1/auth/logout", { refresh_token: "never-issued" })).statusCode).toBe(204);
       expect(errorOf(await anon.post("/api/v1/auth/logout", {})).field).toBe("refresh_token");
+    });
+
+    it.skipIf(backend !== "postgres")("logout racing a refresh also revokes the token that refresh issued", async () => {
+      const { auth } = await signUp(server.app, "logout_racer");
+      const first = hashRefreshToken(auth.tokens.refresh_token), issued = hashRefreshToken("issued-while-logging-out");
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => (commit = resolve));
+      let inserted!: () => void;
+      const hasInserted = new Promise<void>((resolve) => (inserted = resolve));
+      // A refresh in flight: the first token consumed (its row locked), the next one inserted, not yet committed.
+      const refreshing = server.ctx.db.transaction().execute(async (tx) => {
+        const owner = await consumeRefreshToken(tx, first);
+        await insertRefreshToken(tx, owner!.user_id, owner!.session_id, issued, 60_000);
+        inserted();
+        await committing;
+      });
+      await hasInserted;
+      const loggingOut = revokeSession(server.ctx.db, first); // waits for the refresh's row lock
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      commit();
+      await refreshing;
+      await loggingOut;
+      const row = await server.ctx.db.selectFrom("refresh_tokens").select("revoked_at").where("token_hash", "=", issued).executeTakeFirstOrThrow();
+      expect(row.revoked_at).not.toBeNull();
+    });
+
+    it("a process of the previous version, which names no session, can still issue refresh tokens", async () => {
+      const { auth } = await signUp(server.app, "old_process");
+      await server.ctx.db.insertInto("refresh_tokens")
+        .values({ user_id: auth.user.id, token_hash: hashRefreshToken("from-an-old-process"), expires_at: "2999-01-01T00:00:00Z" } as never).execute();
+      const res = await anon.post("/api/v1/auth/refresh", { refresh_token: "from-an-old-process" });
+      expect(res.statusCode).toBe(200);
     });
 
     it("logout with an already rotated token ends that whole session, and a later copy of it is not theft", async () => {

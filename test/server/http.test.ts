@@ -39,6 +39,8 @@ describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
       expect(res.statusCode, `${method} ${path}`).toBe(404);
       expect(errorOf(res).code).toBe("not_found");
     }
+    // An encoded slash is not a separator to the router, so not to us either: no such path.
+    for (const path of ["/api/v1%2Ftimeline", "/api/v1/users%2Fme"]) expect((await client.get(path)).statusCode, path).toBe(404);
     const encoded = await client.request("PUT", "/%61pi/v1/posts", { content: "x" });
     expect(encoded.statusCode).toBe(405);
     expect(encoded.headers.allow).toBe("POST");

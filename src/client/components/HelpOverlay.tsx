@@ -33,6 +33,9 @@ export function HelpOverlay(props: {
   const [wanted, setOffset] = useState(0);
   const offset = Math.min(wanted, maxOffset);
   useKeyHandler(LAYER.help, (event) => {
+    // Keys that arrived together (key repeat, a paste) come as one run: hand it back, and the
+    // router replays it here key by key.
+    if (event.name === "text") return false;
     const command = commandFor(event, ["help"]);
     if (command === "close-help") {
       props.onClose();
@@ -41,7 +44,7 @@ export function HelpOverlay(props: {
     const steps: Partial<Record<string, number>> = { "help-down": 1, "help-up": -1, "help-page-down": room, "help-page-up": -room };
     const step = command ? steps[command] : undefined;
     if (step !== undefined) {
-      setOffset(Math.max(0, Math.min(maxOffset, offset + step)));
+      setOffset((current) => Math.max(0, Math.min(maxOffset, Math.min(current, maxOffset) + step)));
       return true;
     }
     // q and Ctrl+C still quit; everything else is swallowed while help is open.

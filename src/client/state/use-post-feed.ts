@@ -92,7 +92,10 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
         setState((s) => ({ ...s, refreshing: false, failed: true }));
         onError(describeError(error));
       } finally {
-        if (gen === generation.current) busy.current = false;
+        if (gen === generation.current) {
+          busy.current = false;
+          pending.current = null;
+        }
       }
     },
     [fetchPage, onError],
@@ -127,7 +130,8 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
   const select = useCallback(
     (index: number) => {
       const s = stateRef.current;
-      pending.current = index > s.posts.length - 1 && s.hasMore ? index : null;
+      // Remembered only while a page is (or is about to be) on its way: a refresh drops it.
+      pending.current = index > s.posts.length - 1 && s.hasMore && (s.loadingMore || !busy.current) ? index : null;
       const clamped = Math.max(0, Math.min(index, s.posts.length - 1));
       if (clamped !== s.selected) {
         const next = { ...s, selected: clamped };

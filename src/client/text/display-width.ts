@@ -1,19 +1,31 @@
 // Display-width helpers: terminals lay text out in cells, and CJK characters and most
-// emoji take two cells, so lengths are always measured with string-width — and, for emoji
-// sequences, never less than their parts. Terminals disagree about a sequence such as 👍🏽
-// (thumb + skin tone) or 👨‍👩‍👧 (joined by ZWJ): newer ones draw it in 2 cells, tmux 3.3 and
-// others draw each part (4 and 6 cells). Measuring the wider way means a line can end short
-// of the edge in the former, but never spills over it (which scrolls the whole screen) in
-// the latter.
+// emoji take two cells, so lengths are always measured with string-width. Emoji sequences
+// such as 👍🏽 (thumb + skin tone) or 👨‍👩‍👧 (joined by ZWJ) are where terminals disagree:
+// most draw one in 2 cells, but tmux 3.3 and screen draw each part (4 and 6 cells). Inside a
+// multiplexer they are measured by their parts, so a line never spills over the edge (which
+// scrolls the whole screen); elsewhere as one, so box borders stay in line.
 import stringWidth from "string-width";
 import { stripVTControlCharacters } from "node:util";
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+/** tmux or GNU screen, which lay emoji sequences out part by part. */
+export function insideMultiplexer(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.TMUX || env.STY) || /^(tmux|screen)/.test(env.TERM ?? "");
+}
+
+let sequencesByParts = insideMultiplexer(process.env);
+
+/** For tests: measure emoji sequences by their parts (as tmux) or whole. */
+export function measureSequencesByParts(on: boolean): void {
+  sequencesByParts = on;
+}
+
 /** Cells the text occupies in a terminal. */
 export function displayWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (!sequencesByParts) return stringWidth(text);
   let cells = 0;
   for (const { segment } of segmenter.segment(stripVTControlCharacters(text))) cells += graphemeWidth(segment);
   return cells;

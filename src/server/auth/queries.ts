@@ -47,9 +47,15 @@ export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<vo
  * rotated ones, so that presenting any of them later is "signed out", never the theft rule.
  */
 export async function revokeSession(db: Db, tokenHash: string): Promise<void> {
-  await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
-    .where("session_id", "=", (qb) => qb.selectFrom("refresh_tokens").select("session_id").where("token_hash", "=", tokenHash))
-    .where("revoked_at", "is", null).execute();
+  // A refresh committing while this runs adds a token this statement's snapshot cannot see;
+  // the next statement sees it. Once the live token is revoked no refresh can add another,
+  // so this ends after a pass that found nothing left (two, unless it raced a refresh).
+  for (let pass = 0; pass < 5; pass++) {
+    const result = await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
+      .where("session_id", "=", (qb) => qb.selectFrom("refresh_tokens").select("session_id").where("token_hash", "=", tokenHash))
+      .where("revoked_at", "is", null).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return;
+  }
 }
 
 export async function deleteExpiredRefreshTokens(db: Db): Promise<number> {

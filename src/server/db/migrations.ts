@@ -100,10 +100,9 @@ const userDeletedNotify: Migration = {
 // session, so a copy of an already rotated token presented later is "signed out", never theft.
 const refreshTokenSessions: Migration = {
   async up(db: Kysely<any>) {
-    await sql`ALTER TABLE refresh_tokens ADD COLUMN session_id uuid`.execute(db);
-    // Tokens issued before sessions existed: each is a session of its own.
-    await sql`UPDATE refresh_tokens SET session_id = id`.execute(db);
-    await sql`ALTER TABLE refresh_tokens ALTER COLUMN session_id SET NOT NULL`.execute(db);
+    // The default makes each token issued before sessions existed a session of its own, and
+    // keeps a process still running the previous version (its inserts name no session) working.
+    await sql`ALTER TABLE refresh_tokens ADD COLUMN session_id uuid NOT NULL DEFAULT gen_random_uuid()`.execute(db);
     await sql`CREATE INDEX refresh_tokens_session_id_idx ON refresh_tokens (session_id)`.execute(db);
   },
 };

@@ -19,7 +19,9 @@ function answerFor(code: string | undefined): { status: number; message: string 
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has nobody left to answer.
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  if (socket.writable) {
+  // As Node itself does: never write into a response that has already begun.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
     const { status, message } = answerFor(error.code);
     const body = JSON.stringify({ error: { code: "validation_error", message } });
     socket.write(

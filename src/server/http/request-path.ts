@@ -11,11 +11,14 @@ export function requestPath(request: FastifyRequest): string {
   return decodedPath(request.url);
 }
 
-/** The URL's path, percent-decoded where that is well-formed. */
+/**
+ * The URL's path, percent-decoded as the router decodes it: `%2F` stays, so `/api/v1%2Ftimeline`
+ * is no known path (404), as it is to the router.
+ */
 export function decodedPath(url: string): string {
   const raw = url.split("?", 1)[0]!;
   try {
-    return decodeURIComponent(raw);
+    return decodeURI(raw);
   } catch {
     return raw;
   }
