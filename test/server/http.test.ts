@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "node:net";
+import pg from "pg";
 import { TokenBuckets } from "../../src/server/http/rate-limit.js";
-import { BACKENDS, TestClient, errorOf, signUp, startTestServer, type TestServer } from "./harness.js";
+import { BACKENDS, TestClient, errorOf, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
 
 describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
   let server: TestServer;
@@ -143,6 +144,42 @@ describe("health when the database is gone", () => {
       expect(api.headers["retry-after"]).toBeDefined();
     } finally {
       await server.app.close();
+    }
+  });
+});
+
+describe.skipIf(!process.env.NIOTEBOOK_TEST_DB_URL)("a PostgreSQL that turns connections away or goes read-only", () => {
+  it("answers 503 unavailable with Retry-After, not 500, and recovers without a restart", async () => {
+    const server = await startTestServer("postgres");
+    const { client } = await signUp(server.app, "turned_away");
+    const name = new URL(server.ctx.config.dbUrl!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: process.env.NIOTEBOOK_TEST_DB_URL });
+    await admin.connect();
+    const dropConnections = () => admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
+    const expectUnavailable = async (res: Awaited<ReturnType<TestClient["get"]>>) => {
+      expect(res.statusCode, res.body).toBe(503);
+      expect(errorOf(res).code).toBe("unavailable");
+      expect(res.headers["retry-after"]).toBeDefined();
+    };
+    try {
+      // A fail-over in progress: the database refuses new connections (SQLSTATE 55000).
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await dropConnections();
+      await expectUnavailable(await client.get("/api/v1/timeline?limit=3&cursor=2999-01-01T00:00:00Z"));
+      await expectUnavailable(await client.post("/api/v1/posts", { content: "refused" }));
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      // A standby promoted read-only: reads go on, writes are unavailable (SQLSTATE 25006).
+      await admin.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+      await dropConnections();
+      await eventually(async () => expect((await client.get("/api/v1/users/me")).statusCode).toBe(200));
+      await expectUnavailable(await client.post("/api/v1/posts", { content: "read-only" }));
+      await admin.query(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
+      await dropConnections();
+      await eventually(async () => expect((await client.post("/api/v1/posts", { content: "writable again" })).statusCode).toBe(201), 5_000);
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => {});
+      await admin.end();
+      await server.close();
     }
   });
 });

@@ -199,10 +199,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"].includes(code)) {
     return true;
   }
-  // PostgreSQL: connection exceptions, shutting down, too many connections.
-  if (code && (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300")) {
+  // PostgreSQL: connection exceptions, shutting down, too many connections, the database
+  // dropped, renamed away or refusing logins, and a read-only database (a standby, or one
+  // mid fail-over) asked to write: none of them is a bug, all of them may pass.
+  if (code && (code.startsWith("08") || code.startsWith("28") ||
+      ["57P01", "57P02", "57P03", "57P04", "53300", "3D000", "25006"].includes(code))) {
     return true;
   }
+  // "database ... is not currently accepting connections" (55000 also names unrelated states).
+  if (code === "55000" && /accepting connections/i.test(error.message)) return true;
   return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Client has encountered a connection error|not queryable|PGlite is closed|driver has already been destroyed|^timeout expired$/i.test(
     error.message,
   );
