@@ -116,6 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
     throw new ConfigError(`NIOTEBOOK_DB_URL must be a postgres:// or postgresql:// URL`);
   }
+  const redisUrl = get("NIOTEBOOK_REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError(`NIOTEBOOK_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)`);
+  }
   const logLevel = (get("NIOTEBOOK_LOG_LEVEL") ?? "info").toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`NIOTEBOOK_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
@@ -125,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (workers > 1 && dbUrl === undefined) {
     throw new ConfigError("NIOTEBOOK_WORKERS above 1 needs PostgreSQL (NIOTEBOOK_DB_URL): the embedded database is opened by one process only");
   }
-  if (workers > 1 && rateLimitMultiplier > 0 && get("NIOTEBOOK_REDIS_URL") === undefined) {
+  if (workers > 1 && rateLimitMultiplier > 0 && redisUrl === undefined) {
     throw new ConfigError(
       "with more than one worker the rate limits must be shared: set NIOTEBOOK_REDIS_URL (e.g. redis://127.0.0.1:6379), " +
         "or turn limits off with NIOTEBOOK_RATE_LIMIT=off",
@@ -142,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshReuseGraceMs: parseDuration("NIOTEBOOK_REFRESH_REUSE_GRACE", get("NIOTEBOOK_REFRESH_REUSE_GRACE") ?? "30s"),
     rateLimitMultiplier,
     trustProxy: list(get("NIOTEBOOK_TRUST_PROXY")),
-    redisUrl: get("NIOTEBOOK_REDIS_URL"),
+    redisUrl,
     corsOrigins: list(get("NIOTEBOOK_CORS_ORIGIN")),
     logLevel,
     workers,

@@ -30,6 +30,11 @@ describe("configuration", () => {
     expect(() => loadConfig({ NIOTEBOOK_PORT: "70000" })).toThrow(/NIOTEBOOK_PORT/);
     expect(() => loadConfig({ NIOTEBOOK_LOG_LEVEL: "loud" })).toThrow(/NIOTEBOOK_LOG_LEVEL/);
     expect(() => loadConfig({ NIOTEBOOK_DB_URL: "mysql://x", NIOTEBOOK_JWT_SECRET: "x".repeat(32) })).toThrow(/postgres/);
+    // A Redis that cannot be reached is waited for (limits fail open meanwhile); one that cannot be a URL is a mistake.
+    for (const bad of ["not-a-url", "127.0.0.1:6379", "http://127.0.0.1:6379", "redis://"]) {
+      expect(() => loadConfig({ NIOTEBOOK_REDIS_URL: bad }), bad).toThrow(/NIOTEBOOK_REDIS_URL/);
+    }
+    expect(loadConfig({ NIOTEBOOK_REDIS_URL: "rediss://cache.example:6380/2" }).redisUrl).toBe("rediss://cache.example:6380/2");
   });
 
   it("requires a 32-byte secret with a database URL", () => {

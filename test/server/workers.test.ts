@@ -2,7 +2,9 @@
 // timeline's freshness (in PostgreSQL), refuse configurations that could not be correct, and
 // stop together on SIGTERM.
 import { Redis } from "ioredis";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { RedisTokenBuckets } from "../../src/server/http/redis-rate-limit.js";
 import {
   createTestDatabase, httpRequest, registerUser, runServerCommand, startServerProcess, TEST_JWT_SECRET,
 } from "../support/server-process.js";
@@ -68,4 +70,44 @@ describe.skipIf(!pgUrl || !redisUrl)("two workers on PostgreSQL with Redis", () 
 
     expect(await server.stop()).toBe(0);
   }, 180_000);
+});
+
+describe.skipIf(!redisUrl)("rate limits in Redis when Redis goes silent", () => {
+  it("let requests through, and stop asking Redis for a while instead of waiting 250 ms on each", async () => {
+    // A proxy to the real Redis that can be made to swallow everything, as a dead peer does.
+    const target = new URL(redisUrl!);
+    let silent = false;
+    let commandsWhileSilent = 0;
+    const proxy = createServer((socket) => {
+      const upstream = connect(Number(target.port || 6379), target.hostname);
+      socket.on("data", (chunk) => (silent ? commandsWhileSilent++ : upstream.write(chunk)));
+      upstream.on("data", (chunk) => silent || socket.write(chunk));
+      const end = () => { socket.destroy(); upstream.destroy(); };
+      socket.on("error", end).on("close", end);
+      upstream.on("error", end).on("close", end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const errors: Error[] = [];
+    const limiter = new RedisTokenBuckets(`redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, 1, (e) => errors.push(e));
+    try {
+      const client = `silence-test-${process.pid}-${Date.now()}`;
+      // Until the connection is up requests are let through; then Redis holds the bucket (burst 5).
+      let refused = false;
+      for (let i = 0; i < 200 && !refused; i++) {
+        refused = !(await limiter.take(client, "auth")).ok;
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(refused).toBe(true);
+      silent = true;
+      expect((await limiter.take(client, "auth")).ok).toBe(true); // waited for Redis, then let through
+      const asked = commandsWhileSilent;
+      expect(asked).toBeGreaterThan(0);
+      for (let i = 0; i < 20; i++) expect((await limiter.take(client, "auth")).ok).toBe(true);
+      expect(commandsWhileSilent).toBe(asked); // none of those asked Redis
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await limiter.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
 });
