@@ -12,8 +12,17 @@ export async function runPrimary(config: Config): Promise<void> {
   const runtime = await openRuntime(config); // migrations, once, before any worker starts
   await runtime.close();
   let stopping = false;
-  const fork = (): Worker => cluster.fork();
+  const startedAt = new Map<Worker, number>();
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    startedAt.set(worker, Date.now());
+    return worker;
+  };
+  let quickDeaths = 0;
+  let pendingRestarts = 0;
   cluster.on("exit", (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         log("all workers stopped");
@@ -21,8 +30,15 @@ export async function runPrimary(config: Config): Promise<void> {
       }
       return;
     }
-    log("worker died; starting another", { worker: worker.process.pid, code, signal });
-    fork();
+    quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+    const delayMs = restartDelayMs(quickDeaths);
+    log("worker died; starting another", { worker: worker.process.pid, code, signal, delay_ms: delayMs });
+    pendingRestarts++;
+    setTimeout(() => {
+      pendingRestarts--;
+      if (!stopping) fork();
+      else if (Object.keys(cluster.workers ?? {}).length === 0 && pendingRestarts === 0) process.exit(0);
+    }, delayMs);
   });
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -37,3 +53,15 @@ export async function runPrimary(config: Config): Promise<void> {
 }
 
 export const isWorkerPrimary = (config: Config): boolean => config.workers > 1 && cluster.isPrimary;
+
+/** A worker that dies sooner than this after starting counts towards the back-off. */
+const QUICK_DEATH_MS = 10_000;
+
+/**
+ * How long to wait before replacing a worker: at once after one that ran a while; after ones
+ * that keep dying at start (a database refusing connections, say), 0.25 s doubling to 10 s,
+ * rather than a full Node start-up many times a second.
+ */
+export function restartDelayMs(quickDeaths: number): number {
+  return quickDeaths === 0 ? 0 : Math.min(10_000, 250 * 2 ** (quickDeaths - 1));
+}

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { KnownUsers } from "../../src/server/auth/known-users.js";
 import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
+import { restartDelayMs } from "../../src/server/workers.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
 import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
 
@@ -226,5 +227,11 @@ describe("known users", () => {
     known.setHearing(true);
     for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted());
     expect([known.has(id), known.has(other), known.has("third")]).toEqual([false, true, true]);
+  });
+});
+
+describe("replacing workers that die", () => {
+  it("at once after one that ran a while; backing off from 0.25 s to 10 s while they keep dying at start", () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map(restartDelayMs)).toEqual([0, 250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
   });
 });
