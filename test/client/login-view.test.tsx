@@ -59,12 +59,14 @@ describe("Log in / Sign up", () => {
     await app.press(KEY.tab, KEY.tab);
     await app.press(KEY.enter);
     let frame = await app.waitFor("Create your niotebook account");
+    expect(frame.split("\n")[0]).toMatch(/Sign up\s*$/); // the header names the form showing
     for (const label of ["Username", "E-mail", "Password", "Password again"]) expect(frame).toContain(label);
     expect(frame.indexOf("Username")).toBeLessThan(frame.indexOf("E-mail"));
     expect(frame.indexOf("E-mail")).toBeLessThan(frame.indexOf("Password again"));
     await app.press(KEY.ctrl("t"));
     frame = await app.waitFor("Log in to niotebook");
     expect(frame).not.toContain("Username");
+    expect(frame.split("\n")[0]).toMatch(/Log in\s*$/);
   });
 
   it("sign up checks as you type with the shared rules", async () => {

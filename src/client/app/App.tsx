@@ -14,7 +14,7 @@ import { MIN_COLUMNS, MIN_ROWS, TooSmall } from "../components/TooSmall.js";
 import { commandFor, hintsFor, type CommandId, type Scope } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
-import { LoginView } from "../views/LoginView.js";
+import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { PostView } from "../views/PostView.js";
 import { ProfileView } from "../views/ProfileView.js";
 import { TimelineView } from "../views/TimelineView.js";
@@ -30,7 +30,7 @@ interface Me {
 }
 type Auth = { state: "checking" } | { state: "anon" } | { state: "in"; me: Me };
 
-const VIEW_NAMES = { timeline: "Timeline", profile: "Profile", post: "Post", login: "Log in" } as const;
+const VIEW_NAMES = { timeline: "Timeline", profile: "Profile", post: "Post", login: "Log in", signup: "Sign up" } as const;
 
 export function App(props: { onExit?: () => void }): ReactNode {
   const { exit } = useApp();
@@ -55,6 +55,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const [stack, setStack] = useState<Route[]>([{ kind: "timeline" }]);
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [help, setHelp] = useState(false);
+  /** Which form the log-in screen shows, for the header. */
+  const [authMode, setAuthMode] = useState<AuthMode>("login");
   const [confirmDelete, setConfirmDelete] = useState<Post | null>(null);
   const [deletedPostId, setDeletedPostId] = useState<string | null>(null);
 
@@ -224,7 +226,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     auth.state === "checking"
       ? VIEW_NAMES.timeline
       : !loggedIn
-        ? VIEW_NAMES.login
+        ? VIEW_NAMES[authMode]
         : overlay === "compose"
           ? "New post"
           : VIEW_NAMES[route.kind];
@@ -242,7 +244,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         status={status}
         active={!help}
         onHelp={openHelp}
+        onModeChange={setAuthMode}
         onLoggedIn={(user) => {
+          setAuthMode("login");
           setMeUser(user);
           enter({ id: user.id, username: user.username });
           status.show("success", `Welcome, @${user.username}`);

@@ -56,6 +56,8 @@ export function LoginView(props: {
   status: StatusApi;
   onLoggedIn: (user: User) => void;
   onHelp: () => void;
+  /** The form switched between log in and sign up (the header names the one showing). */
+  onModeChange?: (mode: AuthMode) => void;
   active: boolean;
 }): ReactNode {
   const { api } = useServices();
@@ -71,7 +73,9 @@ export function LoginView(props: {
   const fields = FIELDS[mode];
 
   const switchMode = (): void => {
-    setMode((m) => (m === "login" ? "signup" : "login"));
+    const next: AuthMode = modeNow.current === "login" ? "signup" : "login";
+    setMode(next);
+    props.onModeChange?.(next);
     setFocus(0);
     setServerErrors({});
     setShowAll(false);
