@@ -19,7 +19,6 @@ export async function runPrimary(config: Config): Promise<void> {
     return worker;
   };
   let quickDeaths = 0;
-  let pendingRestarts = 0;
   cluster.on("exit", (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
@@ -33,18 +32,18 @@ export async function runPrimary(config: Config): Promise<void> {
     quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
     const delayMs = restartDelayMs(quickDeaths);
     log("worker died; starting another", { worker: worker.process.pid, code, signal, delay_ms: delayMs });
-    pendingRestarts++;
     setTimeout(() => {
-      pendingRestarts--;
       if (!stopping) fork();
-      else if (Object.keys(cluster.workers ?? {}).length === 0 && pendingRestarts === 0) process.exit(0);
     }, delayMs);
   });
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log("stopping workers", { signal });
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    const alive = Object.values(cluster.workers ?? {});
+    // Every worker already dead, a replacement waiting out its back-off: nothing to wait for.
+    if (alive.length === 0) process.exit(0);
+    for (const worker of alive) worker?.process.kill(signal);
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

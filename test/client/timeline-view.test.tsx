@@ -144,6 +144,32 @@ describe("Timeline", () => {
     expect(frame).toContain("Post number 1 ");
   });
 
+  it("keys pressed past the end during a refresh are not kept for after it", async () => {
+    fake.addPosts(120);
+    let firstPages = 0;
+    fake.stub.on("GET", "/api/v1/timeline", (req) => {
+      const cursor = req.query.get("cursor");
+      const index = cursor ? fake.posts.findIndex((p) => p.id === cursor) + 1 : 0;
+      const posts = fake.posts.slice(index, index + 50);
+      const hasMore = index + 50 < fake.posts.length;
+      return { body: { posts, next_cursor: hasMore ? posts[posts.length - 1]!.id : null, has_more: hasMore }, delayMs: !cursor && firstPages++ > 0 ? 400 : 0 };
+    });
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("r");
+    await app.waitFor("Refreshing…");
+    // While the refresh is on its way no next page loads: G reaches the 50th post, j j go past it.
+    await app.press("G");
+    await app.press("j");
+    await app.press("j");
+    await app.waitFor((f) => !f.includes("Refreshing…") && selectedLine(f).includes("· 50m"));
+    await app.press("k");
+    // One up from the 50th is the 49th; a kept "two past the end" would land on the 51st.
+    await app.waitFor((f) => selectedLine(f).includes("· 49m"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(selectedLine(app.frame())).toContain("· 49m");
+  });
+
   it("r at the top shows the new posts, selecting the newest; further down it keeps its place", async () => {
     fake.addPosts(3);
     const app = await open();

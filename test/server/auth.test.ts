@@ -322,7 +322,7 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
     it("a process of the previous version, which names no session, can still issue refresh tokens", async () => {
       const { auth } = await signUp(server.app, "old_process");
       await server.ctx.db.insertInto("refresh_tokens")
-        .values({ user_id: auth.user.id, token_hash: hashRefreshToken("from-an-old-process"), expires_at: "2999-01-01T00:00:00Z" } as never).execute();
+        .values({ user_id: auth.user.id, token_hash: hashRefreshToken("from-an-old-process"), expires_at: "2999-01-01T00:00:00Z" }).execute();
       const res = await anon.post("/api/v1/auth/refresh", { refresh_token: "from-an-old-process" });
       expect(res.statusCode).toBe(200);
     });

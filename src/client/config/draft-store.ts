@@ -52,9 +52,8 @@ export class DraftStore {
       const data = JSON.parse(readFileSync(this.path, "utf8")) as { drafts?: unknown; text?: unknown };
       const drafts: Record<string, Draft> = {};
       if (data.drafts && typeof data.drafts === "object") {
-        for (const [key, value] of Object.entries(data.drafts as Record<string, unknown>)) {
-          const text = (value as { text?: unknown } | null)?.text;
-          if (typeof text === "string") drafts[key] = { text, updated_at: String((value as { updated_at?: unknown }).updated_at ?? "") };
+        for (const [key, value] of Object.entries(data.drafts as Record<string, Partial<Draft> | null>)) {
+          if (typeof value?.text === "string") drafts[key] = value as Draft;
         }
       }
       return typeof data.text === "string" ? { drafts, unowned: data.text } : { drafts };

@@ -110,11 +110,12 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     try {
       const page = await fetchPage(current.nextCursor);
       if (gen !== generation.current) return;
+      // Keys pressed past the end while this page loaded take effect now.
+      const wanted = pending.current;
+      pending.current = null;
       setState((s) => {
         const posts = appendUnique(s.posts, page.posts);
-        // Keys pressed past the end while this page loaded take effect now.
-        const selected = pending.current === null ? s.selected : Math.min(pending.current, posts.length - 1);
-        pending.current = null;
+        const selected = wanted === null ? s.selected : Math.min(wanted, posts.length - 1);
         return { ...s, posts, selected, nextCursor: page.next_cursor, hasMore: page.has_more, loadingMore: false };
       });
     } catch (error) {

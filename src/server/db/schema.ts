@@ -25,7 +25,7 @@ export interface RefreshTokensTable {
   user_id: string;
   token_hash: string;
   /** The login this token descends from by rotation; logout revokes the whole session. */
-  session_id: string;
+  session_id: Generated<string>;
   expires_at: string;
   created_at: Generated<string>;
   /** Set when the token was exchanged for a new pair (single use). */

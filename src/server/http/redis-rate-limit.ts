@@ -3,8 +3,9 @@
 // Redis's own clock. If Redis cannot answer within 250 ms the request is let through (and
 // logged): an outage of the limiter must not become an outage of the API. After such a
 // timeout, for two seconds, requests do not ask Redis at all — a Redis gone silent would
-// otherwise add 250 ms to every request — and the next one after that tries it again. ioredis is loaded
-// only when Redis is configured (it is ~10 MB of resident code and data otherwise unused).
+// otherwise add 250 ms to every request — and the next one after that tries it again.
+// ioredis is loaded only when Redis is configured (it is ~10 MB of resident code and data
+// otherwise unused).
 import type { Redis } from "ioredis";
 import { budget, type LimitCategory, type RateLimiter, type TakeResult } from "./rate-limit.js";
 
@@ -29,7 +30,7 @@ return wait
 `;
 
 /** How long requests skip Redis (and are let through) after it failed to answer. */
-export const REDIS_BACKOFF_MS = 2_000;
+const BACKOFF_MS = 2_000;
 /** A failure slower than this (the 250 ms command timeout) means Redis has gone silent. */
 const SLOW_FAILURE_MS = 100;
 
@@ -55,7 +56,7 @@ export class RedisTokenBuckets implements RateLimiter {
     } catch (error) {
       // Only a failure that cost time backs off; one that failed at once (not connected yet,
       // connection refused) costs nothing, and the next request may find Redis back.
-      if (Date.now() - startedMs >= SLOW_FAILURE_MS) this.skipUntilMs = Date.now() + REDIS_BACKOFF_MS;
+      if (Date.now() - startedMs >= SLOW_FAILURE_MS) this.skipUntilMs = Date.now() + BACKOFF_MS;
       this.onError(error as Error);
       return { ok: true };
     }

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
-import type { PostPage } from "../../api/index.js";
+import type { Post, PostPage } from "../../api/index.js";
 
 const errorRef = Type.Ref("ErrorBody");
 
@@ -22,6 +22,15 @@ export const bearer = [{ bearerAuth: [] }];
  */
 export function sendPostPage(reply: FastifyReply, page: PostPage): FastifyReply {
   return sendSerialised(reply, JSON.stringify(page));
+}
+
+/**
+ * Sends one post (`{post}`), its keys in the contract's order. The compiled schema serialiser
+ * writes required properties first, which would move the optional `author` after `created_at`;
+ * `withAuthor` (posts/queries.ts) builds the object field by field, so nothing extra can leak.
+ */
+export function sendPost(reply: FastifyReply, post: Post): FastifyReply {
+  return sendSerialised(reply, JSON.stringify({ post }));
 }
 
 /** Sends JSON that is already serialised (Fastify passes a string or Buffer through as is). */

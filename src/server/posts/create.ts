@@ -2,7 +2,7 @@ import { CreatePostBody, PostResponse, checkPostContent, normalizePostContent } 
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { ApiError, unauthorized } from "../http/errors.js";
-import { bearer, errorResponses, sendSerialised } from "../http/responses.js";
+import { bearer, errorResponses, sendPost } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { insertPost } from "./queries.js";
 
@@ -19,7 +19,6 @@ export function createPostRoute(app: App, ctx: AppContext): void {
     const post = await insertPost(ctx.db, request.caller!.userId, normalizePostContent(request.body.content));
     if (!post) throw unauthorized("This account no longer exists");
     await ctx.timelineChanged();
-    // Serialised here, not by the schema's serialiser, which would move the optional author last.
-    return sendSerialised(reply.code(201), JSON.stringify({ post }));
+    return sendPost(reply.code(201), post);
   });
 }

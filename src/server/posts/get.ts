@@ -2,7 +2,7 @@ import { IdParams, PostResponse } from "../../api/index.js";
 import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses, sendSerialised } from "../http/responses.js";
+import { bearer, errorResponses, sendPost } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { isUuid } from "../ids.js";
 import { findPost } from "./queries.js";
@@ -14,7 +14,6 @@ export function getPostRoute(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const post = isUuid(request.params.id) ? await findPost(ctx.db, request.params.id.toLowerCase()) : undefined;
     if (!post) throw notFound("Post not found");
-    // Serialised here, not by the schema's serialiser, which would move the optional author last.
-    return sendSerialised(reply, JSON.stringify({ post }));
+    return sendPost(reply, post);
   });
 }
