@@ -28,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const dir = ensureDir(configDir());
+  // Read before a default is written: an auth.json of the original client belongs to this server.
+  const configuredServer = readConfig(dir).server_url;
   if (!existsSync(join(dir, "config.yaml"))) writeConfig(dir, { server_url: DEFAULT_SERVER_URL });
 
   let local: LocalServer | null = null;
@@ -43,13 +45,13 @@ async function main(argv: string[]): Promise<number> {
     }
     serverUrl = local.url;
   } else {
-    serverUrl = resolveServerUrl({ flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: readConfig(dir).server_url });
+    serverUrl = resolveServerUrl({ flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: configuredServer });
   }
 
   try {
     // Loaded only now, so --help and --version answer without loading React and Ink.
     const { runTui } = await import("./app/run-tui.js");
-    await runTui({ serverUrl, configDir: dir });
+    await runTui({ serverUrl, configDir: dir, configuredServer });
   } finally {
     await local?.stop();
   }

@@ -47,13 +47,28 @@ describe("SessionStore", () => {
     expect(new SessionStore(dir, "http://b.example").load()).toBeNull();
   });
 
-  it("ignores an auth.json without server_url (original client's file) and a corrupt one", () => {
+  it("takes the original client's auth.json (no server_url) as the configured server's, and only that server's", () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    // The original writes these three keys, and "" as expires_at after a refresh.
+    writeFileSync(join(dir, "auth.json"), JSON.stringify({ ...tokens, expires_at: "" }));
+    const loaded = new SessionStore(dir, "http://a.example", "http://a.example/").load();
+    expect(loaded).toMatchObject({ access_token: tokens.access_token, refresh_token: tokens.refresh_token, server_url: "http://a.example" });
+    expect(Date.parse(loaded!.expires_at)).toBeLessThan(Date.now());
+    // Pointed elsewhere (--server, NIOTEBOOK_SERVER), or with no config.yaml to say whose they are: not sent.
+    expect(new SessionStore(dir, "http://b.example", "http://a.example").load()).toBeNull();
+    expect(new SessionStore(dir, "http://a.example").load()).toBeNull();
+    writeFileSync(join(dir, "auth.json"), JSON.stringify(tokens));
+    expect(new SessionStore(dir, "http://a.example", "http://a.example").load()?.expires_at).toBe(tokens.expires_at);
+  });
+
+  it("ignores a corrupt auth.json", () => {
     const dir = tempDir();
     const store = new SessionStore(dir, "http://a.example");
     store.save(tokens);
-    writeFileSync(join(dir, "auth.json"), JSON.stringify(tokens));
-    expect(store.load()).toBeNull();
     writeFileSync(join(dir, "auth.json"), "{not json");
+    expect(store.load()).toBeNull();
+    writeFileSync(join(dir, "auth.json"), JSON.stringify({ access_token: 1, refresh_token: "x", server_url: "http://a.example" }));
     expect(store.load()).toBeNull();
   });
 

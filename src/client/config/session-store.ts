@@ -14,9 +14,15 @@ export interface StoredSession extends Tokens {
 export class SessionStore {
   readonly path: string;
 
+  /**
+   * `configuredServer`: the server_url of the config.yaml that was there before this client ran.
+   * The original client writes auth.json without server_url and sends its tokens to that server,
+   * so such a file belongs to it — and to no other.
+   */
   constructor(
     private readonly dir: string,
     readonly serverUrl: string,
+    private readonly configuredServer?: string,
   ) {
     this.path = join(dir, "auth.json");
   }
@@ -27,13 +33,15 @@ export class SessionStore {
     try {
       const data = JSON.parse(readFileSync(this.path, "utf8")) as Partial<StoredSession>;
       if (typeof data.access_token !== "string" || typeof data.refresh_token !== "string") return null;
-      if (typeof data.server_url !== "string") return null;
-      if (normalizeServerUrl(data.server_url) !== normalizeServerUrl(this.serverUrl)) return null;
+      const issuer = typeof data.server_url === "string" ? data.server_url : this.configuredServer;
+      if (issuer === undefined || normalizeServerUrl(issuer) !== normalizeServerUrl(this.serverUrl)) return null;
+      // The original client saves "" after a refresh: unknown counts as expired (refreshed first).
+      const expiresAt = typeof data.expires_at === "string" && !Number.isNaN(Date.parse(data.expires_at)) ? data.expires_at : new Date(0).toISOString();
       return {
         access_token: data.access_token,
         refresh_token: data.refresh_token,
-        expires_at: typeof data.expires_at === "string" ? data.expires_at : new Date(0).toISOString(),
-        server_url: data.server_url,
+        expires_at: expiresAt,
+        server_url: normalizeServerUrl(issuer),
       };
     } catch {
       return null;
