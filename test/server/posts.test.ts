@@ -43,6 +43,19 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
     }
   });
 
+  it("stamps posts to the microsecond, in the order they were written, however fast they come", async () => {
+    // The embedded database's own clock ticks in whole milliseconds: posts written within one
+    // would tie and come back in id order, not the order they were written.
+    const written: Array<{ id: string; created_at: string }> = [];
+    for (let i = 0; i < 12; i++) written.push((await alice.post("/api/v1/posts", { content: `burst ${i}` })).json().post);
+    const stamps = written.map((p) => p.created_at);
+    expect(new Set(stamps).size).toBe(stamps.length);
+    expect([...stamps].sort()).toEqual(stamps);
+    expect(stamps.some((t) => !/\.\d{3}000Z$/.test(t))).toBe(true);
+    const page = (await bob.get(`/api/v1/users/${aliceId}/posts?limit=12`)).json() as { posts: Array<{ id: string }> };
+    expect(page.posts.map((p) => p.id)).toEqual(written.map((p) => p.id).reverse());
+  });
+
   it("normalises CR and CRLF to LF and trims as String#trim does", async () => {
     const res = await alice.post("/api/v1/posts", { content: "\u3000\t line one\r\nline two\rline three \u00a0\n" });
     expect(res.json().post.content).toBe("line one\nline two\nline three");

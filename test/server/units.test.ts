@@ -1,5 +1,6 @@
 // Pure units: configuration, cursors, limits, token buckets, client keys.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { microsecondClock } from "../../src/server/db/microsecond-clock.js";
 import { KnownUsers } from "../../src/server/auth/known-users.js";
 import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
 import { restartDelayMs } from "../../src/server/workers.js";
@@ -233,5 +234,27 @@ describe("known users", () => {
 describe("replacing workers that die", () => {
   it("at once after one that ran a while; backing off from 0.25 s to 10 s while they keep dying at start", () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map(restartDelayMs)).toEqual([0, 250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+  });
+});
+
+describe("microsecondClock (the embedded database's post timestamps)", () => {
+  it("gives RFC 3339 with six digits, on the wall clock, strictly increasing even when the clock stands still", () => {
+    const now = vi.spyOn(Date, "now").mockReturnValue(Date.parse("2026-03-01T12:00:00.123Z"));
+    try {
+      const clock = microsecondClock();
+      const stamps = Array.from({ length: 1500 }, () => clock());
+      for (const t of stamps) expect(t).toMatch(/^2026-03-01T12:00:00\.(123\d{3}|124\d{3}|125\d{3})Z$/);
+      expect(new Set(stamps).size).toBe(stamps.length);
+      expect([...stamps].sort()).toEqual(stamps);
+      // Past the second: the seconds field carries, the fraction starts again.
+      now.mockReturnValue(Date.parse("2026-03-01T12:00:00.999Z"));
+      const a = clock();
+      now.mockReturnValue(Date.parse("2026-03-01T12:00:01.000Z"));
+      const b = clock();
+      expect(a < b).toBe(true);
+      expect(b).toMatch(/^2026-03-01T12:00:01\.000\d{3}Z$/);
+    } finally {
+      now.mockRestore();
+    }
   });
 });

@@ -5,11 +5,14 @@ import pg from "pg";
 import { join } from "node:path";
 import { PgDialect } from "./pg-dialect.js";
 import { PGliteDialect } from "./pglite-dialect.js";
+import { microsecondClock } from "./microsecond-clock.js";
 import type { Database } from "./schema.js";
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: "postgres" | "embedded";
+  /** The created_at of a new post: null for the database's own now(); see microsecond-clock.ts. */
+  postTimestamp(): string | null;
   /** True when the database answers `select 1` within timeoutMs on a connection of its own. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
@@ -74,6 +77,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   return {
     db,
     kind: "postgres",
+    postTimestamp: () => null,
     listen(channel, listener) {
       listeners.push(listenPostgres(options.url, channel, listener));
     },
@@ -174,6 +178,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: "embedded",
+    postTimestamp: microsecondClock(),
     listen(channel, listener) {
       // PGlite is one session: LISTEN takes its turn like any statement. Notifications
       // arrive after the statement that caused them.

@@ -43,10 +43,12 @@ function selectPostsWithAuthor(db: Db) {
   ]);
 }
 
-export async function insertPost(db: Db, authorId: string, content: string): Promise<Post | undefined> {
+/** `createdAt`: null for the database's now() (DatabaseHandle.postTimestamp). */
+export async function insertPost(db: Db, authorId: string, content: string, createdAt: string | null): Promise<Post | undefined> {
   // One statement: insert and read the author back together.
   const result = await sql<PostRow>`
-    WITH p AS (INSERT INTO posts (author_id, content) VALUES (${authorId}, ${content}) RETURNING *)
+    WITH p AS (INSERT INTO posts (author_id, content, created_at)
+               VALUES (${authorId}, ${content}, COALESCE(${createdAt}::timestamptz, now())) RETURNING *)
     SELECT p.id, p.author_id, p.content, ${isoTimestamp("p.created_at")} AS created_at,
            u.username AS author_username, u.display_name AS author_display_name, u.bio AS author_bio,
            ${isoTimestamp("u.created_at")} AS author_created_at
