@@ -16,6 +16,7 @@
 //   V8 keeps them (likely dead old-generation objects still pointing at young ones) is not
 //   proven; the effect is measured.
 // A setting the user chose is left alone.
+import "./require-node.js";
 import { fileURLToPath } from "node:url";
 
 const TUNED = "NIOTEBOOK_RUNTIME_TUNED";

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./require-node.js";
 // React's production build: the development build is several times slower per frame.
 process.env.NODE_ENV ??= "production";
 // Ink draws only a final frame when it believes it runs in CI (CI=true). An interactive

@@ -32,6 +32,17 @@ describe.skipIf(!builtClientAvailable())("bin/niotebook.js (built)", () => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, [CLIENT_BIN, ...args], { encoding: "utf8", env: { ...process.env, NIOTEBOOK_SERVER: "http://127.0.0.1:1" }, timeout: 10_000 });
 
+  it("refuses an older Node.js with the version it needs and how to get it, for both commands", () => {
+    // Pretend to be Node 24.6 before the bin runs (argon2 arrived in node:crypto in 24.7).
+    const older = "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '24.6.9' } });";
+    for (const bin of [CLIENT_BIN, CLIENT_BIN.replace(/niotebook\.js$/, "niotebook-server.js")]) {
+      const result = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(older)}`, bin, "--version"], { encoding: "utf8", timeout: 10_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("needs Node.js 24.7 or newer");
+      expect(result.stdout).toBe("");
+    }
+  });
+
   it("--version prints the package version without a server", () => {
     const result = run("--version");
     expect(result.status).toBe(0);
