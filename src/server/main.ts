@@ -75,7 +75,8 @@ async function serve(config: Config): Promise<void> {
 async function migrate(config: Config): Promise<void> {
   const runtime = await openRuntime(config);
   await runtime.close();
-  console.log("migrations are up to date");
+  const applied = runtime.migrationsApplied;
+  console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "migrations are up to date");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -117,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
       const runtime = await openRuntime(config);
       try {
         const result = await seed(runtime.database.db, { users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"), sharedTimestamp: count(values["shared-timestamp"], 0, "shared-timestamp") });
-        console.log(`seeded ${result.users} users and ${result.posts} posts in ${result.ms} ms (password for every seeded user: ${result.password})`);
+        console.log(`seeded ${result.users} users and ${result.posts} posts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);
       } finally {
         await runtime.close();
       }

@@ -9,6 +9,8 @@ export interface Runtime {
   database: DatabaseHandle;
   jwtSecret: string;
   lock: DataDirLock | null;
+  /** The migrations this start applied (none when the schema was already current). */
+  migrationsApplied: string[];
   /** Closes the database, then releases the data folder. */
   close(): Promise<void>;
 }
@@ -16,6 +18,7 @@ export interface Runtime {
 export async function openRuntime(config: Config, onPoolError?: (error: Error) => void): Promise<Runtime> {
   let lock: DataDirLock | null = null;
   let database: DatabaseHandle;
+  let migrationsApplied: string[];
   let jwtSecret: string;
   if (config.dbUrl) {
     database = openPostgres({ url: config.dbUrl, onPoolError });
@@ -31,7 +34,7 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
     }
   }
   try {
-    await migrateToLatest(database.db);
+    migrationsApplied = await migrateToLatest(database.db);
   } catch (error) {
     await database.close().catch(() => {});
     lock?.release();
@@ -41,6 +44,7 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
     database,
     jwtSecret,
     lock,
+    migrationsApplied,
     async close() {
       try {
         await database.close();

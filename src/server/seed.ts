@@ -64,5 +64,6 @@ export async function seed(db: Kysely<Database>, options: SeedOptions) {
       SELECT a, c, date_trunc('second', now()) - make_interval(secs => s)
       FROM unnest(${authors}::uuid[], ${contents}::text[], ${ages}::float8[]) AS t(a, c, s)`.execute(db);
   }
-  return { users: ids.length, posts: options.posts, ms: Date.now() - started, password: SEED_PASSWORD };
+  // Log-in is by e-mail: every seeded user's is <username>@example.com; the first one as an example.
+  return { users: ids.length, posts: options.posts, ms: Date.now() - started, password: SEED_PASSWORD, exampleEmail: users[0]?.email };
 }

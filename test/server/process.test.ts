@@ -103,7 +103,12 @@ describe("niotebook-server as a process", () => {
     const seeded = run(["seed", "--users", "5", "--posts", "300", "--shared-timestamp", "60"], { NIOTEBOOK_DATA_DIR: dataDir });
     expect(seeded.status, seeded.stderr).toBe(0);
     expect(seeded.stdout).toContain("seeded 5 users and 300 posts");
+    const example = /e\.g\. (\S+@example\.com), password (\S+)/.exec(seeded.stdout);
+    expect(example, seeded.stdout).not.toBeNull();
     const server = await start(dataDir);
+    // The e-mail and password the seed names are ones a person can log in with.
+    const seededLogin = await json(`${server.url}/api/v1/auth/login`, { method: "POST", body: JSON.stringify({ email: example![1], password: example![2] }) });
+    expect(seededLogin.status).toBe(200);
     const login = await json(`${server.url}/api/v1/auth/register`, { method: "POST", body: JSON.stringify({ username: "seedreader", email: "s@x.io", password: "password123" }) });
     const auth = { authorization: `Bearer ${login.body.tokens.access_token}` };
     const seen = new Set<string>();
