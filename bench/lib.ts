@@ -396,3 +396,9 @@ export function fmtInt(x: number | undefined | null): string {
   if (x === undefined || x === null || !Number.isFinite(x)) return "n/a";
   return Math.round(x).toLocaleString("en-US");
 }
+
+/** A bench script's usage: the comment block at the top of its file (printed for --help). */
+export function usageOf(moduleUrl: string): string {
+  const text = readFileSync(new URL(moduleUrl), "utf8").split("\n");
+  return text.slice(0, text.findIndex((line) => !line.startsWith("//"))).join("\n");
+}

@@ -29,7 +29,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_POSTS_SQL, closeFd, cpuTicks, encodeCursor, fmt, fmtInt, freePort, logFd, median, processTree,
-  machineCpu, percentile, quiesce, rssOf, rssSampler, run, runOrThrow, signAccessToken, sleep, stopChild, waitForHealth,
+  machineCpu, percentile, quiesce, rssOf, rssSampler, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth,
 } from "./lib.ts";
 import { SCENARIOS, type LoadData, type Scenario } from "./scenarios.ts";
 import type { LoadConfig, LoadResult } from "./load.ts";
@@ -40,8 +40,7 @@ import { report, type BenchResults, type DbResult, type FixedRateRun, type LogSc
 // ── options ─────────────────────────────────────────────────────────────────────────────
 const { flags, opts } = parseOptions(process.argv.slice(2));
 if (flags.help) {
-  const text = readFileSync(new URL(import.meta.url), "utf8").split("\n");
-  console.log(text.slice(0, text.findIndex((line) => !line.startsWith("//"))).join("\n"));
+  console.log(usageOf(import.meta.url));
   process.exit(0);
 }
 const quick = opts.quick!, fixedFractions = opts.fixedFractions!;

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, closeFd, encodeCursor, fmt, fmtInt,
-  freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken, sleep, stopChild, waitForHealth,
+  freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth,
 } from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import type { LoadConfig, LoadResult } from "./load.ts";
@@ -36,8 +36,13 @@ const { values: flags } = parseArgs({
     "pg-database": { type: "string", default: "niotebook_bench_scale" }, // one database per size: <name>_<posts>
     out: { type: "string", default: join(ROOT, "bench", "results") },
     docs: { type: "string", default: join(ROOT, "docs", "bench-scale.md") },
+    help: { type: "boolean", short: "h" },
   },
 });
+if (flags.help) {
+  console.log(usageOf(import.meta.url));
+  process.exit(0);
+}
 const sizes = flags.sizes!.split(",").map(Number);
 const users = Number(flags.users);
 const rounds = Number(flags.rounds);

@@ -9,6 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 
+import { usageOf } from "./lib.ts";
+
+if (process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
+  console.log(usageOf(import.meta.url));
+  process.exit(0);
+}
 // React's production build, as bin/niotebook.js uses (set before React is first loaded).
 process.env.NODE_ENV ??= "production";
 const { createElement } = await import("react");
