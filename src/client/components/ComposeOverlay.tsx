@@ -115,7 +115,7 @@ export function ComposeOverlay(props: {
       title="New post"
       badge={[{ text: `${counter.count}/${POST_MAX}`, token: counter.warn ? "error" : "dim" }]}
       lines={lines}
-      footer={sending ? "Posting…" : "Ctrl+S publish · Enter new line · Esc cancel"}
+      footer={sending ? "Posting…" : "Ctrl+S publish · Enter new line · Esc close, draft kept"}
       width={width}
       areaWidth={props.areaWidth}
       areaHeight={props.areaHeight}

@@ -57,7 +57,7 @@ export const COMMANDS = [
 
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
-  { id: "cancel", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "cancel" },
+  { id: "cancel", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
   { id: "newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"] },
 
   // Text editing, in every text field
