@@ -8,11 +8,20 @@ import {
   ApiError, PUBLISH_TIMEOUT_MESSAGE, SESSION_EXPIRED_MESSAGE, parseRetryAfter, rateLimitedMessage,
   unreachableMessage,
 } from "./api-errors.js";
-import type { SessionStore, StoredSession } from "./config/session-store.js";
+import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Refresh a little before expiry so a request never leaves with a token about to die. */
 const EXPIRY_MARGIN_MS = 10_000;
+/**
+ * After a refresh refused as already used, how long to watch auth.json for the tokens of the
+ * client that used it first (it saves them once its answer arrives), and how often.
+ */
+const RIVAL_REFRESH_WAIT_MS = 2_000;
+const RIVAL_REFRESH_POLL_MS = 100;
+
+/** Whose tokens these are: the user id in the access token (no verification: comparison only). */
+const accountOf = (tokens: Tokens) => readTokenClaims(tokens.access_token).sub;
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -82,11 +91,11 @@ export class ApiClient {
 
   /** Revokes the refresh token (best effort) and always forgets the session locally. */
   async logout(): Promise<void> {
-    const tokens = this.session.load() ?? this.tokens;
+    const tokens = this.ownOnDisk() ?? this.tokens;
     try {
       if (tokens) await this.request<void>("POST", "/api/v1/auth/logout", { body: { refresh_token: tokens.refresh_token } });
     } finally {
-      this.forget();
+      this.forget(tokens);
     }
   }
 
@@ -131,9 +140,27 @@ export class ApiClient {
     this.tokens = this.session.save(tokens);
   }
 
-  private forget(): void {
+  /** Drops this client's session, and auth.json while it still holds `tokens` (see clearIfHolds). */
+  private forget(tokens: Tokens | null = this.tokens): void {
     this.tokens = null;
-    this.session.clear();
+    if (tokens) this.session.clearIfHolds(tokens.refresh_token);
+  }
+
+  /**
+   * auth.json's tokens if they are this client's account: another client sharing the file may
+   * have logged in as someone else, and a post must never go out under the wrong name.
+   */
+  private ownOnDisk(): StoredSession | null {
+    const onDisk = this.session.load();
+    if (!onDisk || !this.tokens) return onDisk;
+    const mine = accountOf(this.tokens);
+    return mine !== undefined && accountOf(onDisk) === mine ? onDisk : null;
+  }
+
+  /** auth.json's tokens when another client has renewed this account's session past `spent`. */
+  private renewedElsewhere(spent: string): StoredSession | null {
+    const onDisk = this.ownOnDisk();
+    return onDisk && onDisk.refresh_token !== spent && !this.isExpired(onDisk) ? onDisk : null;
   }
 
   private isExpired(tokens: Tokens): boolean {
@@ -162,7 +189,7 @@ export class ApiClient {
    */
   private renew(staleAccessToken: string): Promise<StoredSession> {
     if (this.refreshing) return this.refreshing;
-    const onDisk = this.session.load();
+    const onDisk = this.ownOnDisk();
     if (onDisk && onDisk.access_token !== staleAccessToken && !this.isExpired(onDisk)) {
       this.tokens = onDisk;
       return Promise.resolve(onDisk);
@@ -183,15 +210,21 @@ export class ApiClient {
       const { tokens } = await this.request<TokensResponse>("POST", "/api/v1/auth/refresh", {
         body: { refresh_token: refreshToken },
       });
-      this.adopt(tokens);
-      return this.tokens!;
+      // Kept in memory only if auth.json has meanwhile become another account's (a later log-in
+      // in another client owns the file now); saved otherwise.
+      const fileIsAnothers = this.session.load() !== null && this.ownOnDisk() === null;
+      this.tokens = fileIsAnothers ? { ...tokens, server_url: this.session.serverUrl } : this.session.save(tokens);
+      return this.tokens;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        // Another client may have refreshed with this very token a moment ago.
-        const onDisk = this.session.load();
-        if (onDisk && onDisk.refresh_token !== refreshToken && !this.isExpired(onDisk)) {
-          this.tokens = onDisk;
-          return onDisk;
+        // Another client may have refreshed with this very token a moment ago: refused as
+        // used (not as expired), its new tokens reach auth.json as soon as its answer does.
+        const deadline = Date.now() + (error.code === "unauthorized" ? RIVAL_REFRESH_WAIT_MS : 0);
+        for (;;) {
+          const renewed = this.renewedElsewhere(refreshToken);
+          if (renewed) return (this.tokens = renewed);
+          if (Date.now() >= deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, RIVAL_REFRESH_POLL_MS));
         }
         throw this.sessionExpired();
       }

@@ -125,6 +125,68 @@ describe("ApiClient", () => {
     expect(stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(0);
   });
 
+  it("never takes another account's tokens from auth.json: a second client's log-in is not this client's session", async () => {
+    const bob = makeUser("bob");
+    const mine = makeTokens(user);
+    const myFresh = makeTokens(user);
+    client().store.save(mine);
+    const { api, store } = client();
+    // Another client sharing the file logs in as bob.
+    const bobs = makeTokens(bob);
+    new SessionStore(dir, stub.url).save(bobs);
+    acceptOnly(new Set([myFresh.access_token, bobs.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", (req) =>
+      (req.body as { refresh_token: string }).refresh_token === mine.refresh_token ? { body: { tokens: myFresh } } : apiError(401, "unauthorized", "Unknown refresh token"));
+    await api.timeline();
+    const sent = stub.requests.map((r) => [r.path, r.headers.authorization ?? (r.body as { refresh_token?: string })?.refresh_token]);
+    expect(sent).toEqual([
+      ["/api/v1/timeline", `Bearer ${mine.access_token}`],
+      ["/api/v1/auth/refresh", mine.refresh_token],
+      ["/api/v1/timeline", `Bearer ${myFresh.access_token}`],
+    ]);
+    // The file stays bob's: the later log-in owns it.
+    expect(store.load()?.refresh_token).toBe(bobs.refresh_token);
+  });
+
+  it("when its session ends while auth.json holds another account, leaves that file alone (log-out too)", async () => {
+    const bobs = makeTokens(makeUser("bob"));
+    const mine = makeTokens(user);
+    client().store.save(mine);
+    const { api, store } = client();
+    new SessionStore(dir, stub.url).save(bobs);
+    stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
+    await api.logout();
+    expect(stub.requests[0]?.body).toEqual({ refresh_token: mine.refresh_token });
+    expect(store.load()?.refresh_token).toBe(bobs.refresh_token);
+
+    const second = client();
+    second.store.save(mine);
+    const other = new ApiClient({ baseUrl: stub.url, session: new SessionStore(dir, stub.url) });
+    new SessionStore(dir, stub.url).save(bobs);
+    acceptOnly(new Set());
+    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "token_expired", "Refresh token expired"));
+    await expect(other.timeline()).rejects.toThrow("Session expired — please log in again");
+    expect(store.load()?.refresh_token).toBe(bobs.refresh_token);
+  });
+
+  it("a refresh refused as used waits for the tokens of the client that used it first", async () => {
+    const old = makeTokens(user);
+    const fresh = makeTokens(user);
+    client().store.save(old);
+    const { api } = client();
+    acceptOnly(new Set([fresh.access_token]));
+    // The other client's refresh won; its answer (and so its save) arrives 300 ms after ours.
+    stub.on("POST", "/api/v1/auth/refresh", () => {
+      setTimeout(() => new SessionStore(dir, stub.url).save(fresh), 300);
+      return apiError(401, "unauthorized", "Refresh token already used");
+    });
+    let expired = 0;
+    api.onSessionExpired(() => expired++);
+    await expect(api.timeline()).resolves.toEqual(emptyPage);
+    expect(expired).toBe(0);
+    expect(stub.requests.at(-1)?.headers.authorization).toBe(`Bearer ${fresh.access_token}`);
+  });
+
   it("refreshes silently before the first request when the stored token has expired", async () => {
     const expired = makeTokens(user, { expiresInMs: -60_000 });
     const fresh = makeTokens(user);

@@ -63,6 +63,21 @@ export class SessionStore {
   clear(): void {
     rmSync(this.path, { force: true });
   }
+
+  /**
+   * Removes auth.json only while it still holds this refresh token: another running client may
+   * have replaced it since — with the same session refreshed, or another account — and that is
+   * not this client's to delete.
+   */
+  clearIfHolds(refreshToken: string): void {
+    try {
+      const data = JSON.parse(readFileSync(this.path, "utf8")) as Partial<StoredSession>;
+      if (data.refresh_token !== refreshToken) return;
+    } catch {
+      return;
+    }
+    this.clear();
+  }
 }
 
 /** The claims the client reads from its own access token (no verification: display only). */
