@@ -24,6 +24,8 @@ export interface Config {
   timelineCache: boolean;
   /** Server processes sharing the port (PostgreSQL only). */
   workers: number;
+  /** `niotebook local`: the client that started this server; stop once it is gone. */
+  stopWithParent: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -44,7 +46,14 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
   ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
+  ["NIOTEBOOK_STOP_WITH_PARENT", "a PID: stop when that process is no longer this one's parent (set by niotebook local)"],
 ];
+
+function parseParentPid(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new ConfigError(`NIOTEBOOK_STOP_WITH_PARENT must be a process id (got "${value}")`);
+  return Number(value);
+}
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -129,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (workers > 1 && dbUrl === undefined) {
     throw new ConfigError("NIOTEBOOK_WORKERS above 1 needs PostgreSQL (NIOTEBOOK_DB_URL): the embedded database is opened by one process only");
   }
+  const stopWithParent = parseParentPid(get("NIOTEBOOK_STOP_WITH_PARENT"));
+  if (workers > 1 && stopWithParent !== undefined) {
+    throw new ConfigError("NIOTEBOOK_STOP_WITH_PARENT is for a single server process (NIOTEBOOK_WORKERS=1)");
+  }
   if (workers > 1 && rateLimitMultiplier > 0 && redisUrl === undefined) {
     throw new ConfigError(
       "with more than one worker the rate limits must be shared: set NIOTEBOOK_REDIS_URL (e.g. redis://127.0.0.1:6379), " +
@@ -151,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
+    stopWithParent,
   };
 }

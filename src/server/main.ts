@@ -26,6 +26,7 @@ ${ENV_HELP.map(([name, text]) => `  ${name.padEnd(30)} ${text}`).join("\n")}
 `;
 
 const SHUTDOWN_GRACE_MS = 30_000;
+const PARENT_CHECK_MS = 1_000;
 
 async function serve(config: Config): Promise<void> {
   const runtime = await openRuntime(config, (error) => console.error(JSON.stringify({ level: 50, msg: "database pool error", code: (error as NodeJS.ErrnoException).code })));
@@ -62,6 +63,14 @@ async function serve(config: Config): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // Started for one client (niotebook local): when that client is gone, however it went
+  // (a signal before it could stop us, kill -9), this process is re-parented; stop then.
+  if (config.stopWithParent !== undefined) {
+    const parent = config.stopWithParent;
+    setInterval(() => {
+      if (process.ppid !== parent) void stop("parent exited");
+    }, PARENT_CHECK_MS).unref();
+  }
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

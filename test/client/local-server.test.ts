@@ -3,9 +3,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { isHealthy, startLocalServer } from "../../src/client/cli/local-server.js";
-import { builtServerAvailable, startRealServer } from "./helpers/real-server.js";
+import { builtServerAvailable, REPO_ROOT, startRealServer } from "./helpers/real-server.js";
 
 const created: string[] = [];
 const temp = (name: string): string => {
@@ -34,6 +35,31 @@ describe.skipIf(!builtServerAvailable())("startLocalServer", () => {
     const again = await startLocalServer({ configDir, env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir } });
     expect(again.url).toBe(local.url);
     await again.stop();
+  }, 120_000);
+
+  it("a server started for a client that dies without stopping it (kill -9) stops by itself", async () => {
+    const dataDir = temp("data");
+    const configDir = temp("config");
+    // The client stand-in: the built startLocalServer, then it reports and waits to be killed.
+    const script = `const { startLocalServer } = await import(${JSON.stringify(join(REPO_ROOT, "dist/client/cli/local-server.js"))});
+      const local = await startLocalServer({ configDir: ${JSON.stringify(configDir)} });
+      console.log(JSON.stringify({ url: local.url })); setInterval(() => {}, 1000);`;
+    const client = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_RATE_LIMIT: "off" }, stdio: ["ignore", "pipe", "inherit"],
+    });
+    const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+      client.stdout!.once("data", (d: Buffer) => resolve(JSON.parse(d.toString()) as { url: string }));
+      client.once("exit", (code) => reject(new Error(`client stand-in exited ${code}`)));
+    });
+    const serverPid = (JSON.parse(readFileSync(join(dataDir, "server.json"), "utf8")) as { pid: number }).pid;
+    expect(await isHealthy(url)).toBe(true);
+    client.kill("SIGKILL");
+    const deadline = Date.now() + 15_000;
+    const alive = () => { try { process.kill(serverPid, 0); return true; } catch { return false; } };
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+    // It stopped cleanly: the data folder says no server runs.
+    expect(existsSync(join(dataDir, "server.json"))).toBe(false);
   }, 120_000);
 
   it("connects to a live server named in server.json and never stops it", async () => {

@@ -37,6 +37,10 @@ describe("configuration", () => {
       expect(() => loadConfig({ NIOTEBOOK_REDIS_URL: bad }), bad).toThrow(/NIOTEBOOK_REDIS_URL/);
     }
     expect(loadConfig({ NIOTEBOOK_REDIS_URL: "rediss://cache.example:6380/2" }).redisUrl).toBe("rediss://cache.example:6380/2");
+    expect(loadConfig({ NIOTEBOOK_STOP_WITH_PARENT: "4242" }).stopWithParent).toBe(4242);
+    for (const bad of ["0", "-1", "pid", "12x"]) expect(() => loadConfig({ NIOTEBOOK_STOP_WITH_PARENT: bad }), bad).toThrow(/NIOTEBOOK_STOP_WITH_PARENT/);
+    const db = { NIOTEBOOK_DB_URL: "postgres://h/db", NIOTEBOOK_JWT_SECRET: "x".repeat(32), NIOTEBOOK_RATE_LIMIT: "off" };
+    expect(() => loadConfig({ ...db, NIOTEBOOK_WORKERS: "2", NIOTEBOOK_STOP_WITH_PARENT: "4242" })).toThrow(/single server process/);
   });
 
   it("requires a 32-byte secret with a database URL", () => {

@@ -103,7 +103,9 @@ export async function startLocalServer(opts: {
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [opts.serverScript ?? SERVER_SCRIPT], {
-      env: { ...env, NIOTEBOOK_PORT: String(port), NIOTEBOOK_DATA_DIR: dataDir },
+      // It stops by itself once this process is gone, even if we could not stop it (a signal
+      // during start-up, kill -9).
+      env: { ...env, NIOTEBOOK_PORT: String(port), NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_STOP_WITH_PARENT: String(process.pid) },
       stdio: ["ignore", log, log],
     });
   } finally {
