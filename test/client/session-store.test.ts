@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readTokenClaims, SessionStore } from "../../src/client/config/session-store.js";
 import { DraftStore } from "../../src/client/config/draft-store.js";
 import { parseConfigYaml, readConfig, writeConfig } from "../../src/client/config/config-file.js";
-import { resolveServerUrl } from "../../src/client/config/server-url.js";
+import { resolveServerUrl, serverUrlProblem } from "../../src/client/config/server-url.js";
 import { configDir } from "../../src/client/config/paths.js";
 import { makeTokens, makeUser } from "./helpers/fixtures.js";
 
@@ -136,6 +136,15 @@ describe("config", () => {
     expect(resolveServerUrl({ env: "http://e", config: "http://c" })).toBe("http://e");
     expect(resolveServerUrl({ env: "", config: "http://c" })).toBe("http://c");
     expect(resolveServerUrl({})).toBe("http://localhost:8080");
+  });
+
+  it("checks the URL it will use, wherever it came from, and says where", () => {
+    expect(serverUrlProblem({ env: "not-a-url" })).toBe("NIOTEBOOK_SERVER expects an http(s) URL, got not-a-url");
+    expect(serverUrlProblem({ config: "localhost:8080" })).toBe("server_url in config.yaml expects an http(s) URL, got localhost:8080");
+    // Only the one that wins counts: a good flag over a bad variable is fine.
+    expect(serverUrlProblem({ flag: "http://f", env: "not-a-url" })).toBeNull();
+    expect(serverUrlProblem({ env: "", config: "https://c.example" })).toBeNull();
+    expect(serverUrlProblem({})).toBeNull();
   });
 
   it("puts the config folder under XDG_CONFIG_HOME, else ~/.config", () => {

@@ -1,4 +1,6 @@
 // Command-line arguments of `niotebook`.
+import { isHttpUrl } from "../config/server-url.js";
+
 export type CliCommand = "tui" | "local" | "help" | "version";
 
 export interface CliArgs {
@@ -41,7 +43,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       return { command: "help", error: `Unknown argument: ${arg}` };
     }
   }
-  if (args.server !== undefined && !/^https?:\/\/[^\s]+$/.test(args.server)) {
+  if (args.server !== undefined && !isHttpUrl(args.server)) {
     return { command: "help", error: `--server expects an http(s) URL, got ${args.server}` };
   }
   return args;
