@@ -4,7 +4,7 @@
 //   node bench/report.ts bench/results/<date>.json    prints a results file's report again
 //
 // so anyone can check a table against the raw measurements it was drawn from (results written
-// from 2026-11-27 on; older files have an older shape).
+// from 2026-11-27T03-58-10Z on; older files have an older shape).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fmt, fmtInt, median, type RssSample } from "./lib.ts";
@@ -80,7 +80,7 @@ export interface ServerSideTimes { requests: number; p50: number; p99: number }
  * A fixed-rate run's p99 as the targets read it: the median of its windows' p99 (each window as
  * long as a closed-loop round), as the closed-loop figures are medians over rounds.
  */
-export const tailP99 = (r: { p99: number; windowP99s?: number[] }) => (r.windowP99s?.length ? median(r.windowP99s) : r.p99);
+const tailP99 = (r: { p99: number; windowP99s?: number[] }) => (r.windowP99s?.length ? median(r.windowP99s) : r.p99);
 /**
  * The server's CPU per request in a paced run, beside the rounds', and what it makes of one core
  * at the run's rate: answered one or two at a time a request costs more than in a saturating

@@ -5,7 +5,8 @@
 //   node bench/run.ts [--db postgres|embedded|both] [--posts 100000] [--users 1000]
 //                     [--rounds 5] [--duration 2] [--warmup 0.5] [--connections 64]
 //                     [--quick] [--no-build] [--keep] [--db-first] [--pg-url postgres://postgres@127.0.0.1:5432]
-//                     [--fixed-fractions 0.7] [--server-nice 0]
+//                     [--pg-database niotebook_bench] [--db-clients 64] [--fixed-fractions 0.7]
+//                     [--server-nice 0] [--out bench/results]
 //
 // --fixed-fractions 0.4,0.55,0.7 drives the fixed-rate scenarios at each of those shares of
 // their maximum (default 0.7, the target's), to see where the tail bends on a machine.
@@ -462,7 +463,6 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     db, url: dbUrl, dataDir: dataDirs[2], connections: opts.dbClients, durationS: opts.durationS, warmupS: opts.warmupS,
     deep: { createdAt: deep.created_at, id: deep.id }, userIds: data.userIds,
   };
-  const order: Server[] = [servers[1]!, ...servers.slice(2), main];
   // One round: the other configurations first, then the main server's scenarios, each next to
   // its ceiling, so the pair sees the same moment of this shared machine. (The auto block runs
   // first so its pools are idle-closed before the 64-client database ceilings need connections.)

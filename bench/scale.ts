@@ -4,6 +4,7 @@
 //
 //   node bench/scale.ts [--sizes 10000,100000,1000000] [--users 1000] [--rounds 5] [--duration 3]
 //                       [--server-env NAME=VALUE ...] [--no-build] [--pg-url postgres://postgres@127.0.0.1:5432]
+//                       [--pg-database niotebook_bench_scale] [--out bench/results] [--docs docs/bench-scale.md]
 //
 // --server-env passes extra configuration to the server. The first-page cache is off
 // (NIOTEBOOK_TIMELINE_CACHE=off) unless --server-env says otherwise: the curve is the query's.

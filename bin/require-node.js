@@ -1,5 +1,5 @@
-// Both commands need Node.js 24.7 or newer (argon2 in node:crypto, process.execve): say so
-// plainly instead of failing later on a missing export.
+// Both commands need Node.js 24.7 or newer (argon2 in node:crypto, for the server and for the
+// one `niotebook local` starts): say so plainly instead of failing later on a missing export.
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 24 || (major === 24 && minor < 7)) {
   process.stderr.write(`niotebook needs Node.js 24.7 or newer; this is ${process.version} (${process.execPath}).\n` +

@@ -23,6 +23,8 @@ const RIVAL_REFRESH_POLL_MS = 100;
 /** Whose tokens these are: the user id in the access token (no verification: comparison only). */
 const accountOf = (tokens: Tokens) => readTokenClaims(tokens.access_token).sub;
 
+const sessionEnded = () => new ApiError("session_expired", SESSION_EXPIRED_MESSAGE, { status: 401, code: "unauthorized" });
+
 export interface ApiClientOptions {
   baseUrl: string;
   session: SessionStore;
@@ -45,6 +47,14 @@ export class ApiClient {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private tokens: StoredSession | null;
+  /**
+   * The account this client is signed in as (the access token's user id): set by log-in, sign-up
+   * or the session it started with, and kept after a session ends, so nothing still in flight can
+   * go on under another account's tokens from a shared auth.json.
+   */
+  private account: string | undefined;
+  /** Moves on at every log-in and log-out: a refresh answered after one is not this session's. */
+  private generation = 0;
   private refreshing: Promise<StoredSession> | null = null;
   private expiredListeners = new Set<() => void>();
 
@@ -55,6 +65,7 @@ export class ApiClient {
     this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.tokens = this.session.load();
+    this.account = this.tokens ? accountOf(this.tokens) : undefined;
   }
 
   get isLoggedIn(): boolean {
@@ -89,13 +100,19 @@ export class ApiClient {
     return result;
   }
 
-  /** Revokes the refresh token (best effort) and always forgets the session locally. */
+  /**
+   * Revokes the session (best effort; any of its refresh tokens revokes it all) and always
+   * forgets it locally, with auth.json while that holds this account (another account's stays).
+   */
   async logout(): Promise<void> {
-    const tokens = this.ownOnDisk() ?? this.tokens;
+    const tokens = this.tokens ?? this.ownOnDisk();
+    const account = this.account;
+    this.generation++;
     try {
-      if (tokens) await this.request<void>("POST", "/api/v1/auth/logout", { body: { refresh_token: tokens.refresh_token } });
+      if (tokens) await this.send<void>("POST", "/api/v1/auth/logout", { body: { refresh_token: tokens.refresh_token } }, null);
     } finally {
-      this.forget(tokens);
+      this.tokens = null;
+      this.session.clearIf((onDisk) => account !== undefined && accountOf(onDisk) === account);
     }
   }
 
@@ -137,13 +154,19 @@ export class ApiClient {
   // ── plumbing ─────────────────────────────────────────────────────────────────────────
 
   private adopt(tokens: Tokens): void {
+    this.generation++;
     this.tokens = this.session.save(tokens);
+    this.account = accountOf(tokens);
   }
 
-  /** Drops this client's session, and auth.json while it still holds `tokens` (see clearIfHolds). */
-  private forget(tokens: Tokens | null = this.tokens): void {
+  /**
+   * Drops this client's session, and auth.json while it still holds this session's refresh
+   * token: another client may have replaced it since, and that is not this client's to delete.
+   */
+  private forget(): void {
+    const spent = this.tokens?.refresh_token;
     this.tokens = null;
-    if (tokens) this.session.clearIfHolds(tokens.refresh_token);
+    if (spent) this.session.clearIf((onDisk) => onDisk.refresh_token === spent);
   }
 
   /**
@@ -152,9 +175,8 @@ export class ApiClient {
    */
   private ownOnDisk(): StoredSession | null {
     const onDisk = this.session.load();
-    if (!onDisk || !this.tokens) return onDisk;
-    const mine = accountOf(this.tokens);
-    return mine !== undefined && accountOf(onDisk) === mine ? onDisk : null;
+    if (!onDisk) return null;
+    return this.account === undefined || accountOf(onDisk) === this.account ? onDisk : null;
   }
 
   /** auth.json's tokens when another client has renewed this account's session past `spent`. */
@@ -171,12 +193,15 @@ export class ApiClient {
   private sessionExpired(): ApiError {
     this.forget();
     for (const listener of this.expiredListeners) listener();
-    return new ApiError("session_expired", SESSION_EXPIRED_MESSAGE, { status: 401, code: "unauthorized" });
+    return sessionEnded();
   }
 
   /** A usable access token, refreshed first when the stored one has expired. */
   private async currentAccessToken(): Promise<string> {
-    if (!this.tokens) this.tokens = this.session.load();
+    if (!this.tokens) {
+      this.tokens = this.ownOnDisk();
+      if (this.tokens) this.account ??= accountOf(this.tokens);
+    }
     if (!this.tokens) throw this.sessionExpired();
     if (this.isExpired(this.tokens)) return (await this.renew(this.tokens.access_token)).access_token;
     return this.tokens.access_token;
@@ -206,16 +231,20 @@ export class ApiClient {
   }
 
   private async refresh(refreshToken: string): Promise<StoredSession> {
+    const generation = this.generation;
     try {
       const { tokens } = await this.request<TokensResponse>("POST", "/api/v1/auth/refresh", {
         body: { refresh_token: refreshToken },
       });
+      // Logged out (or in as someone) while it was on its way: not to be kept, let alone saved.
+      if (generation !== this.generation) throw sessionEnded();
       // Kept in memory only if auth.json has meanwhile become another account's (a later log-in
       // in another client owns the file now); saved otherwise.
       const fileIsAnothers = this.session.load() !== null && this.ownOnDisk() === null;
-      this.tokens = fileIsAnothers ? { ...tokens, server_url: this.session.serverUrl } : this.session.save(tokens);
+      this.tokens = fileIsAnothers ? this.session.bind(tokens) : this.session.save(tokens);
       return this.tokens;
     } catch (error) {
+      if (generation !== this.generation) throw sessionEnded();
       if (error instanceof ApiError && error.status === 401) {
         // Another client may have refreshed with this very token a moment ago: refused as
         // used (not as expired), its new tokens reach auth.json as soon as its answer does.

@@ -6,7 +6,7 @@ import type { LocalServer } from "./cli/local-server.js";
 import { clientVersion } from "./cli/version.js";
 import { readConfig, writeConfig } from "./config/config-file.js";
 import { configDir, ensureDir } from "./config/paths.js";
-import { DEFAULT_SERVER_URL, resolveServerUrl, serverUrlProblem } from "./config/server-url.js";
+import { DEFAULT_SERVER_URL, chooseServerUrl } from "./config/server-url.js";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -45,13 +45,12 @@ async function main(argv: string[]): Promise<number> {
     }
     serverUrl = local.url;
   } else {
-    const sources = { flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: configuredServer };
-    const problem = serverUrlProblem(sources);
-    if (problem) {
-      process.stderr.write(`niotebook: ${problem}\n`);
+    const chosen = chooseServerUrl({ flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: configuredServer });
+    if (chosen.problem) {
+      process.stderr.write(`niotebook: ${chosen.problem}\n`);
       return 2;
     }
-    serverUrl = resolveServerUrl(sources);
+    serverUrl = chosen.url;
   }
 
   try {

@@ -187,6 +187,49 @@ describe("ApiClient", () => {
     expect(stub.requests.at(-1)?.headers.authorization).toBe(`Bearer ${fresh.access_token}`);
   });
 
+  it("when nobody renews a refresh refused as used, the session ends after the wait", async () => {
+    client().store.save(makeTokens(user));
+    acceptOnly(new Set());
+    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "unauthorized", "Refresh token already used"));
+    const { api, store } = client();
+    let told = 0;
+    api.onSessionExpired(() => told++);
+    const started = Date.now();
+    await expect(api.timeline()).rejects.toThrow("Session expired — please log in again");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(told).toBe(1);
+    expect(store.load()).toBeNull();
+  });
+
+  it("once its session has ended, never picks up another account's tokens for a later request", async () => {
+    client().store.save(makeTokens(user));
+    acceptOnly(new Set());
+    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "token_expired", "Refresh token expired"));
+    const { api } = client();
+    await expect(api.timeline()).rejects.toThrow("Session expired");
+    const bobs = makeTokens(makeUser("bob"));
+    new SessionStore(dir, stub.url).save(bobs);
+    const before = stub.requests.length;
+    await expect(api.timeline()).rejects.toThrow("Session expired");
+    expect(stub.requests.slice(before)).toEqual([]);
+  });
+
+  it("a log-out while a refresh is on its way wins: the late answer is neither kept nor saved", async () => {
+    const old = makeTokens(user);
+    const fresh = makeTokens(user);
+    client().store.save(old);
+    acceptOnly(new Set([fresh.access_token]));
+    stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh }, delayMs: 200 }));
+    stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
+    const { api, store } = client();
+    const pending = api.timeline();
+    await new Promise((r) => setTimeout(r, 50));
+    await api.logout();
+    await expect(pending).rejects.toThrow("Session expired");
+    expect(store.load()).toBeNull();
+    expect(api.isLoggedIn).toBe(false);
+  });
+
   it("refreshes silently before the first request when the stored token has expired", async () => {
     const expired = makeTokens(user, { expiresInMs: -60_000 });
     const fresh = makeTokens(user);

@@ -57,7 +57,9 @@ describe.skipIf(!builtServerAvailable())("startLocalServer", () => {
     const deadline = Date.now() + 15_000;
     const alive = () => { try { process.kill(serverPid, 0); return true; } catch { return false; } };
     while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(alive()).toBe(false);
+    const stillAlive = alive();
+    if (stillAlive) process.kill(serverPid, "SIGKILL"); // never leave it behind, even when failing
+    expect(stillAlive).toBe(false);
     // It stopped cleanly: the data folder says no server runs.
     expect(existsSync(join(dataDir, "server.json"))).toBe(false);
   }, 120_000);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readTokenClaims, SessionStore } from "../../src/client/config/session-store.js";
 import { DraftStore } from "../../src/client/config/draft-store.js";
 import { parseConfigYaml, readConfig, writeConfig } from "../../src/client/config/config-file.js";
-import { resolveServerUrl, serverUrlProblem } from "../../src/client/config/server-url.js";
+import { chooseServerUrl } from "../../src/client/config/server-url.js";
 import { configDir } from "../../src/client/config/paths.js";
 import { makeTokens, makeUser } from "./helpers/fixtures.js";
 
@@ -54,7 +54,12 @@ describe("SessionStore", () => {
     writeFileSync(join(dir, "auth.json"), JSON.stringify({ ...tokens, expires_at: "" }));
     const loaded = new SessionStore(dir, "http://a.example", "http://a.example/").load();
     expect(loaded).toMatchObject({ access_token: tokens.access_token, refresh_token: tokens.refresh_token, server_url: "http://a.example" });
-    expect(Date.parse(loaded!.expires_at)).toBeLessThan(Date.now());
+    // Its expiry is then the access token's own (exp, whole seconds)...
+    expect(Date.parse(loaded!.expires_at)).toBe(Math.floor(Date.parse(tokens.expires_at) / 1000) * 1000);
+    // ...and without one it counts as expired, so the first thing done is a refresh.
+    writeFileSync(join(dir, "auth.json"), JSON.stringify({ access_token: "no.claims.here", refresh_token: "r", expires_at: "" }));
+    expect(Date.parse(new SessionStore(dir, "http://a.example", "http://a.example").load()!.expires_at)).toBe(0);
+    writeFileSync(join(dir, "auth.json"), JSON.stringify({ ...tokens, expires_at: "" }));
     // Pointed elsewhere (--server, NIOTEBOOK_SERVER), or with no config.yaml to say whose they are: not sent.
     expect(new SessionStore(dir, "http://b.example", "http://a.example").load()).toBeNull();
     expect(new SessionStore(dir, "http://a.example").load()).toBeNull();
@@ -80,9 +85,10 @@ describe("SessionStore", () => {
     expect(store.load()).toBeNull();
   });
 
-  it("reads sub and username from the access token", () => {
+  it("reads sub, username and exp from the access token", () => {
     const user = makeUser("carol");
-    expect(readTokenClaims(makeTokens(user).access_token)).toEqual({ sub: user.id, username: "carol" });
+    const tokens = makeTokens(user);
+    expect(readTokenClaims(tokens.access_token)).toEqual({ sub: user.id, username: "carol", exp: Math.floor(Date.parse(tokens.expires_at) / 1000) });
     expect(readTokenClaims("garbage")).toEqual({});
   });
 });
@@ -132,19 +138,19 @@ describe("config", () => {
   });
 
   it("resolves the server URL: flag, then env, then config, then default", () => {
-    expect(resolveServerUrl({ flag: "http://f/", env: "http://e", config: "http://c" })).toBe("http://f");
-    expect(resolveServerUrl({ env: "http://e", config: "http://c" })).toBe("http://e");
-    expect(resolveServerUrl({ env: "", config: "http://c" })).toBe("http://c");
-    expect(resolveServerUrl({})).toBe("http://localhost:8080");
+    expect(chooseServerUrl({ flag: "http://f/", env: "http://e", config: "http://c" }).url).toBe("http://f");
+    expect(chooseServerUrl({ env: "http://e", config: "http://c" }).url).toBe("http://e");
+    expect(chooseServerUrl({ env: "", config: "http://c" }).url).toBe("http://c");
+    expect(chooseServerUrl({}).url).toBe("http://localhost:8080");
   });
 
   it("checks the URL it will use, wherever it came from, and says where", () => {
-    expect(serverUrlProblem({ env: "not-a-url" })).toBe("NIOTEBOOK_SERVER expects an http(s) URL, got not-a-url");
-    expect(serverUrlProblem({ config: "localhost:8080" })).toBe("server_url in config.yaml expects an http(s) URL, got localhost:8080");
+    expect(chooseServerUrl({ env: "not-a-url" }).problem).toBe("NIOTEBOOK_SERVER expects an http(s) URL, got not-a-url");
+    expect(chooseServerUrl({ config: "localhost:8080" }).problem).toBe("server_url in config.yaml expects an http(s) URL, got localhost:8080");
     // Only the one that wins counts: a good flag over a bad variable is fine.
-    expect(serverUrlProblem({ flag: "http://f", env: "not-a-url" })).toBeNull();
-    expect(serverUrlProblem({ env: "", config: "https://c.example" })).toBeNull();
-    expect(serverUrlProblem({})).toBeNull();
+    expect(chooseServerUrl({ flag: "http://f", env: "not-a-url" }).problem).toBeNull();
+    expect(chooseServerUrl({ env: "", config: "https://c.example" }).problem).toBeNull();
+    expect(chooseServerUrl({}).problem).toBeNull();
   });
 
   it("puts the config folder under XDG_CONFIG_HOME, else ~/.config", () => {

@@ -98,6 +98,15 @@ describe("niotebook-server as a process", () => {
     }
   }, 120_000);
 
+  it("migrate says what it applied, then that there is nothing left to apply", () => {
+    const dataDir = tempDir();
+    const first = run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^applied \d+ migration\(s\): 0001_initial, /);
+    const again = run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir });
+    expect(again.stdout.trim()).toBe("migrations are up to date");
+  }, 60_000);
+
   it("seeds users and posts, some sharing one timestamp", async () => {
     const dataDir = tempDir();
     const seeded = run(["seed", "--users", "5", "--posts", "300", "--shared-timestamp", "60"], { NIOTEBOOK_DATA_DIR: dataDir });

@@ -242,23 +242,28 @@ describe("replacing workers that die", () => {
 });
 
 describe("microsecondClock (the embedded database's post timestamps)", () => {
-  it("gives RFC 3339 with six digits, on the wall clock, strictly increasing even when the clock stands still", () => {
-    const now = vi.spyOn(Date, "now").mockReturnValue(Date.parse("2026-03-01T12:00:00.123Z"));
+  it("counts microseconds from the wall clock, strictly increasing when the clock stands still, carrying into the next second", () => {
+    let wall = Date.parse("2026-03-01T12:00:00.999Z"), mono = 5_000;
+    const date = vi.spyOn(Date, "now").mockImplementation(() => wall);
+    const perf = vi.spyOn(performance, "now").mockImplementation(() => mono);
     try {
       const clock = microsecondClock();
-      const stamps = Array.from({ length: 1500 }, () => clock());
-      for (const t of stamps) expect(t).toMatch(/^2026-03-01T12:00:00\.(123\d{3}|124\d{3}|125\d{3})Z$/);
+      mono += 0.000_25; // a quarter of a microsecond: not yet the next one
+      expect(clock()).toBe("2026-03-01T12:00:00.999000Z");
+      mono += 0.000_75;
+      expect(clock()).toBe("2026-03-01T12:00:00.999001Z");
+      // The clock stands still: each reading moves one microsecond past the last, into the next second.
+      const stamps = Array.from({ length: 1000 }, () => clock());
+      expect(stamps.at(-1)).toBe("2026-03-01T12:00:01.000001Z");
       expect(new Set(stamps).size).toBe(stamps.length);
       expect([...stamps].sort()).toEqual(stamps);
-      // Past the second: the seconds field carries, the fraction starts again.
-      now.mockReturnValue(Date.parse("2026-03-01T12:00:00.999Z"));
-      const a = clock();
-      now.mockReturnValue(Date.parse("2026-03-01T12:00:01.000Z"));
-      const b = clock();
-      expect(a < b).toBe(true);
-      expect(b).toMatch(/^2026-03-01T12:00:01\.000\d{3}Z$/);
+      // The wall clock is stepped an hour ahead (NTP): the next reading follows it.
+      wall += 3_600_000;
+      mono += 1;
+      expect(clock()).toBe("2026-03-01T13:00:00.999000Z");
     } finally {
-      now.mockRestore();
+      date.mockRestore();
+      perf.mockRestore();
     }
   });
 });

@@ -105,14 +105,16 @@ export async function startLocalServer(opts: {
     child = spawn(process.execPath, [opts.serverScript ?? SERVER_SCRIPT], {
       // It stops by itself once this process is gone, even if we could not stop it (a signal
       // during start-up, kill -9).
-      env: { ...env, NIOTEBOOK_PORT: String(port), NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_STOP_WITH_PARENT: String(process.pid) },
+      // One process for one client, whatever NIOTEBOOK_WORKERS the shell exports.
+      env: { ...env, NIOTEBOOK_PORT: String(port), NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_WORKERS: "1", NIOTEBOOK_STOP_WITH_PARENT: String(process.pid) },
       stdio: ["ignore", log, log],
     });
   } finally {
     closeSync(log);
   }
   let exited: number | null = null;
-  // If this process dies without a clean stop, the server it started goes with it.
+  // A normal exit that skipped stop() takes the server down at once (signals and kill -9 are
+  // NIOTEBOOK_STOP_WITH_PARENT's: the server notices within a second).
   const killOnExit = (): void => {
     if (exited === null) child.kill("SIGTERM");
   };

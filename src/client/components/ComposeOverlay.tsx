@@ -6,7 +6,7 @@ import { checkPostContent, countChars, normalizePostContent, POST_MAX, type Post
 import { ApiError, describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";
-import { commandFor } from "../keys/bindings.js";
+import { commandFor, hintsFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import { applyEditKey } from "../keys/text-input.js";
 import type { Line } from "../list/card-layout.js";
@@ -115,7 +115,7 @@ export function ComposeOverlay(props: {
       title="New post"
       badge={[{ text: `${counter.count}/${POST_MAX}`, token: counter.warn ? "error" : "dim" }]}
       lines={lines}
-      footer={sending ? "Posting…" : "Ctrl+S publish · Enter new line · Esc close, draft kept"}
+      footer={sending ? "Posting…" : hintsFor(["compose"], inner)}
       width={width}
       areaWidth={props.areaWidth}
       areaHeight={props.areaHeight}

@@ -8,20 +8,20 @@ export function normalizeServerUrl(url: string): string {
 /** What a server URL must look like, wherever it comes from. */
 export const isHttpUrl = (url: string): boolean => /^https?:\/\/[^\s]+$/.test(url.trim());
 
-/** The first of flag, env and config that is set, checked: an error naming where it came from, or null. */
-export function serverUrlProblem(opts: { flag?: string | undefined; env?: string | undefined; config?: string | undefined }): string | null {
-  const sources: Array<[string, string | undefined]> = [["--server", opts.flag], ["NIOTEBOOK_SERVER", opts.env], ["server_url in config.yaml", opts.config]];
-  const chosen = sources.find(([, value]) => value !== undefined && value.trim() !== "");
-  return chosen && !isHttpUrl(chosen[1]!) ? `${chosen[0]} expects an http(s) URL, got ${chosen[1]}` : null;
-}
-
-export function resolveServerUrl(opts: {
+export interface ServerUrlSources {
   flag?: string | undefined;
   env?: string | undefined;
   config?: string | undefined;
-}): string {
-  for (const candidate of [opts.flag, opts.env, opts.config]) {
-    if (candidate && candidate.trim() !== "") return normalizeServerUrl(candidate);
-  }
-  return DEFAULT_SERVER_URL;
+}
+
+/**
+ * The server to use: the first of flag, env and config that is set, else the default — and,
+ * when that one is not an http(s) URL, a problem naming where it came from.
+ */
+export function chooseServerUrl(opts: ServerUrlSources): { url: string; problem: string | null } {
+  const sources: Array<[string, string | undefined]> = [["--server", opts.flag], ["NIOTEBOOK_SERVER", opts.env], ["server_url in config.yaml", opts.config]];
+  const chosen = sources.find(([, value]) => value !== undefined && value.trim() !== "");
+  if (!chosen) return { url: DEFAULT_SERVER_URL, problem: null };
+  const [source, value] = chosen as [string, string];
+  return { url: normalizeServerUrl(value), problem: isHttpUrl(value) ? null : `${source} expects an http(s) URL, got ${value}` };
 }

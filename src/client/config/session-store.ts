@@ -35,8 +35,11 @@ export class SessionStore {
       if (typeof data.access_token !== "string" || typeof data.refresh_token !== "string") return null;
       const issuer = typeof data.server_url === "string" ? data.server_url : this.configuredServer;
       if (issuer === undefined || normalizeServerUrl(issuer) !== normalizeServerUrl(this.serverUrl)) return null;
-      // The original client saves "" after a refresh: unknown counts as expired (refreshed first).
-      const expiresAt = typeof data.expires_at === "string" && !Number.isNaN(Date.parse(data.expires_at)) ? data.expires_at : new Date(0).toISOString();
+      // The original client saves "" after a refresh: then the access token's own exp says it,
+      // and without one it counts as expired (refreshed first).
+      const exp = readTokenClaims(data.access_token).exp;
+      const expiresAt = typeof data.expires_at === "string" && !Number.isNaN(Date.parse(data.expires_at)) ? data.expires_at
+        : new Date(exp !== undefined ? exp * 1000 : 0).toISOString();
       return {
         access_token: data.access_token,
         refresh_token: data.refresh_token,
@@ -48,14 +51,14 @@ export class SessionStore {
     }
   }
 
+  /** Tokens as this store keeps them: bound to its server. */
+  bind(tokens: Tokens): StoredSession {
+    return { access_token: tokens.access_token, refresh_token: tokens.refresh_token, expires_at: tokens.expires_at, server_url: this.serverUrl };
+  }
+
   save(tokens: Tokens): StoredSession {
     ensureDir(this.dir);
-    const session: StoredSession = {
-      access_token: tokens.access_token,
-      refresh_token: tokens.refresh_token,
-      expires_at: tokens.expires_at,
-      server_url: this.serverUrl,
-    };
+    const session = this.bind(tokens);
     writeFileAtomic(this.path, `${JSON.stringify(session, null, 2)}\n`, 0o600);
     return session;
   }
@@ -65,14 +68,15 @@ export class SessionStore {
   }
 
   /**
-   * Removes auth.json only while it still holds this refresh token: another running client may
-   * have replaced it since — with the same session refreshed, or another account — and that is
-   * not this client's to delete.
+   * Removes auth.json only if what it holds now passes `holds`: another running client may have
+   * replaced it — with the same session refreshed, or another account — and that may not be
+   * this client's to delete.
    */
-  clearIfHolds(refreshToken: string): void {
+  clearIf(holds: (tokens: Tokens) => boolean): void {
     try {
       const data = JSON.parse(readFileSync(this.path, "utf8")) as Partial<StoredSession>;
-      if (data.refresh_token !== refreshToken) return;
+      if (typeof data.access_token !== "string" || typeof data.refresh_token !== "string") return;
+      if (!holds({ access_token: data.access_token, refresh_token: data.refresh_token, expires_at: String(data.expires_at ?? "") })) return;
     } catch {
       return;
     }
@@ -80,8 +84,11 @@ export class SessionStore {
   }
 }
 
-/** The claims the client reads from its own access token (no verification: display only). */
-export function readTokenClaims(accessToken: string): { sub?: string; username?: string } {
+/**
+ * The claims the client reads from an access token, unverified (the server verifies): the name
+ * to show, whose tokens these are, and when they expire if auth.json does not say.
+ */
+export function readTokenClaims(accessToken: string): { sub?: string; username?: string; exp?: number } {
   const payload = accessToken.split(".")[1];
   if (!payload) return {};
   try {
@@ -89,6 +96,7 @@ export function readTokenClaims(accessToken: string): { sub?: string; username?:
     return {
       ...(typeof claims.sub === "string" ? { sub: claims.sub } : {}),
       ...(typeof claims.username === "string" ? { username: claims.username } : {}),
+      ...(typeof claims.exp === "number" && Number.isFinite(claims.exp) ? { exp: claims.exp } : {}),
     };
   } catch {
     return {};

@@ -57,8 +57,8 @@ export const COMMANDS = [
 
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
+  { id: "newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
   { id: "cancel", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
-  { id: "newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"] },
 
   // Text editing, in every text field
   { id: "line-start", keys: ["ctrl+a", "home"], label: "Ctrl+A", description: "Start of line", scopes: ["text-field"] },
