@@ -36,6 +36,14 @@ function acceptOnly(valid: Set<string>): void {
   );
 }
 
+/** A stored session the stub refuses as expired; refreshing it answers `fresh` after `delayMs`. */
+function expiringSession(delayMs = 0): void {
+  const fresh = makeTokens(user);
+  client().store.save(makeTokens(user));
+  acceptOnly(new Set([fresh.access_token]));
+  stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh }, delayMs }));
+}
+
 describe("ApiClient", () => {
   it("says it can't reach a server that is down", async () => {
     const url = await deadServerUrl();
@@ -102,11 +110,7 @@ describe("ApiClient", () => {
   });
 
   it("two requests expiring together refresh only once", async () => {
-    const old = makeTokens(user);
-    const fresh = makeTokens(user);
-    client().store.save(old);
-    acceptOnly(new Set([fresh.access_token]));
-    stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh }, delayMs: 50 }));
+    expiringSession(50);
     const { api } = client();
     await Promise.all([api.timeline(), api.timeline(), api.timeline()]);
     expect(stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(1);
@@ -187,20 +191,6 @@ describe("ApiClient", () => {
     expect(stub.requests.at(-1)?.headers.authorization).toBe(`Bearer ${fresh.access_token}`);
   });
 
-  it("when nobody renews a refresh refused as used, the session ends after the wait", async () => {
-    client().store.save(makeTokens(user));
-    acceptOnly(new Set());
-    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "unauthorized", "Refresh token already used"));
-    const { api, store } = client();
-    let told = 0;
-    api.onSessionExpired(() => told++);
-    const started = Date.now();
-    await expect(api.timeline()).rejects.toThrow("Session expired — please log in again");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
-    expect(told).toBe(1);
-    expect(store.load()).toBeNull();
-  });
-
   it("once its session has ended, never picks up another account's tokens for a later request", async () => {
     client().store.save(makeTokens(user));
     acceptOnly(new Set());
@@ -215,11 +205,7 @@ describe("ApiClient", () => {
   });
 
   it("a log-out while a refresh is on its way wins: the late answer is neither kept nor saved", async () => {
-    const old = makeTokens(user);
-    const fresh = makeTokens(user);
-    client().store.save(old);
-    acceptOnly(new Set([fresh.access_token]));
-    stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: fresh }, delayMs: 200 }));
+    expiringSession(200);
     stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
     const { api, store } = client();
     const pending = api.timeline();
@@ -241,17 +227,23 @@ describe("ApiClient", () => {
     expect(stub.requests.map((r) => r.path)).toEqual(["/api/v1/auth/refresh", "/api/v1/timeline"]);
   });
 
-  it("when refreshing fails the session is over: auth.json is removed and listeners told", async () => {
-    client().store.save(makeTokens(user));
-    acceptOnly(new Set());
-    stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, "token_expired", "Refresh token expired"));
-    const { api, store } = client();
-    let told = 0;
-    api.onSessionExpired(() => told++);
-    await expect(api.timeline()).rejects.toThrow("Session expired — please log in again");
-    expect(told).toBe(1);
-    expect(store.load()).toBeNull();
-  });
+  // Refused as expired, the session is over at once; refused as already used, only after
+  // waiting for the client that used it first (nobody here).
+  it.each([["token_expired", 0], ["unauthorized", 1_900]] as const)(
+    "when refreshing fails (%s) the session is over: auth.json is removed and listeners told, after %i ms or more",
+    async (code, waitMs) => {
+      client().store.save(makeTokens(user));
+      acceptOnly(new Set());
+      stub.on("POST", "/api/v1/auth/refresh", () => apiError(401, code, "Refresh refused"));
+      const { api, store } = client();
+      let told = 0;
+      api.onSessionExpired(() => told++);
+      const started = Date.now();
+      await expect(api.timeline()).rejects.toThrow("Session expired — please log in again");
+      expect(Date.now() - started).toBeGreaterThanOrEqual(waitMs);
+      expect(told).toBe(1);
+      expect(store.load()).toBeNull();
+    });
 
   it("logout revokes the refresh token and deletes auth.json", async () => {
     const tokens = makeTokens(user);
