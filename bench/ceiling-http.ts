@@ -88,7 +88,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     res.end(unauthorized);
   }
   log(JSON.stringify({
-    level: 30, time: Date.now(), pid, hostname: host, reqId, method: req.method, route: "/api/v1/timeline", status,
+    level: 30, time: Date.now(), pid, hostname: host, reqId, method: req.method, route: "/api/v1/timeline", path: "/api/v1/timeline", status,
     duration_ms: Math.round((performance.now() - started) * 100) / 100, ip: req.socket.remoteAddress, msg: "request",
   }) + "\n");
 });

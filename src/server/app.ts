@@ -15,6 +15,7 @@ import type { AppContext } from "./context.js";
 import { healthRoute } from "./health.js";
 import { registerBodyParser } from "./http/body-parser.js";
 import { clientErrorHandler } from "./http/client-error.js";
+import { logRequest, pathOf } from "./http/request-log.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
 import { ApiError } from "./http/errors.js";
 import { registerGracefulClose } from "./http/graceful-close.js";
@@ -120,13 +121,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
   });
   app.addHook("onResponse", async (request, reply) => {
-    request.log.info({
-      method: request.method,
-      route: request.routeOptions.url ?? "(unmatched)",
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      ip: request.ip,
-    }, "request");
+    logRequest(request.log, {
+      method: request.method, route: request.routeOptions.url ?? "(unmatched)", path: pathOf(request.url),
+      status: reply.statusCode, duration_ms: reply.elapsedTime, ip: request.ip,
+    });
   });
 
   app.addHook("onClose", async () => ctx.rateLimiter?.close?.());

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "node:net";
+import { Writable } from "node:stream";
 import pg from "pg";
 import { TokenBuckets } from "../../src/server/http/rate-limit.js";
 import { BACKENDS, TestClient, errorOf, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
@@ -258,8 +259,9 @@ describe("trusted proxies", () => {
 describe("requests the HTTP parser refuses", () => {
   let server: TestServer;
   let port: number;
+  let log = "";
   beforeAll(async () => {
-    server = await startTestServer("embedded");
+    server = await startTestServer("embedded", {}, { logStream: new Writable({ write(chunk, _enc, done) { log += String(chunk); done(); } }) });
     await server.app.listen({ host: "127.0.0.1", port: 0 });
     port = (server.app.server.address() as { port: number }).port;
   });
@@ -288,5 +290,10 @@ describe("requests the HTTP parser refuses", () => {
       expect(error.code).toBe("validation_error");
       expect(error.message.length).toBeGreaterThan(0);
     }
+    // Each is in the log like any request, with none of what could not be parsed.
+    const lines = log.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+    expect(lines.map((l) => l.status)).toEqual([400, 400, 431]);
+    expect(lines[2]).toMatchObject({ route: "(unparsed)", path: "?", ip: "127.0.0.1" });
+    expect(log).not.toContain("AAAAAAAAAA");
   });
 });

@@ -43,7 +43,21 @@ describe("logs", () => {
     for (const secret of secrets) expect(log.includes(secret), `log contains ${secret.slice(0, 12)}…`).toBe(false);
     // Each request line carries what an operator needs.
     const line = log.split("\n").map((l) => (l ? JSON.parse(l) : null)).find((l) => l?.msg === "request" && l.route === "/api/v1/posts");
-    expect(line).toMatchObject({ method: "POST", route: "/api/v1/posts", status: 201, ip: "127.0.0.1" });
+    expect(line).toMatchObject({ method: "POST", route: "/api/v1/posts", path: "/api/v1/posts", status: 201, ip: "127.0.0.1" });
     expect(typeof line.duration_ms).toBe("number");
+  });
+
+  it("log every request with what was asked for, those refused before any route included, never the query", async () => {
+    const client = new TestClient(server.app);
+    const before = log.length;
+    await client.get("/api/v1/nothing-here?cursor=zzz");
+    await client.get(`/api/v1/posts/${"a".repeat(1_000)}`); // refused by the router itself (over-long parameter)
+    await client.get("/api/v1/posts/%E0%A4%A"); // a malformed URL
+    const lines = log.slice(before).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+    expect(lines.map((l) => [l.route, l.path, l.status])).toEqual([
+      ["(unmatched)", "/api/v1/nothing-here", 404],
+      ["(unmatched)", `/api/v1/posts/${"a".repeat(242)}…`, 404],
+      ["(unmatched)", "/api/v1/posts/%E0%A4%A", 404],
+    ]);
   });
 });

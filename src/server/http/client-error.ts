@@ -4,6 +4,8 @@
 // connection is closed, as Node itself would.
 import type { Socket } from "node:net";
 import { STATUS_CODES } from "node:http";
+import type { FastifyBaseLogger } from "fastify";
+import { logRequest } from "./request-log.js";
 
 function answerFor(code: string | undefined): { status: number; message: string } {
   switch (code) {
@@ -16,13 +18,16 @@ function answerFor(code: string | undefined): { status: number; message: string 
   }
 }
 
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+/** Fastify calls it bound to the server instance: its logger writes the request's line. */
+export function clientErrorHandler(this: { log: FastifyBaseLogger }, error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has nobody left to answer.
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   // As Node itself does: never write into a response that has already begun.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
     const { status, message } = answerFor(error.code);
+    // Nothing of the request is known for sure (it did not parse): no method, no path.
+    logRequest(this.log, { method: "?", route: "(unparsed)", path: "?", status, duration_ms: 0, ip: socket.remoteAddress });
     const body = JSON.stringify({ error: { code: "validation_error", message } });
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable, isOutOfStorage } from "../db/database.js";
 import { ApiError, notFound, validation } from "./errors.js";
+import { logRequest, pathOf } from "./request-log.js";
 
 interface AjvError {
   instancePath: string;
@@ -66,10 +67,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 /**
  * Errors Fastify raises before routing (a malformed URL, an over-long path parameter) skip
- * the hooks, so this answers them in the envelope with the headers every response carries.
+ * the hooks, so this answers them in the envelope with the headers every response carries,
+ * and logs them as the hook would.
  */
-export function frameworkErrorHandler(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(error);
+  logRequest(request.log, {
+    method: request.method, route: "(unmatched)", path: pathOf(request.url), status: apiError.status,
+    duration_ms: reply.elapsedTime, ip: request.ip,
+  });
   void reply.code(apiError.status)
     .headers({ ...apiError.headers, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" })
     .send(apiError.body());
