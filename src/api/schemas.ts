@@ -49,7 +49,10 @@ export const ErrorBody = Type.Object(
   {
     error: Type.Object(
       {
-        code: Type.String(),
+        code: Type.String({
+          description: "validation_error, content_too_long, unauthorized, token_expired, forbidden, not_found, method_not_allowed, " +
+            "conflict, payload_too_large, unsupported_media_type, rate_limited, internal_error or unavailable",
+        }),
         message: Type.String(),
         field: Type.Optional(Type.String()),
       },
@@ -65,23 +68,38 @@ export const sharedSchemas: TSchema[] = [User, Post, Tokens, ErrorBody];
 
 const strict = { additionalProperties: false } as const;
 
-export const RegisterBody = Type.Object(
-  { username: Type.String(), email: Type.String(), password: Type.String() },
-  strict,
-);
+// The rules the server applies (rules.ts), for the OpenAPI document. Not as JSON-schema keywords:
+// maxLength counts UTF-16 units where the contract counts code points, and the rules must report
+// in the contract's order with its messages.
+const Username = Type.String({
+  description: "3–15 ASCII letters, digits and underscores; starts and ends with a letter or digit; no two underscores in a row; " +
+    "case-insensitive, stored lower case; a few names are reserved (admin, root, me, …)",
+});
+const Email = Type.String({ description: "one @, a dot in the domain, no white space, at most 254 characters; case-insensitive" });
+const Password = Type.String({ description: "8–128 characters" });
+const chars = "characters are Unicode code points";
+
+export const RegisterBody = Type.Object({ username: Username, email: Email, password: Password }, strict);
 export type RegisterBody = Static<typeof RegisterBody>;
 
-export const LoginBody = Type.Object({ email: Type.String(), password: Type.String() }, strict);
+export const LoginBody = Type.Object({ email: Email, password: Type.String() }, strict);
 export type LoginBody = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object({ refresh_token: Type.String() }, strict);
 export type RefreshBody = Static<typeof RefreshBody>;
 
-export const CreatePostBody = Type.Object({ content: Type.String() }, strict);
+export const CreatePostBody = Type.Object({
+  content: Type.String({
+    description: `CR and CRLF become LF, then white space is trimmed at both ends (as String.prototype.trim); then 1–140 characters; newline and tab allowed, other control characters refused; ${chars}`,
+  }),
+}, strict);
 export type CreatePostBody = Static<typeof CreatePostBody>;
 
 export const UpdateProfileBody = Type.Object(
-  { display_name: Type.Optional(Type.String()), bio: Type.Optional(Type.String()) },
+  {
+    display_name: Type.Optional(Type.String({ description: `1–50 characters, no control characters; ${chars}` })),
+    bio: Type.Optional(Type.String({ description: `0–160 characters; newline and tab allowed, no other control characters; ${chars}` })),
+  },
   strict,
 );
 export type UpdateProfileBody = Static<typeof UpdateProfileBody>;

@@ -8,7 +8,7 @@ export function logoutRoute(app: App, ctx: AppContext): void {
   app.post("/api/v1/auth/logout", {
     schema: {
       tags: ["auth"], summary: "Revoke a session's refresh token (ext)",
-      body: RefreshBody, response: { 204: noContent, ...errorResponses },
+      body: RefreshBody, response: { 204: noContent, ...errorResponses(400, 413, 415) },
     },
   }, async (request, reply) => {
     await logout(ctx, request.body.refresh_token);

@@ -8,7 +8,7 @@ export function refreshRoute(app: App, ctx: AppContext): void {
   app.post("/api/v1/auth/refresh", {
     schema: {
       tags: ["auth"], summary: "Exchange a refresh token for a new pair (single use)",
-      body: RefreshBody, response: { 200: TokensResponse, ...errorResponses },
+      body: RefreshBody, response: { 200: TokensResponse, ...errorResponses(400, 401, 413, 415) },
     },
   }, async (request) => ({ tokens: await refresh(ctx, request.body.refresh_token) }));
 }

@@ -11,7 +11,7 @@ export function createPostRoute(app: App, ctx: AppContext): void {
     onRequest: authenticate(ctx),
     schema: {
       tags: ["posts"], summary: "Publish a post", security: bearer,
-      body: CreatePostBody, response: { 201: PostResponse, ...errorResponses },
+      body: CreatePostBody, response: { 201: PostResponse, ...errorResponses(400, 401, 413, 415) },
     },
   }, async (request, reply) => {
     const bad = checkPostContent(request.body.content);

@@ -12,7 +12,7 @@ export function deletePostRoute(app: App, ctx: AppContext): void {
     onRequest: authenticate(ctx),
     schema: {
       tags: ["posts"], summary: "Delete your own post (ext)", security: bearer,
-      params: IdParams, response: { 204: noContent, ...errorResponses },
+      params: IdParams, response: { 204: noContent, ...errorResponses(401, 403, 404) },
     },
   }, async (request, reply) => {
     if (!isUuid(request.params.id)) throw notFound("Post not found");

@@ -10,7 +10,7 @@ import { findPost } from "./queries.js";
 export function getPostRoute(app: App, ctx: AppContext): void {
   app.get("/api/v1/posts/:id", {
     onRequest: authenticate(ctx),
-    schema: { tags: ["posts"], summary: "One post", security: bearer, params: IdParams, response: { 200: PostResponse, ...errorResponses } },
+    schema: { tags: ["posts"], summary: "One post", security: bearer, params: IdParams, response: { 200: PostResponse, ...errorResponses(401, 404) } },
   }, async (request, reply) => {
     const post = isUuid(request.params.id) ? await findPost(ctx.db, request.params.id.toLowerCase()) : undefined;
     if (!post) throw notFound("Post not found");

@@ -11,7 +11,7 @@ export function timelineRoute(app: App, ctx: AppContext): void {
     onRequest: authenticate(ctx),
     schema: {
       tags: ["timeline"], summary: "Everyone's posts, newest first", security: bearer,
-      querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
+      querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {
     const limit = parseLimit(request.query.limit);

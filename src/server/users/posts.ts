@@ -13,7 +13,7 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
     onRequest: authenticate(ctx),
     schema: {
       tags: ["users"], summary: "A user's posts, newest first (without author)", security: bearer,
-      params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses },
+      params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401, 404) },
     },
   }, async (request, reply) => {
     const ref = parseUserRef(request.caller!, request.params.id);

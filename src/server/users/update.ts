@@ -12,7 +12,7 @@ export function updateProfileRoute(app: App, ctx: AppContext): void {
     onRequest: authenticate(ctx),
     schema: {
       tags: ["users"], summary: "Edit your own profile (path: me, or your own id or @username)", security: bearer,
-      params: IdParams, body: UpdateProfileBody, response: { 200: UserResponse, ...errorResponses },
+      params: IdParams, body: UpdateProfileBody, response: { 200: UserResponse, ...errorResponses(400, 401, 403, 404, 413, 415) },
     },
   }, async (request) => {
     const caller = request.caller!;
