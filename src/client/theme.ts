@@ -1,5 +1,7 @@
 // Semantic colours, in one place. Views ask for a token ("username", "error"), never for a
 // colour; with NO_COLOR or a non-colour terminal every token is plain text.
+import { forTerminal } from "./text/display-width.js";
+
 export type ThemeToken =
   | "accent" | "username" | "dim" | "error" | "success" | "warning" | "border" | "title" | "selected" | "cursor";
 
@@ -50,8 +52,9 @@ export interface Theme {
 export function createTheme(colors: boolean): Theme {
   return {
     colors,
-    paint: (token, text, dim) => {
-      if (text === "") return text;
+    paint: (token, raw, dim) => {
+      if (raw === "") return raw;
+      const text = forTerminal(raw);
       if (!colors) return token === "cursor" ? `\x1b[7m${text}\x1b[27m` : text;
       const codes = [dim ? "2" : "", token ? DARK_SGR[token] : ""].filter(Boolean).join(";");
       return codes === "" ? text : `\x1b[${codes}m${text}\x1b[0m`;

@@ -1,3 +1,4 @@
+import stringWidth from "string-width";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
 import { apiError } from "./helpers/stub-server.js";
@@ -29,6 +30,27 @@ describe("Profile", () => {
     expect(frame).toContain("Post number 1 by alice");
     expect(frame).not.toContain("by bob");
     expect(frame).toContain("Profile");
+  });
+
+  it("shows the profile as the server has it now, not as it was at log-in; r fetches it again", async () => {
+    fake.me.display_name = "Changed Elsewhere";
+    await app.press("p");
+    await app.waitFor((f) => f.includes("Joined") && f.includes("Changed Elsewhere"));
+    fake.me.bio = "A newer bio";
+    await app.press("r");
+    await app.waitFor("A newer bio");
+  });
+
+  it("never draws a line wider than the terminal, however wide the display name", async () => {
+    fake.users[1]!.display_name = "全".repeat(50);
+    fake.addPosts(1, fake.users[1]!);
+    await app.press("r");
+    await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "").includes("@bob"));
+    const fits = (frame: string) => frame.split("\n").every((line) => stringWidth(line) <= 80);
+    await app.press(KEY.enter);
+    expect(fits(await app.waitFor((f) => f.includes("Joined") && f.includes("全全全") && f.includes("▸ @bob")))).toBe(true);
+    await app.press("v");
+    expect(fits(await app.waitFor((f) => f.includes("Post number 6") && f.includes("全全全") && !f.includes("Joined")))).toBe(true);
   });
 
   it("Esc goes back to where you came from", async () => {

@@ -52,6 +52,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { columns, rows } = useTerminalSize();
   const [auth, setAuth] = useState<Auth>(() => (api.isLoggedIn ? { state: "checking" } : { state: "anon" }));
   const [meUser, setMeUser] = useState<User | null>(null);
+  /** The profile as the edit box last saved it (ProfileView shows it over an older fetch). */
+  const [savedProfile, setSavedProfile] = useState<{ user: User; at: number } | null>(null);
   const [stack, setStack] = useState<Route[]>([{ kind: "timeline" }]);
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [help, setHelp] = useState(false);
@@ -261,7 +263,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         key={route.userRef}
         userRef={route.userRef}
         isOwn={(user) => user.id === me.id}
-        override={meUser}
+        override={savedProfile}
         deletedPostId={deletedPostId}
         width={columns}
         height={contentHeight}
@@ -321,6 +323,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
             onClose={() => setOverlay(null)}
             onSaved={(user) => {
               setMeUser(user);
+              setSavedProfile({ user, at: Date.now() });
               setOverlay(null);
               status.show("success", "Profile saved");
             }}

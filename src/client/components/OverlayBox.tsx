@@ -39,7 +39,7 @@ export function OverlayBox(props: {
         {props.badge ? (
           <>
             <Text> </Text>
-            <StyledLine line={props.badge} />
+            <StyledLine line={props.badge} width={badgeWidth} />
             <Text> </Text>
           </>
         ) : null}
@@ -48,7 +48,7 @@ export function OverlayBox(props: {
       {props.lines.map((line, i) => (
         <Text key={i}>
           <Text>{paintBorder("│ ")}</Text>
-          <StyledLine line={pad(line)} />
+          <StyledLine line={pad(line)} width={inner} />
           <Text>{paintBorder(" │")}</Text>
         </Text>
       ))}

@@ -1,14 +1,17 @@
-// One line of styled segments, truncated (never wrapped) to the width it is given.
+// One line of styled segments, cut (never wrapped) to the width it is given. Cut here, by our
+// own measure: Ink's truncate-end is a cell off for wide characters, and a line one cell too
+// long wraps in the terminal and scrolls the whole screen.
 import { memo, type ReactNode } from "react";
 import { Text } from "ink";
 import { fitLine, type Line } from "../list/card-layout.js";
 import { useTheme } from "../app/services.js";
 
-export const StyledLine = memo(function StyledLine(props: { line: Line; dim?: boolean }): ReactNode {
+export const StyledLine = memo(function StyledLine(props: { line: Line; width: number; dim?: boolean }): ReactNode {
   const theme = useTheme();
+  const line = fitLine(props.line, props.width);
   return (
     <Text wrap="truncate-end">
-      {props.line.length === 0 ? " " : props.line.map((segment) => theme.paint(segment.token, segment.text, props.dim)).join("")}
+      {line.length === 0 ? " " : line.map((segment) => theme.paint(segment.token, segment.text, props.dim)).join("")}
     </Text>
   );
 });

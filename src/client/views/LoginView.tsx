@@ -182,7 +182,7 @@ export function LoginView(props: {
   return (
     <Box flexDirection="column" height={props.height} paddingLeft={left} paddingTop={topPad}>
       {shown.map((line, i) => (
-        <StyledLine key={i} line={line} />
+        <StyledLine key={i} line={line} width={Math.max(1, props.width - left)} />
       ))}
     </Box>
   );

@@ -76,7 +76,7 @@ export function PostView(props: {
   return (
     <Box flexDirection="column" height={props.height} paddingLeft={2}>
       {lines.slice(shown, shown + props.height).map((line, i) => (
-        <StyledLine key={i} line={line} dim={props.dim} />
+        <StyledLine key={i} line={line} width={Math.max(1, props.width - 2)} dim={props.dim} />
       ))}
     </Box>
   );

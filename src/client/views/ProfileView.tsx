@@ -1,5 +1,5 @@
 // A user's profile: who they are, then their posts (same cards, same paging).
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Box, Text } from "ink";
 import type { Post, User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
@@ -28,8 +28,8 @@ export function ProfileView(props: {
   /** A user id, "me", or "@username". */
   userRef: string;
   isOwn: (user: User) => boolean;
-  /** An updated user (after an edit) to show instead of the fetched one. */
-  override: User | null;
+  /** The user as an edit saved it, and when: shown instead of an earlier fetch. */
+  override: { user: User; at: number } | null;
   deletedPostId: string | null;
   width: number;
   height: number;
@@ -43,9 +43,10 @@ export function ProfileView(props: {
 }): ReactNode {
   const { api } = useServices();
   const theme = useTheme();
-  const [fetched, setFetched] = useState<User | null>(null);
+  const [fetched, setFetched] = useState<{ user: User; at: number } | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const user = props.override && fetched && props.override.id === fetched.id ? props.override : fetched;
+  const edited = props.override;
+  const user = edited && fetched && edited.user.id === fetched.user.id && edited.at > fetched.at ? edited.user : (fetched?.user ?? null);
   const userId = user?.id ?? null;
 
   const fetchPage = useCallback(
@@ -54,21 +55,27 @@ export function ProfileView(props: {
   );
   const feed = usePostFeed(fetchPage, props.onError);
 
-  useEffect(() => {
-    let live = true;
+  // The profile is fetched on opening and again on r: it may have changed since (another client,
+  // another session of this user), so the header never shows what log-in saw.
+  const live = useRef(true);
+  const loadUser = useCallback(() => {
     api.user(props.userRef).then(
-      (u) => live && setFetched(u),
+      (u) => live.current && setFetched({ user: u, at: Date.now() }),
       (e: unknown) => {
-        if (!live) return;
+        if (!live.current) return;
         setFailed(describeError(e));
         props.onError(describeError(e));
       },
     );
-    return () => {
-      live = false;
-    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, props.userRef]);
+  useEffect(() => {
+    live.current = true;
+    loadUser();
+    return () => {
+      live.current = false;
+    };
+  }, [loadUser]);
 
   useEffect(() => {
     if (userId) void feed.refresh();
@@ -94,6 +101,7 @@ export function ProfileView(props: {
       const command = commandFor(event, [own ? "own-profile" : "profile"]);
       if (applyListCommand(command, feed, geometry)) return true;
       if (command === "refresh") {
+        loadUser();
         refreshFeed(feed, props.onProgress);
         return true;
       }
@@ -116,7 +124,7 @@ export function ProfileView(props: {
   return (
     <Box flexDirection="column" height={props.height}>
       {header.map((line, i) => (
-        <StyledLine key={i} line={line} dim={props.dim} />
+        <StyledLine key={i} line={line} width={props.width} dim={props.dim} />
       ))}
       <PostList
         feed={feed}
