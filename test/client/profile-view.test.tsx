@@ -53,6 +53,30 @@ describe("Profile", () => {
     expect(fits(await app.waitFor((f) => f.includes("Post number 6") && f.includes("全全全") && !f.includes("Joined")))).toBe(true);
   });
 
+  it("keeps a blank line of the bio, and cuts a bio too long for the screen with … +N lines", async () => {
+    fake.me.bio = "first paragraph\n\nsecond paragraph";
+    await app.press("p");
+    let frame = await app.waitFor("second paragraph");
+    const rows = frame.split("\n");
+    const first = rows.findIndex((l) => l.includes("first paragraph"));
+    expect(rows.slice(first, first + 3).map((l) => l.trim())).toEqual(["first paragraph", "", "second paragraph"]);
+    fake.me.bio = "word ".repeat(32).trim();
+    await app.resize(40, 10);
+    await app.press("r");
+    frame = await app.waitFor(/… \+\d+ lines/);
+    expect(frame).toContain("Joined");
+  });
+
+  it("cuts a long post to the room under the header, with its … +N lines", async () => {
+    const [long] = fake.addPosts(1, fake.me, new Date());
+    long!.content = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join("\n");
+    await app.resize(40, 14);
+    await app.press("p");
+    const frame = await app.waitFor((f) => f.includes("line 1") && f.includes("Joined"));
+    expect(frame).toMatch(/… \+\d+ lines/);
+    expect(frame).not.toContain("line 12");
+  });
+
   it("Esc goes back to where you came from", async () => {
     await app.press("j", "j", "j");
     await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "").includes("@bob"));

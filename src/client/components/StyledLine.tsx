@@ -11,7 +11,7 @@ export const StyledLine = memo(function StyledLine(props: { line: Line; width: n
   const line = fitLine(props.line, props.width);
   return (
     <Text wrap="truncate-end">
-      {line.length === 0 ? " " : line.map((segment) => theme.paint(segment.token, segment.text, props.dim)).join("")}
+      {line.every((segment) => segment.text === "") ? " " : line.map((segment) => theme.paint(segment.token, segment.text, props.dim)).join("")}
     </Text>
   );
 });

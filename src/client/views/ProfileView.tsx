@@ -13,12 +13,21 @@ import { usePostFeed } from "../state/use-post-feed.js";
 import { formatJoined } from "../text/relative-time.js";
 import { wrapText } from "../text/wrap.js";
 
-export function profileHeaderLines(user: User, width: number): Line[] {
+/**
+ * The profile's header. The bio gets at most `maxBioLines` (a third of the view, so the posts
+ * keep most of it); a longer one ends with "… +N lines", as a card does.
+ */
+export function profileHeaderLines(user: User, width: number, maxBioLines: number): Line[] {
   const lines: Line[] = [
     [{ text: `@${user.username}`, token: "username" }, { text: "  " }, { text: user.display_name, token: "title" }],
   ];
-  const bio = user.bio.trim() === "" ? [] : wrapText(user.bio, width - 2).slice(0, 3);
-  for (const text of bio) lines.push([{ text }]);
+  const bio = user.bio.trim() === "" ? [] : wrapText(user.bio, width - 2);
+  const room = Math.max(2, maxBioLines);
+  if (bio.length <= room) for (const text of bio) lines.push([{ text }]);
+  else {
+    for (const text of bio.slice(0, room - 1)) lines.push([{ text }]);
+    lines.push([{ text: `… +${bio.length - (room - 1)} lines`, token: "dim" }]);
+  }
   lines.push([{ text: formatJoined(user.created_at), token: "dim" }]);
   lines.push([{ text: "━".repeat(Math.max(1, width)), token: "border" }]);
   return lines;
@@ -87,11 +96,14 @@ export function ProfileView(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.deletedPostId]);
 
-  const header = user ? profileHeaderLines(user, props.width) : [];
+  const header = user ? profileHeaderLines(user, props.width, Math.floor(props.height / 3)) : [];
+  const listHeight = Math.max(1, props.height - header.length);
   const geometry: ListGeometry = {
     width: props.width,
-    height: Math.max(1, props.height - header.length),
-    maxCardHeight: props.maxCardHeight,
+    height: listHeight,
+    // Below the header there is less room than on the timeline: a long post is cut to what
+    // shows, with its "… +N lines", rather than by the screen's edge.
+    maxCardHeight: Math.min(props.maxCardHeight, listHeight),
   };
   const own = user ? props.isOwn(user) : false;
 
