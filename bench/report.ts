@@ -312,7 +312,7 @@ function markdown(meta: RunMeta, sections: SectionResult[], summaries: Array<Ret
   const lines: string[] = [];
   lines.push(`# Niotebook benchmark — ${meta.startedAt}`, "");
   lines.push(`commit ${String(meta.commit).slice(0, 12)}${meta.dirty ? " (+ uncommitted changes in src/)" : ""}, Node ${meta.node}, ${meta.machine.cpus} cores (${meta.machine.model ?? "?"}), load average at start ${String(meta.loadStart)}`);
-  lines.push(`${opts.connections} connections from ${opts.sources} loopback addresses, ${opts.rounds} rounds × ${opts.durationS} s (+${opts.warmupS} s warm-up) per scenario (login and its ceiling: ${LOGIN_WINDOW.durationS} s + ${LOGIN_WINDOW.warmupS} s, in odd rounds only), medians over rounds. ` +
+  lines.push(`${opts.connections} connections from ${opts.sources} loopback addresses, ${opts.rounds} rounds × ${opts.durationS} s (+${opts.warmupS} s warm-up) per scenario (login and its ceiling: ${LOGIN_WINDOW.durationS} s + ${LOGIN_WINDOW.warmupS} s, ${loginRoundsOf(sections)}), medians over rounds. ` +
     `"ratio" = the scenario's req/s ÷ its ceiling's req/s in the same round (median over rounds). "CPU ratio" = the ceiling's CPU time per request ÷ the scenario's (node processes + PostgreSQL backends, from /proc), which other tenants of the machine barely move. ` +
     `Load generator: autocannon ${meta.autocannon} in its own long-lived process; latencies are those of 2xx answers; errors = non-2xx + socket errors + timeouts.` +
     (opts.serverNice ? ` **--server-nice ${opts.serverNice}:** the server, its workers, the HTTP ceilings and the database ceiling's client ran at nice ${opts.serverNice}; PostgreSQL and the load generator at the default.` : ""), "");
@@ -362,6 +362,13 @@ function markdown(meta: RunMeta, sections: SectionResult[], summaries: Array<Ret
   for (const t of allTargets) lines.push(`| ${t.db} | ${t.target} | ${t.measured} | ${t.goal} | ${t.pass === null ? "—" : t.pass ? "pass" : "**FAIL**"} |`);
   lines.push("", "Scale curve (first/deep page p50 at 10k, 100k, 1M posts; EXPLAIN plans): `npm run bench:scale`, see docs/.");
   return lines.join("\n") + "\n";
+}
+
+/** Which rounds had the login scenario, as the header says it. */
+function loginRoundsOf(sections: SectionResult[]): string {
+  const rounds = [...new Set(sections.flatMap((s) => s.measurements.filter((m) => m.scenario === "login" && m.round > 0).map((m) => m.round)))].sort((a, b) => a - b);
+  if (rounds.length > 1 && rounds.every((r, i) => r === 2 * i + 1)) return "in odd rounds only";
+  return rounds.length ? `in round${rounds.length > 1 ? "s" : ""} ${rounds.join(" and ")} only` : "not run";
 }
 
 /** The shares the fixed-rate runs were driven at: recorded in the options since they were, else read off the runs. */
