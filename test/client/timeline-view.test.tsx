@@ -22,6 +22,16 @@ async function open(opts: { columns?: number; rows?: number } = {}): Promise<Ren
   await app.waitFor((f) => f.includes("niotebook · @alice") && !f.includes("Loading…"));
   return app;
 }
+/** `posts` in the fake, the app open at the last loaded post with the next page on its way (slowly). */
+async function atLastWhileNextPageLoads(posts: number): Promise<RenderedApp> {
+  fake.addPosts(posts);
+  slowNextPages();
+  const app = await open();
+  await app.waitFor("Post number 1 ");
+  await app.press("G");
+  await app.waitFor("Loading more…");
+  return app;
+}
 const selectedLine = (frame: string): string => frame.split("\n").find((l) => l.startsWith("▸")) ?? "";
 /** Pages of 50 from the fake's posts; every page after the first takes 400 ms. */
 function slowNextPages(): void {
@@ -102,24 +112,14 @@ describe("Timeline", () => {
   });
 
   it("shows a spinner line while the next page loads", async () => {
-    fake.addPosts(60);
-    slowNextPages();
-    const app = await open();
-    await app.waitFor("Post number 1 ");
-    await app.press("G");
-    await app.waitFor("Loading more…");
+    const app = await atLastWhileNextPageLoads(60);
     await app.waitFor((f) => !f.includes("Loading more…"));
     await app.press("j");
     await app.waitFor("Post number 51 ");
   });
 
   it("keys pressed past the last loaded post while the next page loads still move the selection", async () => {
-    fake.addPosts(120);
-    slowNextPages();
-    const app = await open();
-    await app.waitFor("Post number 1 ");
-    await app.press("G");
-    await app.waitFor("Loading more…");
+    const app = await atLastWhileNextPageLoads(120);
     for (let i = 0; i < 3; i++) await app.press("j");
     // Post number N is N minutes old: the 50th is the last of the first page, three more is the 53rd.
     await app.waitFor((f) => !f.includes("Loading more…") && selectedLine(f).includes("· 53m"));
