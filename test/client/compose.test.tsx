@@ -193,4 +193,18 @@ describe("Compose", () => {
     const { displayWidth } = await import("../../src/client/text/display-width.js");
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
+
+  it("a terminal too small for a moment keeps the box, its text and its cursor; keys typed meanwhile go nowhere", async () => {
+    await app.press("n");
+    await app.type("abcdef");
+    for (let i = 0; i < 3; i++) await app.press(KEY.left);
+    await app.resize(30, 8);
+    await app.waitFor("Terminal too small");
+    await app.type("zz");
+    await app.resize(80, 24);
+    await app.waitFor("New post");
+    await app.type("X");
+    expect(boxText(app.frame())).toContain("abcXdef");
+    expect(app.services.drafts.load(fake.me.id)).toBe("abcXdef");
+  });
 });

@@ -40,6 +40,20 @@ describe("Log in / Sign up", () => {
     expect(frame).not.toContain("•••••••••");
   });
 
+  it("a half-typed log-in survives the terminal being too small for a moment", async () => {
+    await app.type("alice@example.com");
+    await app.press(KEY.tab);
+    await app.type("password1");
+    await app.resize(39, 9);
+    await app.waitFor("Terminal too small");
+    await app.type("q");
+    expect(app.exited()).toBe(false); // q is text in a field, and nothing hidden takes it either
+    await app.resize(80, 24);
+    await app.waitFor("alice@example.com");
+    await app.press(KEY.enter);
+    await app.waitFor("Welcome, @alice");
+  });
+
   it("q and ? are text inside a field", async () => {
     await app.type("q?");
     expect(app.frame()).toContain("q?");

@@ -407,6 +407,25 @@ describe("Timeline", () => {
     for (const line of frame.split("\n")) expect(line.length).toBeLessThanOrEqual(40);
   });
 
+  it("keeps its place while too small: keys are not acted on blind, q still quits", async () => {
+    fake.addPosts(5);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("j");
+    await app.press("j");
+    await app.resize(39, 24);
+    await app.waitFor("Terminal too small");
+    await app.press("n"); // would open compose, unseen
+    await app.press("j");
+    await app.resize(80, 24);
+    const frame = await app.waitFor("Post number 1 ");
+    expect(frame).not.toContain("New post");
+    expect(selectedLine(frame)).toContain("· 3m"); // where j j left it; the j typed blind did nothing
+    await app.resize(39, 24);
+    await app.press("q");
+    expect(app.exited()).toBe(true);
+  });
+
   it("Ctrl+L logs out: revokes on the server and deletes auth.json", async () => {
     const app = await open();
     await app.press(KEY.ctrl("l"));

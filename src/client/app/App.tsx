@@ -49,7 +49,12 @@ export function App(props: { onExit?: () => void }): ReactNode {
 function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { api, theme } = useServices();
   const { status, quit } = props;
-  const { columns, rows } = useTerminalSize();
+  const terminal = useTerminalSize();
+  // Below the minimum the app stays mounted, hidden, at the minimum size: a draft's cursor, a
+  // half-typed log-in or profile edit and the scroll position are all there after the resize.
+  const tooSmall = terminal.columns < MIN_COLUMNS || terminal.rows < MIN_ROWS;
+  const columns = Math.max(terminal.columns, MIN_COLUMNS);
+  const rows = Math.max(terminal.rows, MIN_ROWS);
   const [auth, setAuth] = useState<Auth>(() => (api.isLoggedIn ? { state: "checking" } : { state: "anon" }));
   const [meUser, setMeUser] = useState<User | null>(null);
   /** The profile as the edit box last saved it (ProfileView shows it over an older fetch). */
@@ -209,8 +214,6 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     confirmDelete !== null,
   );
 
-  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} />;
-
   const contentHeight = rows - 2;
   const geometry = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2 };
   const loggedIn = auth.state === "in";
@@ -224,6 +227,16 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           ? [me && (route.userRef === me.id || route.userRef === "me") ? "own-profile" : "profile"]
           : [route.kind];
   const typing = scopes.includes("text-field");
+
+  // While the terminal is too small nothing hidden may take a key (Ctrl+C still quits).
+  useKeyHandler(
+    LAYER.screen,
+    (event) => {
+      if (!typing && event.name === "q" && !event.ctrl && !event.meta) quit();
+      return true;
+    },
+    tooSmall,
+  );
   const viewName =
     auth.state === "checking"
       ? VIEW_NAMES.timeline
@@ -289,56 +302,60 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     );
   }
 
+  // One tree whatever the size, so nothing remounts when the terminal shrinks.
   return (
-    <Box flexDirection="column" width={columns} height={rows}>
-      <Header username={me?.username ?? null} view={viewName} width={columns} />
-      <Box height={contentHeight} flexDirection="column">
-        {body}
-        {loggedIn && me && overlay === "compose" ? (
-          <ComposeOverlay
-            userId={me.id}
-            areaWidth={columns}
-            areaHeight={contentHeight}
-            status={status}
-            active={!help}
-            onHelp={openHelp}
-            onClose={() => setOverlay(null)}
-            onPublished={(post) => {
-              setOverlay(null);
-              setStack([{ kind: "timeline" }]);
-              timeline.prepend(post);
-              void timeline.refresh(post.id);
-              status.show("success", "Posted");
-            }}
-          />
-        ) : null}
-        {loggedIn && overlay === "edit-profile" && meUser ? (
-          <EditProfileOverlay
-            user={meUser}
-            areaWidth={columns}
-            areaHeight={contentHeight}
-            status={status}
-            active={!help}
-            onHelp={openHelp}
-            onClose={() => setOverlay(null)}
-            onSaved={(user) => {
-              setMeUser(user);
-              setSavedProfile({ user, at: Date.now() });
-              setOverlay(null);
-              status.show("success", "Profile saved");
-            }}
-          />
-        ) : null}
-        {help ? (
-          <HelpOverlay scopes={scopes} viewName={viewName} areaWidth={columns} areaHeight={contentHeight} onClose={() => setHelp(false)} />
-        ) : null}
+    <>
+      {tooSmall ? <TooSmall columns={terminal.columns} /> : null}
+      <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
+        <Header username={me?.username ?? null} view={viewName} width={columns} />
+        <Box height={contentHeight} flexDirection="column">
+          {body}
+          {loggedIn && me && overlay === "compose" ? (
+            <ComposeOverlay
+              userId={me.id}
+              areaWidth={columns}
+              areaHeight={contentHeight}
+              status={status}
+              active={!help}
+              onHelp={openHelp}
+              onClose={() => setOverlay(null)}
+              onPublished={(post) => {
+                setOverlay(null);
+                setStack([{ kind: "timeline" }]);
+                timeline.prepend(post);
+                void timeline.refresh(post.id);
+                status.show("success", "Posted");
+              }}
+            />
+          ) : null}
+          {loggedIn && overlay === "edit-profile" && meUser ? (
+            <EditProfileOverlay
+              user={meUser}
+              areaWidth={columns}
+              areaHeight={contentHeight}
+              status={status}
+              active={!help}
+              onHelp={openHelp}
+              onClose={() => setOverlay(null)}
+              onSaved={(user) => {
+                setMeUser(user);
+                setSavedProfile({ user, at: Date.now() });
+                setOverlay(null);
+                status.show("success", "Profile saved");
+              }}
+            />
+          ) : null}
+          {help ? (
+            <HelpOverlay scopes={scopes} viewName={viewName} areaWidth={columns} areaHeight={contentHeight} onClose={() => setHelp(false)} />
+          ) : null}
+        </Box>
+        <StatusLine
+          width={columns}
+          message={status.message}
+          hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
+          prompt={confirmDelete ? "Delete this post? y/n" : null}
+        />
       </Box>
-      <StatusLine
-        width={columns}
-        message={status.message}
-        hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
-        prompt={confirmDelete ? "Delete this post? y/n" : null}
-      />
-    </Box>
+    </>
   );
 }

@@ -1,12 +1,12 @@
-// One keyboard listener for the whole app. Layers (global < view < overlay < help) register
-// handlers; a key goes to the highest layer first and falls through while unhandled.
+// One keyboard listener for the whole app. Layers (global < view < overlay < help < screen)
+// register handlers; a key goes to the highest layer first and falls through while unhandled.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
 import { useStdin } from "ink";
 import { parseKeys, splitText, type KeyEvent } from "./parse-key.js";
 
 export type KeyHandler = (event: KeyEvent) => boolean;
 
-export const LAYER = { global: 0, view: 10, overlay: 20, help: 30 } as const;
+export const LAYER = { global: 0, view: 10, overlay: 20, help: 30, screen: 40 } as const;
 
 interface Entry {
   id: number;
