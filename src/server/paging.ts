@@ -17,8 +17,9 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * Validates an RFC 3339 timestamp without a JavaScript Date and returns it with at most six
- * fractional digits, plus whether digits beyond the sixth were dropped.
+ * Validates an RFC 3339 timestamp and returns it in UTC with at most six fractional digits,
+ * plus whether digits beyond the sixth were dropped. In UTC because RFC 3339 allows offsets up
+ * to ±23:59 and PostgreSQL refuses those beyond ±15:59.
  */
 export function parseTimestamp(text: string): { value: string; truncated: boolean } | null {
   const m = RFC3339.exec(text);
@@ -27,13 +28,27 @@ export function parseTimestamp(text: string): { value: string; truncated: boolea
   const year = Number(y), month = Number(mo), day = Number(d);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  let offsetMinutes = 0;
   if (zone!.length > 1) {
     const [zh, zm] = zone!.slice(1).split(":").map(Number);
     if (zh! > 23 || zm! > 59) return null;
+    offsetMinutes = (zone![0] === "-" ? -1 : 1) * (zh! * 60 + zm!);
   }
   const micro = frac.slice(0, 6).padEnd(6, "0");
   const truncated = /[1-9]/.test(frac.slice(6));
-  return { value: `${y}-${mo}-${d}T${h}:${mi}:${s}.${micro}${zone!.toUpperCase()}`, truncated };
+  return { value: `${utcSeconds(year, month, day, Number(h), Number(mi) - offsetMinutes, Number(s))}.${micro}Z`, truncated };
+}
+
+/** "YYYY-MM-DDTHH:MM:SS" in UTC, held to years 1–9999: no post is older or newer than those. */
+function utcSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): string {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0–99 as 1900–1999
+  date.setUTCHours(hour, minute, second, 0);
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1) return "0001-01-01T00:00:00";
+  if (utcYear > 9999) return "9999-12-31T23:59:59";
+  const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+  return `${pad(utcYear, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
 export function encodeCursor(createdAt: string, id: string): string {

@@ -117,6 +117,22 @@ describe.each(BACKENDS)("paging on %s", (backend) => {
     expect(offset.posts.filter((p) => p.created_at === "2026-01-01T12:00:00.123456Z")).toHaveLength(60);
   });
 
+  it("takes any RFC 3339 offset in a timestamp cursor, even those PostgreSQL refuses (beyond ±15:59)", async () => {
+    const idsAt = async (path: string, cursor: string): Promise<string[]> => {
+      const res = await reader.get(`${path}?limit=100&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.statusCode, cursor).toBe(200);
+      return (res.json() as Page).posts.map((p) => p.id);
+    };
+    for (const path of ["/api/v1/timeline", `/api/v1/users/${authorId}/posts`]) {
+      const utc = await idsAt(path, "2026-01-01T12:00:00.123457Z");
+      expect(utc.length).toBeGreaterThan(0);
+      expect(await idsAt(path, "2026-01-02T04:00:00.123457+16:00")).toEqual(utc);
+      expect(await idsAt(path, "2025-12-31T12:01:00.123457-23:59")).toEqual(utc);
+      expect(await idsAt(path, "9999-12-31T23:59:59-23:59")).toHaveLength(100);
+      expect(await idsAt(path, "0001-01-01T00:00:00+23:59")).toEqual([]);
+    }
+  });
+
   it("an RFC 3339 cursor inside a microsecond (digits past the sixth) keeps that microsecond's posts, on both pages", async () => {
     const inside = encodeURIComponent("2026-01-01T12:00:00.1234561Z");
     for (const path of ["/api/v1/timeline", `/api/v1/users/${authorId}/posts`]) {

@@ -56,10 +56,17 @@ describe("cursors and limits", () => {
     expect(parseCursor(encodeCursor("2026-02-15T22:00:00.123456Z", id))).toEqual({ kind: "after", createdAt: "2026-02-15T22:00:00.123456Z", id });
   });
 
-  it("reads RFC 3339 timestamps without a Date, keeping microseconds", () => {
+  it("reads RFC 3339 timestamps into UTC, keeping microseconds", () => {
     expect(parseTimestamp("2026-02-15T22:00:00Z")).toEqual({ value: "2026-02-15T22:00:00.000000Z", truncated: false });
     expect(parseTimestamp("2026-02-15t22:00:00.1z")).toEqual({ value: "2026-02-15T22:00:00.100000Z", truncated: false });
-    expect(parseTimestamp("2026-02-15T22:00:00.1234560+05:30")).toEqual({ value: "2026-02-15T22:00:00.123456+05:30", truncated: false });
+    expect(parseTimestamp("2026-02-15T22:00:00.1234560+05:30")).toEqual({ value: "2026-02-15T16:30:00.123456Z", truncated: false });
+    // Offsets PostgreSQL itself refuses (beyond ±15:59), across a month's and a leap day's end.
+    expect(parseTimestamp("2026-03-01T10:00:00.5+16:00")?.value).toBe("2026-02-28T18:00:00.500000Z");
+    expect(parseTimestamp("2024-02-28T23:59:59-23:59")?.value).toBe("2024-02-29T23:58:59.000000Z");
+    expect(parseTimestamp("0099-03-01T00:00:00Z")?.value).toBe("0099-03-01T00:00:00.000000Z");
+    // Past the years a post can have: held at the ends, which keeps "before" meaning the same.
+    expect(parseTimestamp("0001-01-01T00:00:00.25+01:00")?.value).toBe("0001-01-01T00:00:00.250000Z");
+    expect(parseTimestamp("9999-12-31T23:59:59.999999-23:59")?.value).toBe("9999-12-31T23:59:59.999999Z");
     expect(parseTimestamp("2026-02-15T22:00:00.1234561Z")).toEqual({ value: "2026-02-15T22:00:00.123456Z", truncated: true });
     expect(parseTimestamp("2024-02-29T00:00:00Z")).not.toBeNull();
     for (const bad of ["2025-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z",
