@@ -24,6 +24,14 @@ describe.each(BACKENDS)("users on %s", (backend) => {
     expect((await dave.get(`/api/v1/users/${carolId.toUpperCase()}`)).json()).toEqual(byId.json());
   });
 
+  it("stamps a new account to the microsecond, as posts are", async () => {
+    // The embedded database's own clock ticks in whole milliseconds (every stamp ended in 000).
+    const stamps: string[] = [];
+    for (const name of ["stamp_a", "stamp_b", "stamp_c"]) stamps.push((await signUp(server.app, name)).auth.user.created_at);
+    expect(stamps.some((t) => !/\.\d{3}000Z$/.test(t)), stamps.join()).toBe(true);
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
   it("404s unknown and malformed user ids", async () => {
     for (const id of ["00000000-0000-4000-8000-000000000000", "@ghost", "not-a-uuid", "@", "%40%00"]) {
       const res = await dave.get(`/api/v1/users/${id}`);

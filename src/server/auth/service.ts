@@ -47,7 +47,7 @@ export async function register(ctx: AppContext, body: { username: string; email:
   const password_hash = await hashPassword(body.password);
   try {
     return await ctx.db.transaction().execute(async (tx) => {
-      const user = await insertUser(tx, { username, email, password_hash, display_name: body.username });
+      const user = await insertUser(tx, { username, email, password_hash, display_name: body.username }, ctx.database.newTimestamp());
       return { user, tokens: await issueTokens(ctx, tx, user.id, user.username) };
     });
   } catch (error) {

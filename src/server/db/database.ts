@@ -11,8 +11,8 @@ import type { Database } from "./schema.js";
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: "postgres" | "embedded";
-  /** The created_at of a new post: null for the database's own now(); see microsecond-clock.ts. */
-  postTimestamp(): string | null;
+  /** The created_at of a new post or user: null for the database's own now(); see microsecond-clock.ts. */
+  newTimestamp(): string | null;
   /** True when the database answers `select 1` within timeoutMs on a connection of its own. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
@@ -77,7 +77,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   return {
     db,
     kind: "postgres",
-    postTimestamp: () => null,
+    newTimestamp: () => null,
     listen(channel, listener) {
       listeners.push(listenPostgres(options.url, channel, listener));
     },
@@ -178,7 +178,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: "embedded",
-    postTimestamp: microsecondClock(),
+    newTimestamp: microsecondClock(),
     listen(channel, listener) {
       // PGlite is one session: LISTEN takes its turn like any statement. Notifications
       // arrive after the statement that caused them.

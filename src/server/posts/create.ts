@@ -16,7 +16,7 @@ export function createPostRoute(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const bad = checkPostContent(request.body.content);
     if (bad) throw new ApiError(bad.code, bad.message, bad.field);
-    const post = await insertPost(ctx.db, request.caller!.userId, normalizePostContent(request.body.content), ctx.database.postTimestamp());
+    const post = await insertPost(ctx.db, request.caller!.userId, normalizePostContent(request.body.content), ctx.database.newTimestamp());
     if (!post) throw unauthorized("This account no longer exists");
     await ctx.timelineChanged();
     return sendPost(reply.code(201), post);

@@ -43,7 +43,7 @@ function selectPostsWithAuthor(db: Db) {
   ]);
 }
 
-/** `createdAt`: null for the database's now() (DatabaseHandle.postTimestamp). */
+/** `createdAt`: null for the database's now() (DatabaseHandle.newTimestamp). */
 export async function insertPost(db: Db, authorId: string, content: string, createdAt: string | null): Promise<Post | undefined> {
   // One statement: insert and read the author back together.
   const result = await sql<PostRow>`

@@ -37,11 +37,13 @@ export async function findTakenField(db: Db, username: string, email: string): P
   return null;
 }
 
+/** `createdAt`: null for the database's now() (DatabaseHandle.newTimestamp). */
 export function insertUser(
   db: Db,
   values: { username: string; email: string; password_hash: string; display_name: string },
+  createdAt: string | null,
 ): Promise<User> {
-  return db.insertInto("users").values(values)
+  return db.insertInto("users").values(createdAt === null ? values : { ...values, created_at: createdAt })
     .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at")]).executeTakeFirstOrThrow();
 }
 
