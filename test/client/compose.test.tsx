@@ -207,4 +207,14 @@ describe("Compose", () => {
     expect(boxText(app.frame())).toContain("abcXdef");
     expect(app.services.drafts.load(fake.me.id)).toBe("abcXdef");
   });
+
+  it("a bracketed paste goes in as text: its line breaks and tabs are kept and nothing is published", async () => {
+    await app.press("n");
+    await app.type("> ");
+    await app.press("\x1b[200~", "first line\r\nsecond\tline\r", "third line\n", "\x1b[201~");
+    await app.type("!");
+    expect(app.services.drafts.load(fake.me.id)).toBe("> first line\nsecond\tline\nthird line!");
+    expect(app.frame()).toContain("New post");
+    expect(fake.stub.requests.some((r) => r.method === "POST")).toBe(false);
+  });
 });

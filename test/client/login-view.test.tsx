@@ -54,6 +54,15 @@ describe("Log in / Sign up", () => {
     await app.waitFor("Welcome, @alice");
   });
 
+  it("a pasted e-mail with its line break fills the field and does not submit", async () => {
+    await app.press("\x1b[200~", "alice@example.com\n", "\x1b[201~");
+    expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/login")).toBe(false);
+    await app.press(KEY.tab);
+    await app.type("password1");
+    await app.press(KEY.enter);
+    await app.waitFor("Welcome, @alice");
+  });
+
   it("q and ? are text inside a field", async () => {
     await app.type("q?");
     expect(app.frame()).toContain("q?");

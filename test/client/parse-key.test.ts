@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandFor, COMMANDS, hintsFor, keyMatches } from "../../src/client/keys/bindings.js";
-import { parseKeys, splitText } from "../../src/client/keys/parse-key.js";
+import { cleanPaste, createKeyReader, parseKeys, splitText } from "../../src/client/keys/parse-key.js";
 
 const one = (raw: string) => {
   const events = parseKeys(raw);
@@ -40,6 +40,25 @@ describe("parseKeys", () => {
     expect(text).toMatchObject({ name: "text", text: "héllo 🎉" });
     expect(splitText(text!).map((e) => e.name)).toEqual(["h", "é", "l", "l", "o", "space", "🎉"]);
     expect(parseKeys("ab\rc").map((e) => e.name)).toEqual(["text", "enter", "c"]);
+  });
+
+  it("holds a bracketed paste together as text, across chunks, keys around it untouched", () => {
+    const read = createKeyReader();
+    expect(read("j").map((e) => e.name)).toEqual(["j"]);
+    expect(read("\x1b[200~")).toEqual([]);
+    expect(read("one\r\ntwo\tq")).toEqual([]);
+    expect(read("\x1b[A")).toEqual([]); // an escape sequence inside a paste is pasted, not pressed
+    expect(read("\rthree\n")).toEqual([]);
+    const [paste, ...rest] = read("\x1b[201~");
+    expect(rest).toEqual([]);
+    expect(paste).toMatchObject({ name: "paste", text: "one\ntwo\tq\nthree", ctrl: false, meta: false });
+    expect(read("\r").map((e) => e.name)).toEqual(["enter"]);
+    expect(read("\x1b[200~")).toEqual([]);
+    expect(read("\x1b[201~")).toEqual([]); // an empty paste is nothing
+  });
+
+  it("cleans a paste: line breaks as LF, no control characters, no trailing line break", () => {
+    expect(cleanPaste("a\r\nb\rc\nd\x07\x1b[1;31m\x9b\te\r\n\n")).toBe("a\nb\nc\nd\te");
   });
 });
 

@@ -391,6 +391,16 @@ describe("Timeline", () => {
     expect(app.services.drafts.load(fake.me.id)).toBe("unsent words");
   });
 
+  it("a paste outside a text field is ignored, not read as keys", async () => {
+    fake.addPosts(5);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("\x1b[200~", "jjnq", "\x1b[201~");
+    expect(app.exited()).toBe(false);
+    expect(app.frame()).not.toContain("New post");
+    expect(selectedLine(app.frame())).toContain("· 1m");
+  });
+
   it("says the terminal is too small below 40×10 and redraws on resize", async () => {
     fake.addPosts(2);
     const app = await open();

@@ -4,6 +4,7 @@ import { ApiClient } from "../api-client.js";
 import { DraftStore } from "../config/draft-store.js";
 import { SessionStore } from "../config/session-store.js";
 import { colorsWanted, createTheme } from "../theme.js";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "../keys/parse-key.js";
 import { App } from "./App.js";
 import { ServicesProvider, type Services } from "./services.js";
 
@@ -30,12 +31,12 @@ export async function runTui(opts: { serverUrl: string; configDir: string; confi
     ...opts,
     colors: colorsWanted(process.env, process.stdout),
   });
-  process.stdout.write(ENTER_ALT_SCREEN);
+  process.stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
   let restored = false;
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    process.stdout.write(`${LEAVE_ALT_SCREEN}\x1b[?25h`);
+    process.stdout.write(`${BRACKETED_PASTE_OFF}${LEAVE_ALT_SCREEN}\x1b[?25h`);
   };
   // Even a crash must hand the terminal back (the draft is already on disk).
   process.once("exit", restore);

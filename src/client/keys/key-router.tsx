@@ -2,7 +2,7 @@
 // register handlers; a key goes to the highest layer first and falls through while unhandled.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
 import { useStdin } from "ink";
-import { parseKeys, splitText, type KeyEvent } from "./parse-key.js";
+import { createKeyReader, splitText, type KeyEvent } from "./parse-key.js";
 
 export type KeyHandler = (event: KeyEvent) => boolean;
 
@@ -53,7 +53,7 @@ export function KeyRouterProvider(props: {
       for (const entry of entries.current) {
         if (entry.handler.current(event)) return;
       }
-      // Nobody takes a run of text as a whole: replay it key by key.
+      // Nobody takes a run of typed text as a whole: replay it key by key (never a paste).
       if (event.name === "text") queue.current.unshift(...splitText(event));
     };
     // One key per timer tick: React schedules its render with setImmediate, so a timer
@@ -68,8 +68,9 @@ export function KeyRouterProvider(props: {
       dispatch(next);
       setTimeout(drain, 0);
     };
+    const readKeys = createKeyReader();
     const onInput = (raw: string): void => {
-      queue.current.push(...parseKeys(raw));
+      queue.current.push(...readKeys(raw));
       if (draining.current) return;
       draining.current = true;
       drain();

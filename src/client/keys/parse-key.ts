@@ -3,7 +3,8 @@
 // split here; a run of printable text stays together so a paste is inserted at once.
 export interface KeyEvent {
   /** Key name: a printable character itself ("j", "G", "?"), or up, down, left, right, home,
-   * end, pageup, pagedown, enter, escape, tab, backspace, delete, space, f1…f12, "text". */
+   * end, pageup, pagedown, enter, escape, tab, backspace, delete, space, f1…f12, "text" (a run
+   * of typed characters), "paste" (a bracketed paste: only text fields take it). */
   name: string;
   ctrl: boolean;
   shift: boolean;
@@ -109,7 +110,7 @@ function parsePlain(input: string): KeyEvent[] {
   return events;
 }
 
-/** Parses one chunk that Ink's input parser emitted. */
+/** Parses one chunk that Ink's input parser emitted (outside a paste: see createKeyReader). */
 export function parseKeys(input: string): KeyEvent[] {
   if (input.startsWith("\x1b") && input.length > 1) return [parseEscape(input)];
   return parsePlain(input);
@@ -119,4 +120,43 @@ export function parseKeys(input: string): KeyEvent[] {
 export function splitText(event: KeyEvent): KeyEvent[] {
   if (event.name !== "text" || !event.text) return [event];
   return [...event.text].flatMap((char) => parsePlain(char));
+}
+
+// Bracketed paste (the terminal marks pasted text): a paste is text, never keys — a pasted line
+// break is not Ctrl+J (publish), a pasted "q" is not quit.
+export const BRACKETED_PASTE_ON = "\x1b[?2004h";
+export const BRACKETED_PASTE_OFF = "\x1b[?2004l";
+const PASTE_START = "\x1b[200~";
+const PASTE_END = "\x1b[201~";
+
+/** Line breaks as LF, tabs kept; escape sequences and other control characters (which no
+ * field takes) dropped, and so is a final line break. */
+export function cleanPaste(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "")
+    .replace(/\n+$/, "");
+}
+
+/**
+ * Turns the chunks Ink emits into key events, holding a bracketed paste together as one
+ * "paste" event whatever chunks it arrives in.
+ */
+export function createKeyReader(): (chunk: string) => KeyEvent[] {
+  let paste: string | null = null;
+  return (chunk) => {
+    if (paste === null) {
+      if (chunk !== PASTE_START) return parseKeys(chunk);
+      paste = "";
+      return [];
+    }
+    if (chunk !== PASTE_END) {
+      paste += chunk;
+      return [];
+    }
+    const text = cleanPaste(paste);
+    paste = null;
+    return text === "" ? [] : [key("paste", { text })];
+  };
 }
