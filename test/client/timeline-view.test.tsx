@@ -408,7 +408,10 @@ describe("Timeline", () => {
     await app.resize(39, 24);
     // (wrapped to the narrow width)
     expect(app.frame().replace(/\s+/g, " ")).toContain("Terminal too small — resize to at least 40×10");
-    for (const line of app.frame().split("\n")) expect(line.length).toBeLessThanOrEqual(39);
+    for (const line of app.frame().split("\n")) {
+      expect(line.length).toBeLessThanOrEqual(39);
+      expect(line).not.toMatch(/^ /); // wrapped at a space without carrying it over
+    }
     await app.resize(80, 9);
     expect(app.frame()).toContain("Terminal too small");
     await app.resize(40, 10);

@@ -132,6 +132,10 @@ describe.skipIf(!ready)("niotebook in tmux", () => {
     await pane.waitFor("Timeline");
     pane.resize(36, 8);
     await pane.waitFor("Terminal too small");
+    // Narrower again: the last frame is redrawn from a clean screen, not left in pieces above.
+    pane.resize(25, 8);
+    const small = await pane.waitFor((s) => s.includes("resize to at least 40×10"));
+    expect(small.split("\n").filter((l) => l.trim() !== "")).toEqual(["Terminal too small —", "resize to at least 40×10"]);
     pane.resize(80, 24);
     const screen = await pane.waitFor((s) => !s.includes("Terminal too small") && s.includes("Timeline"));
     expect(screen).toContain("niotebook · @e2e_user");

@@ -305,7 +305,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   // One tree whatever the size, so nothing remounts when the terminal shrinks.
   return (
     <>
-      {tooSmall ? <TooSmall columns={terminal.columns} /> : null}
+      {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
       <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
         <Header username={me?.username ?? null} view={viewName} width={columns} />
         <Box height={contentHeight} flexDirection="column">
