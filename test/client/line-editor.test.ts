@@ -34,6 +34,9 @@ describe("line editor", () => {
   it("Ctrl+W deletes the previous word", () => {
     expect(deleteWordBackward(at("hello big world", 15))).toEqual(at("hello big ", 10));
     expect(deleteWordBackward(at("hello big   ", 12))).toEqual(at("hello ", 6));
+    // A line break is a boundary: at a line's start only it goes, and blanks never reach past it.
+    expect(deleteWordBackward(at("world\n\n\nline", 8))).toEqual(at("world\n\nline", 7));
+    expect(deleteWordBackward(at("world\n  ", 8))).toEqual(at("world\n", 6));
   });
 
   it("up and down keep the column", () => {

@@ -73,10 +73,14 @@ export function killToLineEnd(s: EditorState): EditorState {
 }
 
 /** Ctrl+W: delete the word before the cursor (and the white space after it). */
+/** Ctrl+W: the word before the cursor and the blanks after it; at a line's start, only the line break. */
 export function deleteWordBackward(s: EditorState): EditorState {
   let pos = s.cursor;
-  while (pos > 0 && /\s/.test(s.text[pos - 1]!)) pos--;
-  while (pos > 0 && !/\s/.test(s.text[pos - 1]!)) pos--;
+  if (s.text[pos - 1] === "\n") pos--;
+  else {
+    while (pos > 0 && /[^\S\n]/.test(s.text[pos - 1]!)) pos--;
+    while (pos > 0 && !/\s/.test(s.text[pos - 1]!)) pos--;
+  }
   return { text: s.text.slice(0, pos) + s.text.slice(s.cursor), cursor: pos };
 }
 
