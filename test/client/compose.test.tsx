@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { postCounter } from "../../src/client/components/ComposeOverlay.js";
 import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
+import { makePost } from "./helpers/fixtures.js";
 import { apiError } from "./helpers/stub-server.js";
 import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
 
@@ -186,6 +187,28 @@ describe("Compose", () => {
     expect(app.services.drafts.load(fake.me.id)).toBe("did it post?");
   });
 
+  it("what is typed while a post is on its way stays in the box afterwards, not published and not lost", async () => {
+    fake.stub.on("POST", "/api/v1/posts", (req) => {
+      const post = makePost(fake.me, (req.body as { content: string }).content, new Date());
+      fake.posts.unshift(post);
+      return { status: 201, body: { post }, delayMs: 200 }; // under the client timeout of 300 ms
+    });
+    await app.press("n");
+    await app.type("first thought");
+    await app.press(KEY.ctrl("s"));
+    await app.waitFor("Posting…");
+    await app.type(" and a second");
+    await app.press(KEY.ctrl("s"), KEY.escape); // neither publishes twice nor closes mid-flight
+    const frame = await app.waitFor("Posted — what you typed since stays in the box");
+    expect(boxText(frame)).toContain("and a second");
+    expect(boxText(frame)).not.toContain("first thought");
+    expect(fake.posts[0]!.content).toBe("first thought");
+    expect(fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/posts")).toHaveLength(1);
+    expect(app.services.drafts.load(fake.me.id)).toBe("and a second");
+    await app.type("!");
+    expect(app.services.drafts.load(fake.me.id)).toBe("and a second!");
+  });
+
   it("wide characters never overflow the box", async () => {
     await app.press("n");
     await app.type("日本語".repeat(30));
@@ -194,18 +217,20 @@ describe("Compose", () => {
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
 
-  it("a terminal too small for a moment keeps the box, its text and its cursor; keys typed meanwhile go nowhere", async () => {
+  it("a terminal too small for a moment keeps the box, its text and its cursor; text typed meanwhile goes in, commands do not act", async () => {
     await app.press("n");
     await app.type("abcdef");
     for (let i = 0; i < 3; i++) await app.press(KEY.left);
     await app.resize(30, 8);
     await app.waitFor("Terminal too small");
     await app.type("zz");
+    await app.press(KEY.escape, KEY.ctrl("s"), KEY.left);
     await app.resize(80, 24);
     await app.waitFor("New post");
     await app.type("X");
-    expect(boxText(app.frame())).toContain("abcXdef");
-    expect(app.services.drafts.load(fake.me.id)).toBe("abcXdef");
+    expect(boxText(app.frame())).toContain("abczzXdef");
+    expect(app.services.drafts.load(fake.me.id)).toBe("abczzXdef");
+    expect(fake.stub.requests.some((r) => r.method === "POST")).toBe(false);
   });
 
   it("a bracketed paste goes in as text: its line breaks and tabs are kept and nothing is published", async () => {

@@ -228,11 +228,14 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           : [route.kind];
   const typing = scopes.includes("text-field");
 
-  // While the terminal is too small nothing hidden may take a key (Ctrl+C still quits).
+  // While the terminal is too small no command acts unseen (Ctrl+C still quits), but what is
+  // typed into a field goes in: nothing typed is lost.
   useKeyHandler(
     LAYER.screen,
     (event) => {
-      if (!typing && event.name === "q" && !event.ctrl && !event.meta) quit();
+      const text = event.text !== undefined && !event.ctrl && !event.meta;
+      if (typing) return !text;
+      if (event.name === "q" && text) quit();
       return true;
     },
     tooSmall,
@@ -319,12 +322,12 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
               active={!help}
               onHelp={openHelp}
               onClose={() => setOverlay(null)}
-              onPublished={(post) => {
-                setOverlay(null);
+              onPublished={(post, keptOpen) => {
+                if (!keptOpen) setOverlay(null);
                 setStack([{ kind: "timeline" }]);
                 timeline.prepend(post);
                 void timeline.refresh(post.id);
-                status.show("success", "Posted");
+                status.show("success", keptOpen ? "Posted — what you typed since stays in the box" : "Posted");
               }}
             />
           ) : null}

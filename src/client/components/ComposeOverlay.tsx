@@ -30,7 +30,8 @@ export function ComposeOverlay(props: {
   areaHeight: number;
   status: StatusApi;
   onClose: () => void;
-  onPublished: (post: Post) => void;
+  /** keptOpen: text typed while posting stays in the box. */
+  onPublished: (post: Post, keptOpen: boolean) => void;
   onHelp: () => void;
   active: boolean;
 }): ReactNode {
@@ -62,8 +63,17 @@ export function ComposeOverlay(props: {
     try {
       const post = await api.createPost(text);
       done();
-      drafts.clear(props.userId);
-      props.onPublished(post);
+      // Typed while it was on its way: kept in the box, never published with it nor dropped.
+      const now = editorNow.current;
+      const since = now.text.startsWith(text) ? now.text.slice(text.length).replace(/^\s+/, "") : now.text;
+      if (since.trim() === "") {
+        drafts.clear(props.userId);
+        props.onPublished(post, false);
+        return;
+      }
+      setEditor({ text: since, cursor: Math.max(0, now.cursor - (now.text.length - since.length)) });
+      drafts.save(props.userId, since);
+      props.onPublished(post, true);
     } catch (e) {
       done();
       const message = describeError(e);
@@ -78,12 +88,14 @@ export function ComposeOverlay(props: {
   useKeyHandler(
     LAYER.overlay,
     (event) => {
-      if (sendingNow.current) return true;
       if (event.name === "f1") {
         props.onHelp();
         return true;
       }
-      switch (commandFor(event, ["compose"])) {
+      const command = commandFor(event, ["compose"]);
+      // While posting, typing goes on; publishing again or closing waits for the answer.
+      if (sendingNow.current && (command === "publish" || command === "cancel")) return true;
+      switch (command) {
         case "publish":
           void publish();
           return true;
@@ -104,7 +116,7 @@ export function ComposeOverlay(props: {
   const width = Math.max(20, Math.min(80, props.areaWidth - 4));
   const inner = width - 4;
   const textRows = Math.max(3, Math.min(10, props.areaHeight - 6));
-  const layout = layoutTextArea(editor, inner, { focused: !sending });
+  const layout = layoutTextArea(editor, inner, { focused: true });
   const counter = postCounter(editor.text);
   const lines: Line[] = windowRows(layout, textRows);
   while (lines.length < textRows) lines.push([]);
