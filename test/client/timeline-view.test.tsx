@@ -446,4 +446,29 @@ describe("Timeline", () => {
     expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/logout")).toBe(true);
     expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);
   });
+
+  it("after Ctrl+L the next log-in starts at the newest post, not where the last account was", async () => {
+    fake.addPosts(10);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    await app.press("j", "j", "j");
+    expect(selectedLine(app.frame())).toContain("· 4m");
+    await app.press(KEY.ctrl("l"));
+    await app.waitFor("Log in to niotebook");
+    await app.type("alice@example.com");
+    await app.press(KEY.tab);
+    await app.type("password1");
+    await app.press(KEY.enter);
+    const frame = await app.waitFor((f) => f.includes("Welcome, @alice") && f.includes("Post number 1 "));
+    expect(selectedLine(frame)).toContain("· 1m");
+  });
+
+  it("Ctrl+L with the server unreachable logs out here and says the session was not ended there", async () => {
+    const app = await open();
+    fake.stub.on("POST", "/api/v1/auth/logout", () => apiError(503, "unavailable", "The database is unavailable"));
+    await app.press(KEY.ctrl("l"));
+    const frame = await app.waitFor("Log in to niotebook");
+    expect(frame).toContain("Logged out here — the server did not confirm ending the session");
+    expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);
+  });
 });

@@ -107,9 +107,10 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         setOverlay(null);
         setConfirmDelete(null);
         setStack([{ kind: "timeline" }]);
+        timeline.reset();
         status.show("error", SESSION_EXPIRED_MESSAGE);
       }),
-    [api, status.show],
+    [api, status.show, timeline.reset],
   );
 
   const route = stack[stack.length - 1]!;
@@ -119,16 +120,20 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
 
   const logout = async (): Promise<void> => {
     const done = status.progress("Logging out…");
+    let revoked = true;
     try {
       await api.logout();
     } catch {
-      // The session is forgotten locally either way.
+      revoked = false; // forgotten here all the same; say that the server may still honour it
     }
     done();
     setAuth({ state: "anon" });
     setMeUser(null);
     setOverlay(null);
-    status.show("success", "Logged out");
+    setStack([{ kind: "timeline" }]);
+    timeline.reset(); // the next account starts at its newest post, not where this one was
+    if (revoked) status.show("success", "Logged out");
+    else status.show("error", "Logged out here — the server did not confirm ending the session");
   };
 
   const deletePost = async (post: Post): Promise<void> => {

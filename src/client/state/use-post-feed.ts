@@ -32,6 +32,8 @@ export interface Feed extends FeedState {
   remove(id: string): void;
   /** Puts a post just created at the top and selects it (a refresh follows). */
   prepend(post: Post): void;
+  /** Forgets everything (another account is next), dropping any page on its way. */
+  reset(): void;
   selectedPost: Post | undefined;
 }
 
@@ -157,12 +159,19 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     });
   }, []);
 
+  const reset = useCallback(() => {
+    generation.current++;
+    busy.current = false;
+    pending.current = null;
+    setState(INITIAL);
+  }, []);
+
   const prepend = useCallback((post: Post) => {
     setState((s) => ({ ...s, posts: appendUnique([post], s.posts), selected: 0 }));
   }, []);
 
   return useMemo(
-    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, selectedPost: state.posts[state.selected] }),
-    [state, refresh, loadMore, select, move, selectedNow, remove, prepend],
+    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, selectedPost: state.posts[state.selected] }),
+    [state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset],
   );
 }
