@@ -87,6 +87,24 @@ describe("Profile", () => {
     expect(frame.split("\n").find((l) => l.startsWith("▸"))).toContain("@bob");
   });
 
+  it("Esc from a post opened on a profile comes back to the same post, however far down (a second page too)", async () => {
+    fake.addPosts(60, fake.me, new Date(Date.now() - 7_200_000));
+    await app.press("p");
+    await app.waitFor((f) => f.includes("Joined") && f.includes("Post number 1 by alice"));
+    await app.press("G");
+    await app.press("G"); // past the first page's end: the second page loads
+    await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "") !== "" && f.includes("· No older posts ·"));
+    await app.press("k", "k");
+    const before = app.frame().split("\n");
+    const selected = before[before.findIndex((l) => l.startsWith("▸")) + 1]!;
+    expect(selected).toMatch(/Post number \d+ by alice/);
+    await app.press("v");
+    await app.waitFor((f) => f.includes(selected.trim()) && !f.includes("Joined"));
+    await app.press(KEY.escape);
+    const after = (await app.waitFor("Joined")).split("\n");
+    expect(after[after.findIndex((l) => l.startsWith("▸")) + 1]).toBe(selected);
+  });
+
   it("e on your own profile edits display name and bio with live limits; Ctrl+S saves", async () => {
     await app.press("p");
     await app.waitFor("Joined");

@@ -16,13 +16,17 @@ import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { PostView } from "../views/PostView.js";
-import { ProfileView } from "../views/ProfileView.js";
+import { ProfileView, type ProfilePlace } from "../views/ProfileView.js";
 import { TimelineView } from "../views/TimelineView.js";
 import { useServices } from "./services.js";
 import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
 
-type Route = { kind: "timeline" } | { kind: "profile"; userRef: string } | { kind: "post"; post: Post };
+type Route =
+  | { kind: "timeline" }
+  /** left: where the profile was when a view opened from it covered it. */
+  | { kind: "profile"; userRef: string; left?: ProfilePlace }
+  | { kind: "post"; post: Post };
 type Overlay = "compose" | "edit-profile" | null;
 interface Me {
   id: string;
@@ -281,8 +285,14 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   } else if (route.kind === "profile") {
     body = (
       <ProfileView
-        key={route.userRef}
+        key={`${stack.length}:${route.userRef}`}
         userRef={route.userRef}
+        resume={route.left}
+        onLeave={(place) => {
+          const left = route;
+          // Kept only while the profile is still in the stack (not when Esc closed it).
+          setStack((s) => s.map((r) => (r === left ? { ...left, left: place } : r)));
+        }}
         isOwn={(user) => user.id === me.id}
         override={savedProfile}
         deletedPostId={deletedPostId}

@@ -34,6 +34,8 @@ export interface Feed extends FeedState {
   prepend(post: Post): void;
   /** Forgets everything (another account is next), dropping any page on its way. */
   reset(): void;
+  /** The state right now, to resume from later (see usePostFeed). */
+  snapshot(): FeedState;
   selectedPost: Post | undefined;
 }
 
@@ -54,8 +56,15 @@ function appendUnique(posts: Post[], incoming: Post[]): Post[] {
   return fresh.length === 0 ? posts : [...posts, ...fresh];
 }
 
-export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPage>, onError: (message: string) => void): Feed {
-  const [state, setState] = useState<FeedState>(INITIAL);
+/** `resume`: a snapshot of this feed from before (a view opened again), loading nothing new. */
+export function usePostFeed(
+  fetchPage: (cursor: string | null) => Promise<PostPage>,
+  onError: (message: string) => void,
+  resume?: FeedState,
+): Feed {
+  const [state, setState] = useState<FeedState>(() =>
+    resume ? { ...resume, loadingMore: false, refreshing: false } : INITIAL,
+  );
   const stateRef = useRef(state);
   stateRef.current = state;
   const busy = useRef(false);
@@ -166,12 +175,14 @@ export function usePostFeed(fetchPage: (cursor: string | null) => Promise<PostPa
     setState(INITIAL);
   }, []);
 
+  const snapshot = useCallback(() => stateRef.current, []);
+
   const prepend = useCallback((post: Post) => {
     setState((s) => ({ ...s, posts: appendUnique([post], s.posts), selected: 0 }));
   }, []);
 
   return useMemo(
-    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, selectedPost: state.posts[state.selected] }),
-    [state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset],
+    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, snapshot, selectedPost: state.posts[state.selected] }),
+    [state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, snapshot],
   );
 }

@@ -9,7 +9,7 @@ import { StyledLine } from "../components/StyledLine.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Line } from "../list/card-layout.js";
-import { usePostFeed } from "../state/use-post-feed.js";
+import { usePostFeed, type FeedState } from "../state/use-post-feed.js";
 import { formatJoined } from "../text/relative-time.js";
 import { wrapText } from "../text/wrap.js";
 
@@ -33,9 +33,19 @@ export function profileHeaderLines(user: User, width: number, maxBioLines: numbe
   return lines;
 }
 
+/** Where a profile was left (going to a post from it, say), to come back to the same place. */
+export interface ProfilePlace {
+  fetched: { user: User; at: number };
+  feed: FeedState;
+}
+
 export function ProfileView(props: {
   /** A user id, "me", or "@username". */
   userRef: string;
+  /** Where this profile was left, when it is opened again by going back to it. */
+  resume: ProfilePlace | undefined;
+  /** Called when the view closes, with where it was (if its user had loaded). */
+  onLeave: (place: ProfilePlace) => void;
   isOwn: (user: User) => boolean;
   /** The user as an edit saved it, and when: shown instead of an earlier fetch. */
   override: { user: User; at: number } | null;
@@ -52,7 +62,7 @@ export function ProfileView(props: {
 }): ReactNode {
   const { api } = useServices();
   const theme = useTheme();
-  const [fetched, setFetched] = useState<{ user: User; at: number } | null>(null);
+  const [fetched, setFetched] = useState<{ user: User; at: number } | null>(props.resume?.fetched ?? null);
   const [failed, setFailed] = useState<string | null>(null);
   const edited = props.override;
   const user = edited && fetched && edited.user.id === fetched.user.id && edited.at > fetched.at ? edited.user : (fetched?.user ?? null);
@@ -62,7 +72,17 @@ export function ProfileView(props: {
     (cursor: string | null) => api.userPosts(userId ?? props.userRef, cursor),
     [api, userId, props.userRef],
   );
-  const feed = usePostFeed(fetchPage, props.onError);
+  const feed = usePostFeed(fetchPage, props.onError, props.resume?.feed);
+
+  const leaving = useRef({ fetched, feed, onLeave: props.onLeave });
+  leaving.current = { fetched, feed, onLeave: props.onLeave };
+  useEffect(
+    () => () => {
+      const { fetched: last, feed: lastFeed, onLeave } = leaving.current;
+      if (last) onLeave({ fetched: last, feed: lastFeed.snapshot() });
+    },
+    [],
+  );
 
   // The profile is fetched on opening and again on r: it may have changed since (another client,
   // another session of this user), so the header never shows what log-in saw.
@@ -86,8 +106,11 @@ export function ProfileView(props: {
     };
   }, [loadUser]);
 
+  // Opened again where it was left: its posts are there, at the same place (r refreshes).
+  const resumed = useRef(props.resume !== undefined);
   useEffect(() => {
-    if (userId) void feed.refresh();
+    if (userId && !resumed.current) void feed.refresh();
+    resumed.current = false;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [userId]);
 
