@@ -54,6 +54,15 @@ describe("Timeline", () => {
     expect(frame.indexOf("Post number 1 ")).toBeLessThan(frame.indexOf("Post number 2 "));
   });
 
+  it("while a stored session is checked, the header already names its user and no log-in hints show", async () => {
+    fake.stub.on("GET", "/api/v1/users/me", () => ({ body: { user: fake.me }, delayMs: 300 }));
+    app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
+    const frame = await app.waitFor("Loading…");
+    expect(frame).toContain("niotebook · @alice");
+    expect(frame).not.toMatch(/Tab next|Enter submit/);
+    await app.waitFor((f) => !f.includes("Loading…"));
+  });
+
   it("shows the empty state", async () => {
     const app = await open();
     await app.waitFor("No posts yet — press n to write the first one.");

@@ -117,6 +117,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     [api, status.show, timeline.reset],
   );
 
+  /** Whose stored session is being checked, for the header meanwhile. */
+  const [storedUsername] = useState(() => (auth.state === "checking" ? (readTokenClaims(api.accessToken ?? "").username ?? null) : null));
   const route = stack[stack.length - 1]!;
   const me = auth.state === "in" ? auth.me : null;
   const back = (): void => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
@@ -226,15 +228,19 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const contentHeight = rows - 2;
   const geometry = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2 };
   const loggedIn = auth.state === "in";
-  const scopes: Scope[] = !loggedIn
-    ? ["login", "text-field"]
-    : overlay === "compose"
-      ? ["compose", "text-field"]
-      : overlay === "edit-profile"
-        ? ["edit-profile", "text-field"]
-        : route.kind === "profile"
-          ? [me && (route.userRef === me.id || route.userRef === "me") ? "own-profile" : "profile"]
-          : [route.kind];
+  // While the stored session is checked only the global keys work (and are all the hints say).
+  const scopes: Scope[] =
+    auth.state === "checking"
+      ? []
+      : !loggedIn
+        ? ["login", "text-field"]
+        : overlay === "compose"
+          ? ["compose", "text-field"]
+          : overlay === "edit-profile"
+            ? ["edit-profile", "text-field"]
+            : route.kind === "profile"
+              ? [me && (route.userRef === me.id || route.userRef === "me") ? "own-profile" : "profile"]
+              : [route.kind];
   const typing = scopes.includes("text-field");
 
   // While the terminal is too small no command acts unseen (Ctrl+C still quits), but what is
@@ -325,7 +331,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     <>
       {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
       <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
-        <Header username={me?.username ?? null} view={viewName} width={columns} />
+        <Header username={auth.state === "checking" ? storedUsername : (me?.username ?? null)} view={viewName} width={columns} />
         <Box height={contentHeight} flexDirection="column">
           {body}
           {loggedIn && me && overlay === "compose" ? (
