@@ -125,6 +125,25 @@ describe("Profile", () => {
     expect(fake.me.display_name).toBe("Alice L.");
   });
 
+  it("the display-name counter turns red when the name would be refused, empty as well as too long", async () => {
+    app.cleanup();
+    app = renderApp({ serverUrl: fake.url, tokens: fake.tokens, colors: true });
+    await app.waitFor("Post number 1 ");
+    await app.press("p");
+    await app.waitFor("Joined");
+    await app.press("e");
+    await app.waitFor("Edit profile");
+    const styleBefore = (text: string): string => {
+      const frame = app.rawFrame();
+      const i = frame.indexOf(text);
+      return frame.slice(Math.max(0, i - 12), i);
+    };
+    expect(styleBefore("13/50")).not.toContain("\x1b[31m");
+    await app.press(KEY.ctrl("u"));
+    await app.waitFor("0/50");
+    expect(styleBefore("0/50")).toContain("\x1b[31m");
+  });
+
   it("refuses to save over the limits", async () => {
     await app.press("p");
     await app.waitFor("Joined");

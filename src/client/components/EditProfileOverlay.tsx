@@ -102,9 +102,10 @@ export function EditProfileOverlay(props: {
   const inner = width - 4;
   // Fixed lines: two labels, the name, two error lines, two borders, the footer.
   const bioRows = Math.max(1, Math.min(5, props.areaHeight - 8));
-  const counter = (count: number, max: number): Line[number] => ({
+  /** Red whenever the field would be refused (an empty display name as well as a long one). */
+  const counter = (count: number, max: number, refused: boolean): Line[number] => ({
     text: `${count}/${max}`,
-    token: count > max ? "error" : "dim",
+    token: refused || count > max ? "error" : "dim",
   });
   const errorFor = (field: Field, local: string | null): Line[] => {
     const text = serverError?.field === field ? serverError.message : local;
@@ -114,10 +115,10 @@ export function EditProfileOverlay(props: {
   const bioLines = windowRows(bioLayout, bioRows);
   while (bioLines.length < bioRows) bioLines.push([]);
   const lines: Line[] = [
-    [{ text: focus === "display_name" ? "› " : "  ", token: "accent" }, { text: "Display name  ", token: "title" }, counter(countChars(name.text), DISPLAY_NAME_MAX)],
+    [{ text: focus === "display_name" ? "› " : "  ", token: "accent" }, { text: "Display name  ", token: "title" }, counter(countChars(name.text), DISPLAY_NAME_MAX, nameError !== null)],
     singleLineView(name, inner, { focused: focus === "display_name" && !saving }),
     ...errorFor("display_name", nameError),
-    [{ text: focus === "bio" ? "› " : "  ", token: "accent" }, { text: "Bio  ", token: "title" }, counter(countChars(normalizeBio(bio.text)), BIO_MAX)],
+    [{ text: focus === "bio" ? "› " : "  ", token: "accent" }, { text: "Bio  ", token: "title" }, counter(countChars(normalizeBio(bio.text)), BIO_MAX, bioError !== null)],
     ...bioLines,
     ...errorFor("bio", bioError),
   ];
