@@ -1,5 +1,6 @@
-// Lays out an edited text (with its cursor) as lines for a box: hard-wrapped by display
-// width, the cursor shown as an inverted cell, and scrolled so the cursor stays in view.
+// Lays out an edited text (with its cursor) as lines for a box: wrapped at word boundaries by
+// display width as a published card will be (a word longer than the line is broken), the
+// cursor shown as an inverted cell, and scrolled so the cursor stays in view.
 import type { Line } from "../list/card-layout.js";
 import type { EditorState } from "../text/line-editor.js";
 import { displayWidth, graphemes } from "../text/display-width.js";
@@ -9,52 +10,80 @@ export interface TextAreaLayout {
   cursorRow: number;
 }
 
+/** One grapheme as drawn: where it starts in the text, and whether a line may break after it. */
+interface Cell {
+  text: string;
+  width: number;
+  offset: number;
+  space: boolean;
+}
+
 export function layoutTextArea(state: EditorState, width: number, opts: { mask?: string; focused?: boolean } = {}): TextAreaLayout {
-  const w = Math.max(2, width);
-  const rows: Line[] = [];
+  // One cell of every row is kept for the cursor, so it can sit after the last character.
+  const room = Math.max(2, width) - 1;
+  const lines: Line[] = [];
   let cursorRow = 0;
   let offset = 0;
   for (const logical of state.text.split("\n")) {
-    let row = "";
-    let rowWidth = 0;
-    let cursorInRow: number | null = null; // index into row string where the cursor sits
-    const flush = (): void => {
-      rows.push(renderRow(row, cursorInRow));
-      row = "";
-      rowWidth = 0;
-      cursorInRow = null;
-    };
+    const cells: Cell[] = [];
     for (const raw of graphemes(logical)) {
-      const g = opts.mask ? opts.mask : raw === "\t" ? "  " : raw;
-      const gw = displayWidth(g);
-      if (rowWidth + gw > w - 1 && row !== "") flush();
-      if (opts.focused && offset === state.cursor) {
-        cursorInRow = row.length;
-        cursorRow = rows.length;
-      }
-      row += g;
-      rowWidth += gw;
+      const text = opts.mask ? opts.mask : raw === "\t" ? "  " : raw;
+      cells.push({ text, width: displayWidth(text), offset, space: !opts.mask && /^\s+$/.test(raw) });
       offset += raw.length;
     }
-    if (opts.focused && offset === state.cursor) {
-      cursorInRow = row.length;
-      cursorRow = rows.length;
-    }
-    flush();
+    const lineEnd = offset;
+    const rows = wrapCells(cells, room);
+    rows.forEach((row, i) => {
+      let cursorAt: number | null = null;
+      if (opts.focused) {
+        const at = row.findIndex((cell) => cell.offset === state.cursor);
+        if (at >= 0) cursorAt = at;
+        else if (i === rows.length - 1 && state.cursor === lineEnd) cursorAt = row.length;
+      }
+      if (cursorAt !== null) cursorRow = lines.length;
+      lines.push(renderRow(row, cursorAt));
+    });
     offset += 1; // the newline
   }
-  return { lines: rows, cursorRow };
+  return { lines, cursorRow };
+}
 
-  function renderRow(row: string, cursorAt: number | null): Line {
-    if (cursorAt === null) return [{ text: row }];
-    const rest = row.slice(cursorAt);
-    const under = graphemes(rest)[0] ?? " ";
-    return [
-      { text: row.slice(0, cursorAt) },
-      { text: under, token: "cursor" },
-      { text: rest.slice(under === " " && rest === "" ? 0 : under.length) },
-    ];
+/** Greedy word wrap: a row ends after white space when the next word does not fit. */
+function wrapCells(cells: Cell[], room: number): Cell[][] {
+  const rows: Cell[][] = [];
+  let row: Cell[] = [];
+  let used = 0;
+  /** Where in `row` the word being written starts (just after the last white space). */
+  let wordStart = -1;
+  for (const cell of cells) {
+    if (used + cell.width > room && row.length > 0) {
+      const carry = !cell.space && wordStart > 0 && wordStart < row.length ? row.splice(wordStart) : [];
+      rows.push(row);
+      row = carry;
+      used = carry.reduce((sum, c) => sum + c.width, 0);
+      wordStart = -1;
+      if (used + cell.width > room && row.length > 0) {
+        rows.push(row); // a word longer than the line: broken
+        row = [];
+        used = 0;
+      }
+    }
+    row.push(cell);
+    used += cell.width;
+    if (cell.space) wordStart = row.length;
   }
+  rows.push(row);
+  return rows;
+}
+
+function renderRow(row: Cell[], cursorAt: number | null): Line {
+  const text = (from: number, to?: number): string => row.slice(from, to).map((c) => c.text).join("");
+  if (cursorAt === null) return [{ text: text(0) }];
+  return [
+    { text: text(0, cursorAt) },
+    { text: row[cursorAt]?.text ?? " ", token: "cursor" },
+    { text: text(cursorAt + 1) },
+  ];
 }
 
 /** The rows to show in a box of `height` rows, keeping the cursor's row in view. */
