@@ -266,6 +266,15 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const viewsActive = !help && overlay === null && confirmDelete === null;
   const dim = overlay !== null || help;
   const openHelp = (): void => setHelp(true);
+  /** What both edit boxes get: where they sit, the status line, help, closing. */
+  const overlayFrame = {
+    areaWidth: columns,
+    areaHeight: contentHeight,
+    status,
+    active: !help,
+    onHelp: openHelp,
+    onClose: () => setOverlay(null),
+  };
 
   let body: ReactNode;
   if (auth.state === "checking") body = <Box height={contentHeight} paddingLeft={2}><Text>{theme.paint("dim", "Loading…")}</Text></Box>;
@@ -337,12 +346,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           {loggedIn && me && overlay === "compose" ? (
             <ComposeOverlay
               userId={me.id}
-              areaWidth={columns}
-              areaHeight={contentHeight}
-              status={status}
-              active={!help}
-              onHelp={openHelp}
-              onClose={() => setOverlay(null)}
+              {...overlayFrame}
               onPublished={(post, keptOpen) => {
                 if (!keptOpen) setOverlay(null);
                 setStack([{ kind: "timeline" }]);
@@ -355,12 +359,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           {loggedIn && overlay === "edit-profile" && meUser ? (
             <EditProfileOverlay
               user={meUser}
-              areaWidth={columns}
-              areaHeight={contentHeight}
-              status={status}
-              active={!help}
-              onHelp={openHelp}
-              onClose={() => setOverlay(null)}
+              {...overlayFrame}
               onSaved={(user) => {
                 setMeUser(user);
                 setSavedProfile({ user, at: Date.now() });
