@@ -43,7 +43,7 @@ describe("parseKeys", () => {
   });
 
   it("holds a bracketed paste together as text, across chunks, keys around it untouched", () => {
-    const read = createKeyReader();
+    const { read } = createKeyReader();
     expect(read("j").map((e) => e.name)).toEqual(["j"]);
     expect(read("\x1b[200~")).toEqual([]);
     expect(read("one\r\ntwo\tq")).toEqual([]);
@@ -57,8 +57,37 @@ describe("parseKeys", () => {
     expect(read("\x1b[201~")).toEqual([]); // an empty paste is nothing
   });
 
+  it("finds the paste markers however the reads cut them", () => {
+    const reader = createKeyReader();
+    // The end marker split by a read: Ink emits its pieces apart.
+    reader.read("\x1b[200~");
+    expect(reader.read("pasted\x1b[20")).toEqual([]);
+    expect(reader.read("1~")).toMatchObject([{ name: "paste", text: "pasted" }]);
+    expect(reader.inPaste()).toBe(false);
+    // Pasted text ending in ESC: Ink emits ESC and the end marker as one.
+    reader.read("\x1b[200~");
+    reader.read("x");
+    expect(reader.read("\x1b\x1b[201~")).toMatchObject([{ name: "paste", text: "x" }]);
+    // Escape pressed just before a paste, in the same read.
+    expect(reader.read("\x1b\x1b[200~").map((e) => e.name)).toEqual(["escape"]);
+    expect(reader.read("y\x1b[201~")).toMatchObject([{ name: "paste", text: "y" }]);
+  });
+
+  it("never lets an unfinished paste hold the keyboard: Ctrl+C ends it, and so does the caller's timer", () => {
+    const reader = createKeyReader();
+    reader.read("\x1b[200~");
+    reader.read("half a paste");
+    expect(reader.read("\x03")).toMatchObject([{ name: "paste", text: "half a paste" }, { name: "c", ctrl: true }]);
+    reader.read("\x1b[200~");
+    reader.read("no end");
+    expect(reader.inPaste()).toBe(true);
+    expect(reader.endPaste()).toMatchObject([{ name: "paste", text: "no end" }]);
+    expect(reader.read("j").map((e) => e.name)).toEqual(["j"]);
+  });
+
   it("cleans a paste: line breaks as LF, no control characters, no trailing line break", () => {
     expect(cleanPaste("a\r\nb\rc\nd\x07\x1b[1;31m\x9b\te\r\n\n")).toBe("a\nb\nc\nd\te");
+    expect(cleanPaste("see \x1b]8;;https://x.example\x07here\x1b]8;;\x1b\\ now\x1bc")).toBe("see here now");
   });
 });
 

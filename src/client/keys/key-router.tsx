@@ -2,7 +2,7 @@
 // register handlers; a key goes to the highest layer first and falls through while unhandled.
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
 import { useStdin } from "ink";
-import { createKeyReader, splitText, type KeyEvent } from "./parse-key.js";
+import { createKeyReader, PASTE_IDLE_MS, splitText, type KeyEvent } from "./parse-key.js";
 
 export type KeyHandler = (event: KeyEvent) => boolean;
 
@@ -68,16 +68,25 @@ export function KeyRouterProvider(props: {
       dispatch(next);
       setTimeout(drain, 0);
     };
-    const readKeys = createKeyReader();
-    const onInput = (raw: string): void => {
-      queue.current.push(...readKeys(raw));
+    const reader = createKeyReader();
+    let pasteTimer: NodeJS.Timeout | undefined;
+    const enqueue = (events: KeyEvent[]): void => {
+      queue.current.push(...events);
       if (draining.current) return;
       draining.current = true;
       drain();
     };
+    const onInput = (raw: string): void => {
+      clearTimeout(pasteTimer);
+      const events = reader.read(raw);
+      // A paste whose end marker never comes must not hold the keyboard.
+      if (reader.inPaste()) pasteTimer = setTimeout(() => enqueue(reader.endPaste()), PASTE_IDLE_MS);
+      enqueue(events);
+    };
     if (isRawModeSupported) setRawMode(true);
     emitter.on("input", onInput);
     return () => {
+      clearTimeout(pasteTimer);
       emitter.off("input", onInput);
       if (isRawModeSupported) setRawMode(false);
     };

@@ -134,29 +134,53 @@ const PASTE_END = "\x1b[201~";
 export function cleanPaste(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "") // CSI: colours, keys
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "") // OSC: titles, links
+    .replace(/\x1b[ -~]?/g, "") // ESC and the character after it
     .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "")
     .replace(/\n+$/, "");
 }
 
+/** A paste whose end marker has not come after this long is taken as ended. */
+export const PASTE_IDLE_MS = 300;
+
+export interface KeyReader {
+  /** The key events of one chunk Ink emitted. */
+  read(chunk: string): KeyEvent[];
+  /** A paste has started and its end marker has not come yet. */
+  inPaste(): boolean;
+  /** Ends an unfinished paste with what has arrived (see PASTE_IDLE_MS). */
+  endPaste(): KeyEvent[];
+}
+
 /**
  * Turns the chunks Ink emits into key events, holding a bracketed paste together as one
- * "paste" event whatever chunks it arrives in.
+ * "paste" event. The markers are found in what has arrived, not as whole chunks: a read can
+ * end inside one, and Ink then emits the pieces apart.
  */
-export function createKeyReader(): (chunk: string) => KeyEvent[] {
+export function createKeyReader(): KeyReader {
   let paste: string | null = null;
-  return (chunk) => {
-    if (paste === null) {
-      if (chunk !== PASTE_START) return parseKeys(chunk);
-      paste = "";
-      return [];
-    }
-    if (chunk !== PASTE_END) {
-      paste += chunk;
-      return [];
-    }
-    const text = cleanPaste(paste);
+  const finish = (): KeyEvent[] => {
+    const text = cleanPaste(paste ?? "");
     paste = null;
     return text === "" ? [] : [key("paste", { text })];
   };
+  const read = (chunk: string): KeyEvent[] => {
+    if (paste === null) {
+      const start = chunk.indexOf(PASTE_START);
+      if (start === -1) return parseKeys(chunk);
+      const before = chunk.slice(0, start); // an Escape pressed just before, in the same read
+      paste = "";
+      return [...(before === "" ? [] : parseKeys(before)), ...read(chunk.slice(start + PASTE_START.length))];
+    }
+    // A lone Ctrl+C is a key press, not pasted text: it ends the paste and quits as ever.
+    if (chunk === "\x03") return [...finish(), ...parseKeys(chunk)];
+    paste += chunk;
+    const end = paste.indexOf(PASTE_END);
+    if (end === -1) return [];
+    const rest = paste.slice(end + PASTE_END.length);
+    paste = paste.slice(0, end);
+    return [...finish(), ...(rest === "" ? [] : read(rest))];
+  };
+  return { read, inPaste: () => paste !== null, endPaste: finish };
 }
