@@ -347,12 +347,12 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
             <ComposeOverlay
               userId={me.id}
               {...overlayFrame}
-              onPublished={(post, keptOpen) => {
-                if (!keptOpen) setOverlay(null);
+              onPublished={(post, draftKept) => {
+                setOverlay(null);
                 setStack([{ kind: "timeline" }]);
                 timeline.prepend(post);
                 void timeline.refresh(post.id);
-                status.show("success", keptOpen ? "Posted — what you typed since stays in the box" : "Posted");
+                status.show("success", draftKept ? "Posted — what you typed meanwhile is a draft: n opens it" : "Posted");
               }}
             />
           ) : null}

@@ -1,6 +1,6 @@
 // The compose box: multi-line editing, a live counter that counts as the server does,
 // publish with Ctrl+S / Ctrl+J (/ Ctrl+Enter), and a draft that survives anything.
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { useLiveState } from "../state/use-live-state.js";
 import { checkPostContent, countChars, normalizePostContent, POST_MAX, type Post } from "../../api/index.js";
 import { ApiError, describeError } from "../api-errors.js";
@@ -30,8 +30,8 @@ export function ComposeOverlay(props: {
   areaHeight: number;
   status: StatusApi;
   onClose: () => void;
-  /** keptOpen: text typed while posting stays in the box. */
-  onPublished: (post: Post, keptOpen: boolean) => void;
+  /** draftKept: text typed after the post while it was on its way is the next draft. */
+  onPublished: (post: Post, draftKept: boolean) => void;
   onHelp: () => void;
   active: boolean;
 }): ReactNode {
@@ -40,9 +40,13 @@ export function ComposeOverlay(props: {
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending, sendingNow] = useLiveState(false);
 
+  /** The text on its way to the server: while it is, it can be added to but not changed. */
+  const sentText = useRef<string | null>(null);
+
   const update = (edit: (current: EditorState) => EditorState): void => {
     const before = editorNow.current;
     const next = edit(before);
+    if (sentText.current !== null && !next.text.startsWith(sentText.current)) return;
     setEditor(next);
     if (next.text !== before.text) {
       drafts.save(props.userId, next.text); // synchronously: nothing typed may be lost
@@ -58,22 +62,17 @@ export function ComposeOverlay(props: {
       props.status.show("error", problem.message);
       return;
     }
+    sentText.current = text;
     setSending(true);
     const done = props.status.progress("Posting…");
     try {
       const post = await api.createPost(text);
       done();
-      // Typed while it was on its way: kept in the box, never published with it nor dropped.
-      const now = editorNow.current;
-      const since = now.text.startsWith(text) ? now.text.slice(text.length).replace(/^\s+/, "") : now.text;
-      if (since.trim() === "") {
-        drafts.clear(props.userId);
-        props.onPublished(post, false);
-        return;
-      }
-      setEditor({ text: since, cursor: Math.max(0, now.cursor - (now.text.length - since.length)) });
-      drafts.save(props.userId, since);
-      props.onPublished(post, true);
+      // Typed after it while it was on its way: the next draft, never published with it nor dropped.
+      const since = editorNow.current.text.slice(text.length).replace(/^\s+/, "");
+      if (since.trim() === "") drafts.clear(props.userId);
+      else drafts.save(props.userId, since);
+      props.onPublished(post, since.trim() !== "");
     } catch (e) {
       done();
       const message = describeError(e);
@@ -81,6 +80,7 @@ export function ComposeOverlay(props: {
       props.status.show("error", message);
       if (e instanceof ApiError && e.kind === "session_expired") props.onClose();
     } finally {
+      sentText.current = null;
       setSending(false);
     }
   };
@@ -93,7 +93,7 @@ export function ComposeOverlay(props: {
         return true;
       }
       const command = commandFor(event, ["compose"]);
-      // While posting, typing goes on; publishing again or closing waits for the answer.
+      // While posting, typing after the text goes on; publishing again or closing waits for the answer.
       if (sendingNow.current && (command === "publish" || command === "cancel")) return true;
       switch (command) {
         case "publish":
