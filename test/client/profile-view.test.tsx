@@ -105,6 +105,22 @@ describe("Profile", () => {
     expect(after[after.findIndex((l) => l.startsWith("▸")) + 1]).toBe(selected);
   });
 
+  it("a profile left before its posts arrived loads them when gone back to", async () => {
+    const bob = fake.users[1]!;
+    fake.stub.on("GET", /^\/api\/v1\/users\/[^/]+\/posts$/, (req) => {
+      const own = fake.posts.filter((p) => req.path.includes(p.author_id)).map(({ author: _a, ...rest }) => rest);
+      return { body: { posts: own, next_cursor: null, has_more: false }, delayMs: req.path.includes(bob.id) ? 150 : 0 };
+    });
+    await app.press("j", "j", "j");
+    await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "").includes("@bob"));
+    await app.press(KEY.enter);
+    await app.waitFor((f) => f.includes("Joined") && f.includes("@bob"));
+    await app.press("p"); // away before bob's posts came
+    await app.waitFor("Post number 1 by alice");
+    await app.press(KEY.escape);
+    await app.waitFor((f) => f.includes("@bob") && f.includes("Post number 4 by bob"));
+  });
+
   it("e on your own profile edits display name and bio with live limits; Ctrl+S saves", async () => {
     await app.press("p");
     await app.waitFor("Joined");

@@ -72,7 +72,9 @@ export function ProfileView(props: {
     (cursor: string | null) => api.userPosts(userId ?? props.userRef, cursor),
     [api, userId, props.userRef],
   );
-  const feed = usePostFeed(fetchPage, props.onError, props.resume?.feed);
+  // Left before its posts arrived (their answer went to the closed view): loaded afresh.
+  const resumeFeed = props.resume?.feed.loaded ? props.resume.feed : undefined;
+  const feed = usePostFeed(fetchPage, props.onError, resumeFeed);
 
   const leaving = useRef({ fetched, feed, onLeave: props.onLeave });
   leaving.current = { fetched, feed, onLeave: props.onLeave };
@@ -107,7 +109,7 @@ export function ProfileView(props: {
   }, [loadUser]);
 
   // Opened again where it was left: its posts are there, at the same place (r refreshes).
-  const resumed = useRef(props.resume !== undefined);
+  const resumed = useRef(resumeFeed !== undefined);
   useEffect(() => {
     if (userId && !resumed.current) void feed.refresh();
     resumed.current = false;
