@@ -16,6 +16,8 @@ interface Cell {
   width: number;
   offset: number;
   space: boolean;
+  /** White space at a break: takes no room and is not drawn (the cursor can still sit on it). */
+  hanging?: boolean;
 }
 
 export function layoutTextArea(state: EditorState, width: number, opts: { mask?: string; focused?: boolean } = {}): TextAreaLayout {
@@ -48,7 +50,11 @@ export function layoutTextArea(state: EditorState, width: number, opts: { mask?:
   return { lines, cursorRow };
 }
 
-/** Greedy word wrap: a row ends after white space when the next word does not fit. */
+/**
+ * Greedy word wrap, breaking where the card's wrap does (text/wrap.ts): a row ends before a
+ * word that does not fit, the white space at the break hangs off the row's end, and a word
+ * longer than a row is broken.
+ */
 function wrapCells(cells: Cell[], room: number): Cell[][] {
   const rows: Cell[][] = [];
   let row: Cell[] = [];
@@ -56,8 +62,13 @@ function wrapCells(cells: Cell[], room: number): Cell[][] {
   /** Where in `row` the word being written starts (just after the last white space). */
   let wordStart = -1;
   for (const cell of cells) {
-    if (used + cell.width > room && row.length > 0) {
-      const carry = !cell.space && wordStart > 0 && wordStart < row.length ? row.splice(wordStart) : [];
+    if (cell.space && (used + cell.width > room || row.at(-1)?.hanging)) {
+      row.push({ ...cell, hanging: true });
+      wordStart = row.length;
+      continue;
+    }
+    if ((used + cell.width > room || row.at(-1)?.hanging) && row.length > 0) {
+      const carry = wordStart > 0 && wordStart < row.length ? row.splice(wordStart) : [];
       rows.push(row);
       row = carry;
       used = carry.reduce((sum, c) => sum + c.width, 0);
@@ -77,11 +88,14 @@ function wrapCells(cells: Cell[], room: number): Cell[][] {
 }
 
 function renderRow(row: Cell[], cursorAt: number | null): Line {
-  const text = (from: number, to?: number): string => row.slice(from, to).map((c) => c.text).join("");
+  const text = (from: number, to?: number): string =>
+    row.slice(from, to).map((c) => (c.hanging ? "" : c.text)).join("");
   if (cursorAt === null) return [{ text: text(0) }];
+  const under = row[cursorAt];
   return [
     { text: text(0, cursorAt) },
-    { text: row[cursorAt]?.text ?? " ", token: "cursor" },
+    // On hanging white space the cursor takes the row's one spare cell.
+    { text: under && !under.hanging ? under.text : " ", token: "cursor" },
     { text: text(cursorAt + 1) },
   ];
 }
