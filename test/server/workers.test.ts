@@ -2,7 +2,7 @@
 // timeline's freshness (in PostgreSQL), refuse configurations that could not be correct, and
 // stop together on SIGTERM.
 import { Redis } from "ioredis";
-import { connect, createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisTokenBuckets } from "../../src/server/http/redis-rate-limit.js";
 import {
@@ -107,6 +107,43 @@ describe.skipIf(!redisUrl)("rate limits in Redis when Redis goes silent", () => 
       expect(errors.length).toBeGreaterThan(0);
     } finally {
       await limiter.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it("limit again once Redis answers, even when the connection that went silent is never closed", async () => {
+    // Connections open when the stall begins swallow everything for good; new ones work (a
+    // fail-over, or a NAT that forgot the connection: nothing ever closes it).
+    const target = new URL(redisUrl!);
+    const stalled = new Set<Socket>();
+    const sockets: Socket[] = [];
+    const proxy = createServer((socket) => {
+      sockets.push(socket);
+      const upstream = connect(Number(target.port || 6379), target.hostname);
+      socket.on("data", (chunk) => stalled.has(socket) || upstream.write(chunk));
+      upstream.on("data", (chunk) => stalled.has(socket) || socket.write(chunk));
+      const end = () => { socket.destroy(); upstream.destroy(); };
+      socket.on("error", end).on("close", end);
+      upstream.on("error", end).on("close", end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const limiter = new RedisTokenBuckets(`redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, 1, () => {});
+    const refusedWithin = async (ms: number): Promise<boolean> => {
+      for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+        if (!(await limiter.take(client, "auth")).ok) return true;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return false;
+    };
+    const client = `stall-test-${process.pid}-${Date.now()}`;
+    try {
+      expect(await refusedWithin(3_000)).toBe(true);
+      for (const socket of sockets) stalled.add(socket);
+      expect((await limiter.take(client, "auth")).ok).toBe(true); // let through while it cannot tell
+      expect(await refusedWithin(6_000)).toBe(true); // and limiting again on a new connection
+    } finally {
+      await limiter.close();
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => proxy.close(resolve));
     }
   });

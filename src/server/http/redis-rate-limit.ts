@@ -3,7 +3,8 @@
 // Redis's own clock. If Redis cannot answer within 250 ms the request is let through (and
 // logged): an outage of the limiter must not become an outage of the API. After such a
 // timeout, for two seconds, requests do not ask Redis at all — a Redis gone silent would
-// otherwise add 250 ms to every request — and the next one after that tries it again.
+// otherwise add 250 ms to every request — and the next one after that tries it again, on a
+// new connection.
 // ioredis is loaded only when Redis is configured (it is ~10 MB of resident code and data
 // otherwise unused).
 import type { Redis } from "ioredis";
@@ -56,7 +57,12 @@ export class RedisTokenBuckets implements RateLimiter {
     } catch (error) {
       // Only a failure that cost time backs off; one that failed at once (not connected yet,
       // connection refused) costs nothing, and the next request may find Redis back.
-      if (Date.now() - startedMs >= SLOW_FAILURE_MS) this.skipUntilMs = Date.now() + BACKOFF_MS;
+      if (Date.now() - startedMs >= SLOW_FAILURE_MS) {
+        this.skipUntilMs = Date.now() + BACKOFF_MS;
+        // A connection that swallows commands (a peer gone after a fail-over, a NAT that forgot
+        // it) is never closed by ioredis itself: drop it, so the next try is on a new one.
+        (await this.redis).disconnect(true);
+      }
       this.onError(error as Error);
       return { ok: true };
     }
