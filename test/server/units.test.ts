@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.
 import { restartDelayMs } from "../../src/server/workers.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
 import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
+import { sharedCheck } from "../../src/server/health.js";
 
 describe("configuration", () => {
   it("has the documented defaults", () => {
@@ -272,5 +273,26 @@ describe("microsecondClock (the embedded database's post timestamps)", () => {
       date.mockRestore();
       perf.mockRestore();
     }
+  });
+});
+
+describe("the /health database check", () => {
+  it("runs once for all the requests that ask at the same time, and its answer serves for a while", async () => {
+    let calls = 0;
+    let clock = 0;
+    const answers: Array<(ok: boolean) => void> = [];
+    const check = sharedCheck(() => { calls++; return new Promise<boolean>((resolve) => answers.push(resolve)); }, 1_000, () => clock);
+    const flood = Array.from({ length: 50 }, () => check());
+    expect(calls).toBe(1);
+    answers[0]!(true);
+    expect(await Promise.all(flood)).toEqual(Array(50).fill(true));
+    clock = 999;
+    expect(await check()).toBe(true);
+    expect(calls).toBe(1);
+    clock = 1_000; // too old: asked again, and a failure is news as soon as it is known
+    const again = check();
+    expect(calls).toBe(2);
+    answers[1]!(false);
+    expect(await again).toBe(false);
   });
 });
