@@ -3,7 +3,8 @@
 // tokens and hashes that passed through. None may appear.
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient, startTestServer, type TestServer } from "./harness.js";
+import { connect, type AddressInfo } from "node:net";
+import { TestClient, signUp, startTestServer, type TestServer } from "./harness.js";
 
 describe("logs", () => {
   let server: TestServer;
@@ -45,6 +46,23 @@ describe("logs", () => {
     const line = log.split("\n").map((l) => (l ? JSON.parse(l) : null)).find((l) => l?.msg === "request" && l.route === "/api/v1/posts");
     expect(line).toMatchObject({ method: "POST", route: "/api/v1/posts", path: "/api/v1/posts", status: 201, ip: "127.0.0.1" });
     expect(typeof line.duration_ms).toBe("number");
+  });
+
+  it("take an upload the client abandoned for what it is, not a database failure", async () => {
+    const { auth } = await signUp(server.app, "quitter");
+    await server.app.listen({ port: 0, host: "127.0.0.1" });
+    const before = log.length;
+    await new Promise<void>((resolve) => {
+      const socket = connect((server.app.server.address() as AddressInfo).port, "127.0.0.1", () => {
+        socket.write(`POST /api/v1/posts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n` +
+          `Authorization: Bearer ${auth.tokens.access_token}\r\n\r\n{"content":`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on("close", () => setTimeout(resolve, 200));
+    });
+    const lines = log.slice(before).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; status?: number });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]); // it was an "unavailable" database error, logged as one
+    expect(lines.some((l) => l.msg === "request" && l.status === 400)).toBe(true);
   });
 
   it("log every request with what was asked for, those refused before any route included, never the query", async () => {

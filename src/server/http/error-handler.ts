@@ -41,14 +41,15 @@ export function toApiError(error: unknown): ApiError {
     case "FST_ERR_MAX_PARAM_LENGTH":
       return notFound();
   }
+  // Before the database checks: a client that hung up mid-body is an ECONNRESET too.
+  if (typeof fastifyError?.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return validation(undefined, "Malformed request");
+  }
   if (isOutOfStorage(error)) {
     return new ApiError("unavailable", "The server is out of storage space; try again later", undefined, { "Retry-After": "30" });
   }
   if (isDatabaseUnavailable(error)) {
     return new ApiError("unavailable", "The database is unavailable; try again shortly", undefined, { "Retry-After": "5" });
-  }
-  if (typeof fastifyError?.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return validation(undefined, "Malformed request");
   }
   return new ApiError("internal_error", "Something went wrong on our side");
 }
