@@ -2,7 +2,10 @@
 // one connection a pool of one holds). PostgreSQL only: PGlite has its own dialect.
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import pg from "pg";
 import { isDatabaseUnavailable, openPostgres } from "../../src/server/db/database.js";
+import { WriteOutcomeUnknown } from "../../src/server/db/pg-dialect.js";
+import { toApiError } from "../../src/server/http/error-handler.js";
 import { createTestDatabase } from "../support/server-process.js";
 
 const url = process.env.NIOTEBOOK_TEST_DB_URL;
@@ -50,6 +53,40 @@ describe.skipIf(!url)("the pg dialect", () => {
       // Statements within the deadline are unaffected.
       expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(handle.db)).rows[0]!.one).toBe(1);
     } finally {
+      await handle.close();
+      await database.drop();
+    }
+  });
+
+  it("says a write that went unanswered may have happened — and it may: PostgreSQL runs it later", async () => {
+    const database = await createTestDatabase(url!);
+    const handle = openPostgres({ url: database.url, poolSize: 1, statementTimeoutMs: 300 });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await sql`CREATE TABLE ghosts (n int)`.execute(handle.db);
+      // Hold the table, so the insert waits inside PostgreSQL past the client's deadline.
+      await admin.query("BEGIN; LOCK TABLE ghosts IN ACCESS EXCLUSIVE MODE");
+      const error = await sql`INSERT INTO ghosts VALUES (1)`.execute(handle.db).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WriteOutcomeUnknown);
+      expect(toApiError(error)).toMatchObject({ code: "unavailable", status: 503, message: expect.stringContaining("may have been saved") });
+      // A read that times out, and a statement of a transaction before its COMMIT, are plain failures.
+      const read = await sql`SELECT count(*) FROM ghosts`.execute(handle.db).then(() => undefined, (e: unknown) => e);
+      expect(read).not.toBeInstanceOf(WriteOutcomeUnknown);
+      expect(isDatabaseUnavailable(read)).toBe(true);
+      const inTransaction = await handle.db.transaction().execute((tx) => sql`INSERT INTO ghosts VALUES (2)`.execute(tx))
+        .then(() => undefined, (e: unknown) => e);
+      expect(inTransaction).not.toBeInstanceOf(WriteOutcomeUnknown);
+      await admin.query("COMMIT");
+      // The abandoned autocommit insert did happen; the one inside the transaction did not.
+      let rows: number[] = [];
+      for (let i = 0; i < 50 && rows.length === 0; i++) {
+        rows = (await admin.query<{ n: number }>("SELECT n FROM ghosts")).rows.map((r) => r.n);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(rows).toEqual([1]);
+    } finally {
+      await admin.end();
       await handle.close();
       await database.drop();
     }

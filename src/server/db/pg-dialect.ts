@@ -35,10 +35,29 @@ function statementName(text: string): string | undefined {
 }
 
 const AFFECTS_ROWS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
+const WRITES = /\b(insert|update|delete|merge)\b/i;
+
+/**
+ * Marks an error after which a write may or may not have taken effect: the statement (or the
+ * COMMIT) went out and no answer came back — it timed out, or the connection broke under it.
+ * PostgreSQL may still run it once the bytes arrive. An error PostgreSQL itself sent means the
+ * statement failed, and so does one inside a transaction before its COMMIT.
+ */
+export class WriteOutcomeUnknown extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "WriteOutcomeUnknown";
+  }
+}
+
+const answeredByServer = (error: unknown): boolean =>
+  typeof (error as { severity?: unknown }).severity === "string";
 
 class PgConnection implements DatabaseConnection {
   /** Set when this connection must not serve another request. */
   broken = false;
+  /** Between BEGIN and its COMMIT or ROLLBACK. */
+  private inTransaction = false;
   /** When the statement in flight was sent (performance.now()); 0 when there is none. */
   private sentAt = 0;
   private abandon: ((error: Error) => void) | undefined;
@@ -72,8 +91,13 @@ class PgConnection implements DatabaseConnection {
         else this.client.query({ name, text: query.sql, values }, done);
       });
     } catch (error) {
-      if (this.unavailable(error)) this.broken = true;
-      throw error;
+      if (!this.unavailable(error)) throw error;
+      this.broken = true;
+      const write = this.inTransaction ? /^commit/i.test(query.sql) : WRITES.test(query.sql);
+      throw write && !answeredByServer(error) ? new WriteOutcomeUnknown(error) : error;
+    } finally {
+      if (/^begin/i.test(query.sql)) this.inTransaction = true;
+      else if (/^(commit|rollback)/i.test(query.sql)) this.inTransaction = false;
     }
     const rows = (result.rows ?? []) as R[];
     return AFFECTS_ROWS.has(result.command) ? { rows, numAffectedRows: BigInt(result.rowCount ?? 0) } : { rows };

@@ -1,6 +1,7 @@
 // The one place where anything thrown becomes an HTTP answer in the contract's envelope.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable, isOutOfStorage } from "../db/database.js";
+import { WriteOutcomeUnknown } from "../db/pg-dialect.js";
 import { ApiError, notFound, validation } from "./errors.js";
 import { logRequest, pathOf } from "./request-log.js";
 
@@ -47,6 +48,9 @@ export function toApiError(error: unknown): ApiError {
   }
   if (isOutOfStorage(error)) {
     return new ApiError("unavailable", "The server is out of storage space; try again later", undefined, { "Retry-After": "30" });
+  }
+  if (error instanceof WriteOutcomeUnknown) {
+    return new ApiError("unavailable", "The database stopped answering during the write: it may have been saved — check before trying again", undefined, { "Retry-After": "5" });
   }
   if (isDatabaseUnavailable(error)) {
     return new ApiError("unavailable", "The database is unavailable; try again shortly", undefined, { "Retry-After": "5" });
