@@ -305,7 +305,11 @@ export class ApiClient {
     }
     const body = parseJson(text);
     if (response.ok) return body as T;
-    throw httpError(response, body);
+    const error = httpError(response, body);
+    // A publish that failed on the server's side may still have been saved (a database that
+    // stopped answering mid-write): never say it did not post.
+    if (options.publish && response.status >= 500) throw new ApiError("http", PUBLISH_TIMEOUT_MESSAGE, error.details);
+    throw error;
   }
 }
 

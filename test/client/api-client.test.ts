@@ -85,11 +85,11 @@ describe("ApiClient", () => {
     expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
   });
 
-  it("never retries a publish that failed with a server error", async () => {
+  it("never retries a publish that failed with a server error, nor says it did not post", async () => {
     client().store.save(makeTokens(user));
     stub.on("POST", "/api/v1/posts", () => apiError(500, "internal_error", "Something went wrong"));
     const { api } = client();
-    await expect(api.createPost("hello")).rejects.toThrow("Something went wrong");
+    await expect(api.createPost("hello")).rejects.toThrow("May not have posted — check the timeline");
     expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
   });
 

@@ -167,13 +167,26 @@ describe("Compose", () => {
     second.cleanup();
   });
 
-  it("a failed publish keeps the text and shows the error", async () => {
-    fake.stub.on("POST", "/api/v1/posts", () => apiError(500, "internal_error", "Something went wrong on our side"));
+  it("a refused publish keeps the text and shows the server's reason", async () => {
+    fake.stub.on("POST", "/api/v1/posts", () => apiError(400, "content_too_long", "Post content must be at most 140 characters"));
     await app.press("n");
     await app.type("keep me");
     await app.press(KEY.ctrl("s"));
-    const frame = await app.waitFor("Something went wrong on our side");
+    const frame = await app.waitFor("Post content must be at most 140 characters");
     expect(boxText(frame)).toContain("keep me");
+  });
+
+  it("a publish that failed on the server's side may still have posted, and says so", async () => {
+    for (const [status, code] of [[503, "unavailable"], [500, "internal_error"]] as const) {
+      fake.stub.on("POST", "/api/v1/posts", () => apiError(status, code, "The database stopped answering during the write"));
+      await app.press("n");
+      await app.type(`keep me ${status}`);
+      await app.press(KEY.ctrl("s"));
+      const frame = await app.waitFor("May not have posted — check the timeline");
+      expect(boxText(frame)).toContain(`keep me ${status}`);
+      await app.press(KEY.escape);
+      await app.press("n", KEY.ctrl("u"), KEY.escape);
+    }
   });
 
   it("a publish timeout keeps the text, says it may have posted, and is not retried", async () => {
