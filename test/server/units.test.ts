@@ -7,6 +7,11 @@ import { restartDelayMs } from "../../src/server/workers.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
 import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
 import { sharedCheck } from "../../src/server/health.js";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DataDirInUseError, lockDataDir } from "../../src/server/db/data-dir.js";
 
 describe("configuration", () => {
   it("has the documented defaults", () => {
@@ -294,5 +299,29 @@ describe("the /health database check", () => {
     expect(calls).toBe(2);
     answers[1]!(false);
     expect(await again).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform !== "linux")("the data folder's lock", () => {
+  it("is held by a live owner, but a stale lock whose PID another process took since is taken over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "niotebook-lock-"));
+    const other = spawn("sleep", ["30"]);
+    try {
+      const lock = lockDataDir(dir);
+      const [pid, start] = readFileSync(join(dir, "niotebook.lock"), "utf8").trim().split(" ");
+      expect(Number(pid)).toBe(process.pid);
+      expect(start).toMatch(/^\d+$/);
+      lock.release();
+      // A live process with the recorded start time owns the folder...
+      const otherStart = readFileSync(`/proc/${other.pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
+      writeFileSync(join(dir, "niotebook.lock"), `${other.pid} ${otherStart}\n`);
+      expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+      // ...but the same PID with another start time is a reused PID after a crash: not the owner.
+      writeFileSync(join(dir, "niotebook.lock"), `${other.pid} 1\n`);
+      lockDataDir(dir).release();
+    } finally {
+      other.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

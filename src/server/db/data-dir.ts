@@ -1,6 +1,7 @@
 // The embedded database's data folder: created private (0700), guarded by a lock file holding
-// the owner's PID so two processes never open one PGlite at once, and home of the generated
-// JWT secret (0600) and of server.json, which tells clients where the running server listens.
+// the owner's PID and start time so two processes never open one PGlite at once, and home of
+// the generated JWT secret (0600) and of server.json, which tells clients where the running
+// server listens.
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -11,19 +12,39 @@ export class DataDirInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** When the process started (Linux: /proc/PID/stat's starttime), to tell a reused PID apart. */
+function startTimeOf(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
   }
 }
 
-function readPid(file: string): number | undefined {
+interface Owner {
+  pid: number;
+  /** Absent in a lock written without /proc (or by an older version). */
+  start?: string;
+}
+
+/** The owner still runs: its PID is alive and, where that can be told, is the same process. */
+function isAlive(owner: Owner): boolean {
   try {
-    const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const start = owner.start && startTimeOf(owner.pid);
+  return !start || start === owner.start; // a PID reused since a crash is not the owner
+}
+
+function readOwner(file: string): Owner | undefined {
+  try {
+    const [pidText, start] = readFileSync(file, "utf8").trim().split(/\s+/);
+    const pid = Number.parseInt(pidText ?? "", 10);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return start ? { pid, start } : { pid };
   } catch {
     return undefined;
   }
@@ -40,18 +61,18 @@ export function lockDataDir(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = openSync(lockFile, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ""}\n`);
       closeSync(fd);
       return {
         release() {
-          if (readPid(lockFile) === process.pid) rmSync(lockFile, { force: true });
+          if (readOwner(lockFile)?.pid === process.pid) rmSync(lockFile, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const owner = readPid(lockFile);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(owner);
+    const owner = readOwner(lockFile);
+    if (owner !== undefined && owner.pid !== process.pid && isAlive(owner)) throw new DataDirInUseError(owner.pid);
     // The owner is dead (or the file is half-written by a crash). Move the stale lock aside
     // under a name of our own, and only delete it if it is still the stale one: a process
     // that took the lock meanwhile must not lose it.
@@ -61,12 +82,12 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch {
       continue;
     }
-    const moved = readPid(aside);
-    if (moved === owner || moved === undefined || !isAlive(moved)) {
+    const moved = readOwner(aside);
+    if (moved === undefined || (moved.pid === owner?.pid && moved.start === owner.start) || !isAlive(moved)) {
       rmSync(aside, { force: true });
     } else {
       renameSync(aside, lockFile);
-      throw new DataDirInUseError(moved);
+      throw new DataDirInUseError(moved.pid);
     }
   }
   throw new Error(`could not take the lock on ${lockFile}`);
