@@ -80,7 +80,9 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
       const down = await health();
       expect(JSON.parse(down.body)).toEqual({ status: "error", message: "database connection failed" });
       expect(down.ms, `${outage}: /health answer time`).toBeLessThanOrEqual(4_000);
-      await new Promise((r) => setTimeout(r, 8_000));
+      // Long enough after the outage began for requests that met it mid-flight (a statement
+      // deadline, 5 s) and then waited for a connection (5 s more) to have been answered.
+      await new Promise((r) => setTimeout(r, Math.max(0, began + 12_000 - Date.now())));
 
       // Every request issued during the outage answered (none hung), with 503 unavailable
       // within a few seconds once the outage had begun.
