@@ -245,6 +245,16 @@ describe("Compose", () => {
     expect(boxText(app.frame())).toContain("abczzXdef");
     expect(app.services.drafts.load(fake.me.id)).toBe("abczzXdef");
     expect(fake.stub.requests.some((r) => r.method === "POST")).toBe(false);
+    // Help open over the box: while too small, ? and q are neither its keys nor the box's text.
+    await app.press(KEY.f1);
+    await app.waitFor("Keys —");
+    await app.resize(30, 8);
+    await app.waitFor("Terminal too small");
+    await app.press("?", "q");
+    await app.resize(80, 24);
+    await app.waitFor("Keys —");
+    expect(app.exited()).toBe(false);
+    expect(app.services.drafts.load(fake.me.id)).toBe("abczzXdef");
   });
 
   it("a bracketed paste goes in as text: its line breaks and tabs are kept and nothing is published", async () => {

@@ -11,6 +11,8 @@ describe("line editor", () => {
     expect(insertText(at("ac", 1), "b")).toEqual(at("abc", 2));
     expect(insertText(emptyEditor(), "a\r\nb")).toEqual(at("a\nb", 3));
     expect(insertText(emptyEditor(), "a\nb", false).text).toBe("a b");
+    expect(insertText(emptyEditor(), "a\tb\t\tc", false).text).toBe("a b c"); // a pasted tab, in one line
+    expect(insertText(emptyEditor(), "a\tb").text).toBe("a\tb"); // kept in a post
   });
 
   it("deletes whole graphemes (emoji) backwards", () => {

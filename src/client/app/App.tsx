@@ -249,6 +249,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     LAYER.screen,
     (event) => {
       const text = event.text !== undefined && !event.ctrl && !event.meta;
+      if (help) return true; // its keys (? and q among them) would act unseen
       if (typing) return !text;
       if (event.name === "q" && text) quit();
       return true;

@@ -35,7 +35,8 @@ function nextBoundary(text: string, cursor: number): number {
 }
 
 export function insertText(state: EditorState, input: string, multiline = true): EditorState {
-  const clean = multiline ? input.replace(/\r\n?/g, "\n") : input.replace(/[\r\n]+/g, " ");
+  // One line takes no line breaks, nor tabs (a pasted one): the fields that have one line refuse them.
+  const clean = multiline ? input.replace(/\r\n?/g, "\n") : input.replace(/[\r\n\t]+/g, " ");
   return {
     text: state.text.slice(0, state.cursor) + clean + state.text.slice(state.cursor),
     cursor: state.cursor + clean.length,
