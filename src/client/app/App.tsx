@@ -84,10 +84,11 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     [timeline.refresh],
   );
 
+  /** The stored session's claims: its user shows in the header while it is checked. */
+  const [claims] = useState(() => readTokenClaims(api.accessToken ?? ""));
   // Start-up with a stored session: straight to the timeline (refreshing silently if needed).
   useEffect(() => {
     if (auth.state !== "checking") return;
-    const claims = readTokenClaims(api.accessToken ?? "");
     api.me().then(
       (user) => {
         setMeUser(user);
@@ -104,21 +105,25 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  /** Logged out or expired: back to the log-in form, and the next account starts afresh. */
+  const endSession = useCallback(() => {
+    setAuth({ state: "anon" });
+    setMeUser(null);
+    setOverlay(null);
+    setConfirmDelete(null);
+    setStack([{ kind: "timeline" }]);
+    timeline.reset(); // at its newest post, not where this one had scrolled to
+  }, [timeline.reset]);
+
   useEffect(
     () =>
       api.onSessionExpired(() => {
-        setAuth({ state: "anon" });
-        setOverlay(null);
-        setConfirmDelete(null);
-        setStack([{ kind: "timeline" }]);
-        timeline.reset();
+        endSession();
         status.show("error", SESSION_EXPIRED_MESSAGE);
       }),
-    [api, status.show, timeline.reset],
+    [api, status.show, endSession],
   );
 
-  /** Whose stored session is being checked, for the header meanwhile. */
-  const [storedUsername] = useState(() => (auth.state === "checking" ? (readTokenClaims(api.accessToken ?? "").username ?? null) : null));
   const route = stack[stack.length - 1]!;
   const me = auth.state === "in" ? auth.me : null;
   const back = (): void => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
@@ -133,11 +138,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       revoked = false; // forgotten here all the same; say that the server may still honour it
     }
     done();
-    setAuth({ state: "anon" });
-    setMeUser(null);
-    setOverlay(null);
-    setStack([{ kind: "timeline" }]);
-    timeline.reset(); // the next account starts at its newest post, not where this one was
+    endSession();
     if (revoked) status.show("success", "Logged out");
     else status.show("error", "Logged out here — the server did not confirm ending the session");
   };
@@ -341,7 +342,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     <>
       {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
       <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
-        <Header username={auth.state === "checking" ? storedUsername : (me?.username ?? null)} view={viewName} width={columns} />
+        <Header username={auth.state === "checking" ? (claims.username ?? null) : (me?.username ?? null)} view={viewName} width={columns} />
         <Box height={contentHeight} flexDirection="column">
           {body}
           {loggedIn && me && overlay === "compose" ? (

@@ -1,6 +1,6 @@
 // The compose box: multi-line editing, a live counter that counts as the server does,
 // publish with Ctrl+S / Ctrl+J (/ Ctrl+Enter), and a draft that survives anything.
-import { useRef, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useLiveState } from "../state/use-live-state.js";
 import { checkPostContent, countChars, normalizePostContent, POST_MAX, type Post } from "../../api/index.js";
 import { ApiError, describeError } from "../api-errors.js";
@@ -38,15 +38,13 @@ export function ComposeOverlay(props: {
   const { api, drafts } = useServices();
   const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load(props.userId)));
   const [error, setError] = useState<string | null>(null);
-  const [sending, setSending, sendingNow] = useLiveState(false);
-
   /** The text on its way to the server: while it is, it can be added to but not changed. */
-  const sentText = useRef<string | null>(null);
+  const [sending, setSending, sendingNow] = useLiveState<string | null>(null);
 
   const update = (edit: (current: EditorState) => EditorState): void => {
     const before = editorNow.current;
     const next = edit(before);
-    if (sentText.current !== null && !next.text.startsWith(sentText.current)) return;
+    if (sendingNow.current !== null && !next.text.startsWith(sendingNow.current)) return;
     setEditor(next);
     if (next.text !== before.text) {
       drafts.save(props.userId, next.text); // synchronously: nothing typed may be lost
@@ -62,17 +60,16 @@ export function ComposeOverlay(props: {
       props.status.show("error", problem.message);
       return;
     }
-    sentText.current = text;
-    setSending(true);
+    setSending(text);
     const done = props.status.progress("Posting…");
     try {
       const post = await api.createPost(text);
       done();
       // Typed after it while it was on its way: the next draft, never published with it nor dropped.
       const since = editorNow.current.text.slice(text.length).replace(/^\s+/, "");
-      if (since.trim() === "") drafts.clear(props.userId);
+      if (since === "") drafts.clear(props.userId);
       else drafts.save(props.userId, since);
-      props.onPublished(post, since.trim() !== "");
+      props.onPublished(post, since !== "");
     } catch (e) {
       done();
       const message = describeError(e);
@@ -80,8 +77,7 @@ export function ComposeOverlay(props: {
       props.status.show("error", message);
       if (e instanceof ApiError && e.kind === "session_expired") props.onClose();
     } finally {
-      sentText.current = null;
-      setSending(false);
+      setSending(null);
     }
   };
 
@@ -94,7 +90,7 @@ export function ComposeOverlay(props: {
       }
       const command = commandFor(event, ["compose"]);
       // While posting, typing after the text goes on; publishing again or closing waits for the answer.
-      if (sendingNow.current && (command === "publish" || command === "cancel")) return true;
+      if (sendingNow.current !== null && (command === "publish" || command === "cancel")) return true;
       switch (command) {
         case "publish":
           void publish();
@@ -127,7 +123,7 @@ export function ComposeOverlay(props: {
       title="New post"
       badge={[{ text: `${counter.count}/${POST_MAX}`, token: counter.warn ? "error" : "dim" }]}
       lines={lines}
-      footer={sending ? "Posting…" : hintsFor(["compose"], inner)}
+      footer={sending !== null ? "Posting…" : hintsFor(["compose"], inner)}
       width={width}
       areaWidth={props.areaWidth}
       areaHeight={props.areaHeight}
