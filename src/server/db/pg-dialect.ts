@@ -56,8 +56,8 @@ const answeredByServer = (error: unknown): boolean =>
 class PgConnection implements DatabaseConnection {
   /** Set when this connection must not serve another request. */
   broken = false;
-  /** Between BEGIN and its COMMIT or ROLLBACK. */
-  private inTransaction = false;
+  /** Between BEGIN and its COMMIT or ROLLBACK (kept by the driver's transaction calls). */
+  inTransaction = false;
   /** When the statement in flight was sent (performance.now()); 0 when there is none. */
   private sentAt = 0;
   private abandon: ((error: Error) => void) | undefined;
@@ -95,9 +95,6 @@ class PgConnection implements DatabaseConnection {
       this.broken = true;
       const write = this.inTransaction ? /^commit/i.test(query.sql) : WRITES.test(query.sql);
       throw write && !answeredByServer(error) ? new WriteOutcomeUnknown(error) : error;
-    } finally {
-      if (/^begin/i.test(query.sql)) this.inTransaction = true;
-      else if (/^(commit|rollback)/i.test(query.sql)) this.inTransaction = false;
     }
     const rows = (result.rows ?? []) as R[];
     return AFFECTS_ROWS.has(result.command) ? { rows, numAffectedRows: BigInt(result.rowCount ?? 0) } : { rows };
@@ -160,14 +157,23 @@ class PgDriver implements Driver {
     const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : "";
     const mode = settings.accessMode ? ` ${settings.accessMode}` : "";
     await conn.executeQuery(CompiledQuery.raw(`begin${level}${mode}`));
+    (conn as PgConnection).inTransaction = true;
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw("commit"));
+    try {
+      await conn.executeQuery(CompiledQuery.raw("commit"));
+    } finally {
+      (conn as PgConnection).inTransaction = false;
+    }
   }
 
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw("rollback"));
+    try {
+      await conn.executeQuery(CompiledQuery.raw("rollback"));
+    } finally {
+      (conn as PgConnection).inTransaction = false;
+    }
   }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {

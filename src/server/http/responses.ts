@@ -15,7 +15,7 @@ const ERRORS = {
   415: { description: "unsupported_media_type: a body whose Content-Type is not JSON" },
   429: { description: "rate_limited: too many requests from this client", headers: retryAfter },
   500: { description: "internal_error: a bug; nothing internal is in the message" },
-  503: { description: "unavailable: the database cannot be reached", headers: retryAfter },
+  503: { description: "unavailable: the database cannot be reached (a write it stopped answering may still have been saved: the message says so)", headers: retryAfter },
 } as const;
 type ErrorStatus = keyof typeof ERRORS;
 
