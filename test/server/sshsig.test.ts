@@ -199,6 +199,22 @@ describe("public key lines", () => {
     expect(parsePublicKeyLine(withQ(q)).fingerprint).toBe(good.fingerprint);
   });
 
+  it("refuses Ed25519 encodings that are not points, and takes every real key", () => {
+    const ed = (y: Buffer) => `ssh-ed25519 ${new SshWriter().string("ssh-ed25519").string(y).toBuffer().toString("base64")}`;
+    const le = (n: number, top = 0) => { const b = Buffer.alloc(32); b[0] = n; b[31] = top; return b; };
+    // y = 2, 7, 8 give no x (checked with Python's pow against RFC 8032's d); 3, 4, 5 do.
+    for (const y of [2, 7, 8]) expectKeyError(ed(le(y)), "invalid_key");
+    for (const y of [3, 4, 5]) expect(parsePublicKeyLine(ed(le(y))).type).toBe("ssh-ed25519");
+    const p = Buffer.alloc(32, 0xff); p[0] = 0xed; p[31] = 0x7f; // y = p: not canonical
+    expectKeyError(ed(p), "invalid_key");
+    expectKeyError(ed(le(1, 0x80)), "invalid_key"); // y = 1 gives x = 0, whose sign bit must be clear
+    expect(parsePublicKeyLine(ed(le(1))).type).toBe("ssh-ed25519");
+    for (let i = 0; i < 200; i++) {
+      const x = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x!;
+      expect(parsePublicKeyLine(ed(Buffer.from(x, "base64url"))).bits).toBe(256);
+    }
+  });
+
   it("refuses RSA keys with a non-minimal or negative mpint, an even exponent or modulus", () => {
     const good = parsePublicKeyLine(readFileSync(`${keyPath("rsa2048")}.pub`, "utf8"));
     const r = new SshReader(good.blob);
@@ -212,6 +228,9 @@ describe("public key lines", () => {
     expectKeyError(rsa(e, n), "malformed"); // negative: top bit set without the 00
     expectKeyError(rsa(Buffer.from([1, 0, 0]), nRaw), "weak_key"); // even e
     expectKeyError(rsa(Buffer.from([1]), nRaw), "weak_key"); // e = 1
+    expectKeyError(rsa(Buffer.from([1, 0, 0, 0, 1]), nRaw), "invalid_key"); // e ≥ 2^32: slow to verify, never real
+    const huge = Buffer.concat([Buffer.from([0, 0x80]), Buffer.alloc(2048), Buffer.from([1])]); // 16,392 bits
+    expectKeyError(rsa(e, huge), "invalid_key");
     const even = Buffer.from(nRaw);
     even[even.length - 1]! &= 0xfe;
     expectKeyError(rsa(e, even), "invalid_key");

@@ -88,6 +88,8 @@ export function parsePublicKeyBlob(blob: Uint8Array): SshPublicKey {
         const pk = r.string();
         r.end();
         if (pk.length !== 32) throw new SshKeyError("malformed", "ed25519 key must be 32 bytes");
+        // node:crypto imports any 32 bytes; a non-point would only fail every verify later.
+        if (!isEd25519Point(pk)) throw new SshKeyError("invalid_key", "not a point on the Ed25519 curve");
         const key = importKey({ kty: "OKP", crv: "Ed25519", x: pk.toString("base64url") });
         return { type, blob: buf, fingerprint: sshFingerprint(buf), bits: 256, key };
       }
@@ -115,7 +117,9 @@ export function parsePublicKeyBlob(blob: Uint8Array): SshPublicKey {
         if (e.length === 0 || (e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0] === 1)) {
           throw new SshKeyError("weak_key", "RSA public exponent must be odd and greater than 1");
         }
-        if (e.length > 8) throw new SshKeyError("invalid_key", "RSA public exponent is too large");
+        // Every real key uses 65537; a huge e would only make an unauthenticated verify slow
+        // (a 16384-bit modulus with a 64-bit e costs ~16 ms, with a 32-bit e ~8 ms).
+        if (e.length > 4) throw new SshKeyError("invalid_key", "RSA public exponent is too large");
         if ((n[n.length - 1]! & 1) === 0) throw new SshKeyError("invalid_key", "RSA modulus is even");
         const key = importKey({ kty: "RSA", n: n.toString("base64url"), e: e.toString("base64url") });
         return { type, blob: buf, fingerprint: sshFingerprint(buf), bits, key };
@@ -155,4 +159,35 @@ function isOnP256(xBytes: Buffer, yBytes: Buffer): boolean {
   const lhs = (y * y) % p;
   const rhs = (((x * x) % p) * x - 3n * x + P256_B) % p;
   return lhs === (rhs + p) % p;
+}
+
+// Ed25519 point decoding (RFC 8032 §5.1.3): y < p, and x² = (y² − 1) / (d·y² + 1) has a
+// root (Euler's criterion), with x = 0 only when the sign bit is clear.
+const ED_P = (1n << 255n) - 19n;
+const ED_D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
+
+function modPow(base: bigint, exp: bigint, m: bigint): bigint {
+  let result = 1n;
+  let b = base % m;
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % m;
+    b = (b * b) % m;
+    e >>= 1n;
+  }
+  return result;
+}
+
+function isEd25519Point(encoded: Buffer): boolean {
+  const le = Buffer.from(encoded).reverse();
+  const sign = (le[0]! & 0x80) !== 0;
+  le[0]! &= 0x7f;
+  const y = BigInt(`0x${le.toString("hex")}`);
+  if (y >= ED_P) return false;
+  const y2 = (y * y) % ED_P;
+  const u = (y2 - 1n + ED_P) % ED_P;
+  const v = (ED_D * y2 + 1n) % ED_P;
+  const x2 = (u * modPow(v, ED_P - 2n, ED_P)) % ED_P;
+  if (x2 === 0n) return !sign;
+  return modPow(x2, (ED_P - 1n) / 2n, ED_P) === 1n;
 }
