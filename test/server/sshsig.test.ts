@@ -209,6 +209,12 @@ describe("public key lines", () => {
     expectKeyError(ed(p), "invalid_key");
     expectKeyError(ed(le(1, 0x80)), "invalid_key"); // y = 1 gives x = 0, whose sign bit must be clear
     expect(parsePublicKeyLine(ed(le(1))).type).toBe("ssh-ed25519");
+    // In a signature, such a key is left to OpenSSL, which refuses it as well.
+    const parts = splitSig(sshKeygenSign(keyPath("ed25519"), CHALLENGE));
+    for (const y of [2, 7, 8]) {
+      const publicKey = new SshWriter().string("ssh-ed25519").string(le(y)).toBuffer();
+      expectSigError(() => verifySshSig(joinSig({ ...parts, publicKey }), MESSAGE), "bad_signature");
+    }
     for (let i = 0; i < 200; i++) {
       const x = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x!;
       expect(parsePublicKeyLine(ed(Buffer.from(x, "base64url"))).bits).toBe(256);
@@ -306,6 +312,7 @@ describe("SSHSIG from ssh-keygen -Y sign", () => {
     expectSigError(() => verifySshSig(armored.replace("-----BEGIN SSH SIGNATURE-----", "-----BEGIN SSH SIGNATURE----"), MESSAGE), "armor");
     expectSigError(() => verifySshSig(armored.replace(/=+\n/, "\n"), MESSAGE), "armor");
     expectSigError(() => verifySshSig("", MESSAGE), "armor");
+    expectSigError(() => verifySshSig(armored.replace("\n", `\n${"A".repeat(16_384)}`), MESSAGE), "armor");
     expectSigError(() => verifySshSig(b64, MESSAGE), "armor");
   });
 
