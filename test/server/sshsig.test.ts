@@ -167,6 +167,9 @@ describe("public key lines", () => {
     expectKeyError(`${ec[0]} ${ec[1].slice(0, -2)}B=`, "malformed"); // unused bits set: not canonical
     expectKeyError(`${line}\n${line}`, "malformed"); // two lines
     expectKeyError(`${type} ${b64} ${"x".repeat(300)}`, "malformed"); // comment too long
+    expectKeyError(`${type} ${b64} laptop\u0085`, "malformed"); // a C1 control character
+    expectKeyError(`${type} ${b64} laptop\ud800`, "malformed"); // a lone surrogate
+    expect(parsePublicKeyLine(`${type} ${b64} ${"é".repeat(255)}`).comment).toBe("é".repeat(255));
     expectKeyError(`from="1.2.3.4" ${line}`, "unsupported_type"); // authorized_keys options
     expectKeyError(`ssh-ed25519-cert-v01@openssh.com ${b64}`, "unsupported_type");
     // Trailing bytes after a valid key.
@@ -371,6 +374,8 @@ describe("SSHSIG made with node:crypto where ssh-keygen will not", () => {
     const s = gi.string();
     const long = new SshWriter().string("rsa-sha2-512").string(Buffer.concat([Buffer.alloc(1), s])).toBuffer();
     expectSigError(() => verifySshSig(joinSig({ ...good, signature: long }), MESSAGE), "signature_encoding");
+    const overN = new SshWriter().string("rsa-sha2-512").string(Buffer.alloc(s.length, 0xff)).toBuffer(); // s ≥ n
+    expectSigError(() => verifySshSig(joinSig({ ...good, signature: overN }), MESSAGE), "bad_signature");
     const empty = new SshWriter().string("rsa-sha2-512").string(Buffer.alloc(0)).toBuffer();
     expectSigError(() => verifySshSig(joinSig({ ...good, signature: empty }), MESSAGE), "signature_encoding");
     // Signatures with a leading zero byte happen (1 in 256); find one and drop that byte.

@@ -3,6 +3,7 @@
 // ssh-ed25519, ecdsa-sha2-nistp256 and ssh-rsa of at least 2,048 bits.
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { SshReader, SshWireError, strictBase64 } from "../../../api/ssh-wire.js";
+import { isStorableString } from "../../../api/text.js";
 
 export type SshKeyType = "ssh-ed25519" | "ecdsa-sha2-nistp256" | "ssh-rsa";
 export const SSH_KEY_TYPES: readonly SshKeyType[] = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa"];
@@ -56,13 +57,16 @@ export function sshFingerprint(blob: Uint8Array): string {
 export function parsePublicKeyLine(line: string): SshPublicKeyLine {
   if (line.length > MAX_LINE_CHARS) throw new SshKeyError("malformed", "public key line is too long");
   const trimmed = line.trim();
-  // A key line is one line: a pasted second line or a control character means a mistake.
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) throw new SshKeyError("malformed", "public key must be one line");
+  // A key line is one line: a pasted second line or a control character means a mistake;
+  // the comment is stored, so it must be storable text too (no lone surrogate).
+  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/.test(trimmed) || !isStorableString(trimmed)) {
+    throw new SshKeyError("malformed", "public key must be one line of text");
+  }
   const match = /^(\S+)[ \t]+(\S+)(?:[ \t]+(.*))?$/.exec(trimmed);
   if (!match) throw new SshKeyError("malformed", "expected `type base64 [comment]`");
   const outerType = match[1]!;
   if (!(SSH_KEY_TYPES as readonly string[]).includes(outerType)) {
-    throw new SshKeyError("unsupported_type", `key type ${outerType} is not accepted (use ssh-ed25519, ecdsa-sha2-nistp256 or ssh-rsa)`);
+    throw new SshKeyError("unsupported_type", `key type ${JSON.stringify(outerType.slice(0, 60))} is not accepted (use ssh-ed25519, ecdsa-sha2-nistp256 or ssh-rsa)`);
   }
   let blob: Buffer;
   try {
@@ -106,7 +110,7 @@ export function parsePublicKeyBlob(blob: Uint8Array, options: ParseBlobOptions =
         const curve = r.text();
         const q = r.string();
         r.end();
-        if (curve !== "nistp256") throw new SshKeyError("type_mismatch", `curve ${curve} does not match ${type}`);
+        if (curve !== "nistp256") throw new SshKeyError("type_mismatch", `curve ${JSON.stringify(curve.slice(0, 60))} does not match ${type}`);
         // Uncompressed points only, as OpenSSH (sshbuf_get_ec) accepts.
         if (q.length !== 65 || q[0] !== 0x04) throw new SshKeyError("malformed", "P-256 point must be 65 bytes, uncompressed");
         const x = q.subarray(1, 33);
@@ -127,14 +131,14 @@ export function parsePublicKeyBlob(blob: Uint8Array, options: ParseBlobOptions =
           throw new SshKeyError("weak_key", "RSA public exponent must be odd and greater than 1");
         }
         // Every real key uses 65537; a huge e would only make an unauthenticated verify slow
-        // (a 16384-bit modulus with a 64-bit e costs ~16 ms, with a 32-bit e ~8 ms).
+        // (a 16384-bit modulus with a 64-bit e costs ~16 ms, with a 32-bit e ~6 ms).
         if (e.length > 4) throw new SshKeyError("invalid_key", "RSA public exponent is too large");
         if ((n[n.length - 1]! & 1) === 0) throw new SshKeyError("invalid_key", "RSA modulus is even");
         const key = importKey({ kty: "RSA", n: n.toString("base64url"), e: e.toString("base64url") });
         return { type, blob: buf, fingerprint: sshFingerprint(buf), bits, key };
       }
       default:
-        throw new SshKeyError("unsupported_type", `key type ${type} is not accepted`);
+        throw new SshKeyError("unsupported_type", `key type ${JSON.stringify(type.slice(0, 60))} is not accepted`);
     }
   } catch (err) {
     if (err instanceof SshKeyError) throw err;
