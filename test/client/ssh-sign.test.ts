@@ -87,6 +87,9 @@ describe("signing with an unencrypted key file", () => {
     const dsa = generateKey(dir, "dsa", "dsa");
     await expect(signWithKeyPath(dsa, CHALLENGE)).rejects.toThrow(/not supported/);
     await expect(signWithKeyPath(join(dir, "nothing"), CHALLENGE, { agentSocket: "" })).rejects.toThrow(/no key at/);
+    const rsa1024 = generateKey(dir, "rsa1024", "rsa1024");
+    await expect(signWithKeyPath(rsa1024, CHALLENGE)).rejects.toThrow(/1024 bits; the server accepts RSA keys of at least 2048/);
+    await expect(signWithKeyPath(`${rsa1024}.pub`, CHALLENGE, { agentSocket: "/nonexistent" })).rejects.toThrow(/at least 2048/);
   });
 });
 
@@ -168,7 +171,10 @@ describe("signing through an ssh-agent", () => {
     try {
       const noAgent = await rejection(signWithKeyPath(path, CHALLENGE));
       expect(noAgent).toBeInstanceOf(SshKeyFileError);
-      expect(noAgent.message).toMatch(/ssh-add/);
+      expect(noAgent.message).toMatch(/is encrypted and no ssh-agent.*ssh-add/);
+      await expect(signWithKeyPath(`${path}.pub`, CHALLENGE)).rejects.toThrow(/is a public key and no ssh-agent/);
+      rmSync(path);
+      await expect(signWithKeyPath(path, CHALLENGE)).rejects.toThrow(/no private key at .* and no ssh-agent/);
     } finally {
       if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
     }

@@ -30,10 +30,12 @@ export async function signWithKeyPath(keyPath: string, message: string | Uint8Ar
   const bytes = typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(message);
   const text = await readOptional(keyPath);
   let publicKey: Buffer | null = null;
+  let kind: "absent" | "encrypted" | "public" = "absent";
   if (text !== null) {
     const contents = parseKeyFile(text);
     if (contents.kind === "private") return { signature: signWithPrivateKey(contents.key, bytes, namespace), publicKey: contents.key.publicKey, via: "key-file" };
     publicKey = contents.publicKey;
+    kind = contents.kind;
   }
   // The public key an encrypted openssh-key-v1 file carries in clear; else PATH.pub (PATH
   // missing, or an encrypted PEM file); PATH itself when it is the public key line.
@@ -44,12 +46,18 @@ export async function signWithKeyPath(keyPath: string, message: string | Uint8Ar
   if (publicKey === null) throw new SshKeyFileError(text === null ? `no key at ${keyPath} nor ${keyPath}.pub` : `${keyPath} is encrypted and ${keyPath}.pub is missing`);
   const socket = options.agentSocket ?? process.env.SSH_AUTH_SOCK;
   if (!socket) {
-    throw new SshKeyFileError(text === null ? `no private key at ${keyPath} and no ssh-agent (SSH_AUTH_SOCK is not set)` : `${keyPath} is encrypted: load it into an ssh-agent (ssh-add ${keyPath})`);
+    const why = {
+      absent: `there is no private key at ${keyPath}`,
+      public: `${keyPath} is a public key`,
+      encrypted: `${keyPath} is encrypted`,
+    }[kind];
+    throw new SshKeyFileError(`${why} and no ssh-agent is running (SSH_AUTH_SOCK is not set): load the key into one with ssh-add`);
   }
   return { signature: await signWithAgent(socket, publicKey, bytes, namespace), publicKey, via: "agent" };
 }
 
 export function signWithPrivateKey(key: UsablePrivateKey, message: Uint8Array, namespace: string = LOGIN_NAMESPACE): string {
+  refuseWeakRsa(key.publicKey);
   const data = sshsigSignedData(namespace, HASH, createHash(HASH).update(message).digest());
   let sigType: string;
   let sigBlob: Buffer;
@@ -83,10 +91,26 @@ export async function signWithAgent(socketPath: string, publicKey: Buffer, messa
     throw new SshKeyFileError("the public key is malformed");
   }
   if (!isClientKeyType(type)) throw new SshKeyFileError(`key type ${type} is not supported (use ed25519, ecdsa P-256 or rsa)`);
+  refuseWeakRsa(publicKey);
   const data = sshsigSignedData(namespace, HASH, createHash(HASH).update(message).digest());
   const signature = await agentSign(socketPath, publicKey, data, type === "ssh-rsa" ? SSH_AGENT_RSA_SHA2_512 : 0);
   checkAgentSignature(type, signature);
   return armorSshSig(sshsigBlob(publicKey, namespace, HASH, signature));
+}
+
+// The server refuses RSA under 2,048 bits with a bare 401; say why before asking it.
+function refuseWeakRsa(publicKey: Buffer): void {
+  let bits = Infinity;
+  try {
+    const r = new SshReader(publicKey);
+    if (r.text() !== "ssh-rsa") return;
+    r.mpint(); // e
+    const n = r.mpint();
+    bits = n.length === 0 ? 0 : (n.length - 1) * 8 + (32 - Math.clz32(n[0]!));
+  } catch {
+    throw new SshKeyFileError("the public key is malformed");
+  }
+  if (bits < 2048) throw new SshKeyFileError(`this RSA key has ${bits} bits; the server accepts RSA keys of at least 2048 bits`);
 }
 
 // An old agent may ignore the RSA flag and answer ssh-rsa (SHA-1), which the server refuses:
