@@ -1,16 +1,14 @@
 import { PageQuery, PostPage } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
-import { bearer, errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
+import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { TIMELINE_LIST, timelinePage } from "./queries.js";
 
 export function timelineRoute(app: App, ctx: AppContext): void {
-  app.get("/api/v1/timeline", {
-    onRequest: authenticate(ctx),
+  app.get("", {
     schema: {
-      tags: ["timeline"], summary: "Everyone's posts, newest first", security: bearer,
+      tags: ["timeline"], summary: "Everyone's posts, newest first",
       querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {

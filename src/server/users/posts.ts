@@ -1,8 +1,7 @@
 import { IdParams, PageQuery, PostPage } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses, sendPostPage } from "../http/responses.js";
+import { errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
@@ -12,10 +11,9 @@ import { parseUserRef } from "./resolve.js";
 export const userPostsList = (userId: string): string => `user-posts:${userId}`;
 
 export function userPostsRoute(app: App, ctx: AppContext): void {
-  app.get("/api/v1/users/:id/posts", {
-    onRequest: authenticate(ctx),
+  app.get("/:id/posts", {
     schema: {
-      tags: ["users"], summary: "A user's posts, newest first (without author)", security: bearer,
+      tags: ["users"], summary: "A user's posts, newest first (without author)",
       params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401, 404) },
     },
   }, async (request, reply) => {
