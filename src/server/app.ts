@@ -92,7 +92,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerErrorHandler(app);
   registerNotFound(app);
   registerGracefulClose(app);
-  registerRateLimit(app, ctx.rateLimiter);
+  registerRateLimit(app, ctx);
   registerSecurityHeaders(app);
   registerRequestLog(app);
 

@@ -79,7 +79,7 @@ const userPageQuery = reusableQuery(
   (db: Db, s, v: V1Values & { user: string; rows: number }) => db.selectFrom("users")
     .leftJoinLateral((eb) => paginateV1(
       eb.selectFrom("posts")
-        .select(["posts.id", "posts.author_id", "posts.content", "posts.created_at"])
+        .select(["posts.id", "posts.content", "posts.created_at"])
         .whereRef("posts.author_id", "=", "users.id"),
       userPostsKeyset, s.start, v,
     ).limit(v.rows).as("p"), (join) => join.onTrue())
