@@ -17,7 +17,7 @@ export { sleep };
 /** The timestamp format the server uses (to_char in PostgreSQL). */
 export const ISO = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The server's own timeline query (posts/queries.ts), as Kysely compiles it. */
+/** The server's own timeline query (timeline/queries.ts), as Kysely compiles it. */
 export const TIMELINE_SQL = (withCursor: boolean) =>
   `SELECT posts.id, posts.author_id, posts.content, ${ISO("posts.created_at")} AS created_at, ` +
   `users.username AS author_username, users.display_name AS author_display_name, users.bio AS author_bio, ` +
@@ -33,10 +33,10 @@ export const USER_POSTS_SQL =
   `SELECT posts.id, posts.author_id, posts.content, ${ISO("posts.created_at")} AS created_at FROM posts ` +
   `WHERE posts.author_id = $1 ORDER BY posts.created_at DESC, posts.id DESC LIMIT 51`;
 
-/** The server's user page (users/posts.ts), as Kysely compiles it: $1 = limit + 1, $2 = user id. */
+/** The server's user page (posts/queries.ts), as Kysely compiles it: $1 = limit + 1, $2 = user id. */
 export const USER_PAGE_SQL =
-  `SELECT p.id, p.author_id, p.content, ${ISO("p.created_at")} AS created_at FROM users LEFT JOIN LATERAL ` +
-  `(SELECT posts.id, posts.author_id, posts.content, posts.created_at FROM posts WHERE posts.author_id = users.id ` +
+  `SELECT p.id, users.id AS author_id, p.content, ${ISO("p.created_at")} AS created_at FROM users LEFT JOIN LATERAL ` +
+  `(SELECT posts.id, posts.content, posts.created_at FROM posts WHERE posts.author_id = users.id ` +
   `ORDER BY posts.created_at DESC, posts.id DESC LIMIT $1) AS p ON true WHERE users.id = $2 ORDER BY p.created_at DESC, p.id DESC`;
 
 /** Authentication's user lookup: once per user per process (known users are remembered). */

@@ -9,7 +9,7 @@ import { ROOT } from "./lib.ts";
 export const TARGET_FRACTION = 0.7;
 export const shareOf = (fraction: number) => `${Math.round(fraction * 100)}%`;
 
-/** The server's pool (src/server/db/database.ts): the query-alone runs at a fixed rate use as many connections. */
+/** The server's pool (src/server/db/postgres.ts): the query-alone runs at a fixed rate use as many connections. */
 export const SERVER_POOL_SIZE = 10;
 
 export interface BenchOptions {

@@ -7,30 +7,21 @@ import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import { createServer } from "node:http";
 import { Server as NetServer } from "node:net";
 import { sharedSchemas, BODY_LIMIT_BYTES } from "../api/index.js";
-import { loginRoute } from "./auth/login.js";
-import { logoutRoute } from "./auth/logout.js";
-import { refreshRoute } from "./auth/refresh.js";
-import { registerRoute } from "./auth/register.js";
+import { authPlugin } from "./auth/plugin.js";
 import type { AppContext } from "./context.js";
-import { healthRoute } from "./health.js";
 import { registerBodyParser } from "./http/body-parser.js";
 import { clientErrorHandler } from "./http/client-error.js";
-import { logRequest, pathOf } from "./http/request-log.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
-import { ApiError } from "./http/errors.js";
 import { registerGracefulClose } from "./http/graceful-close.js";
 import { registerNotFound } from "./http/method-not-allowed.js";
-import { clientKey, limitCategory } from "./http/rate-limit.js";
-import { requestPath } from "./http/request-path.js";
+import { registerRateLimit } from "./http/rate-limit-hook.js";
+import { registerRequestLog } from "./http/request-log.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
-import { openApiRoute } from "./openapi.js";
-import { createPostRoute } from "./posts/create.js";
-import { deletePostRoute } from "./posts/delete.js";
-import { getPostRoute } from "./posts/get.js";
-import { timelineRoute } from "./timeline/get.js";
-import { getUserRoute } from "./users/get.js";
-import { userPostsRoute } from "./users/posts.js";
-import { updateProfileRoute } from "./users/update.js";
+import { postsPlugin } from "./posts/plugin.js";
+import { servicePlugin } from "./service-plugin.js";
+import { timelinePlugin } from "./timeline/plugin.js";
+import { usersPlugin } from "./users/plugin.js";
 import { VERSION } from "./version.js";
 
 export interface BuildOptions {
@@ -101,48 +92,16 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerErrorHandler(app);
   registerNotFound(app);
   registerGracefulClose(app);
-  app.addHook("onRequest", async (request, reply) => {
-    const limiter = ctx.rateLimiter;
-    if (!limiter) return;
-    const category = limitCategory(request.method, requestPath(request));
-    if (!category) return;
-    const result = await limiter.take(clientKey(request.ip), category);
-    if (!result.ok) {
-      const wait = String(result.retryAfterSeconds);
-      throw new ApiError("rate_limited", `Too many requests; try again in ${wait}s`, undefined, { "Retry-After": wait });
-    }
-    void reply;
-  });
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("X-Content-Type-Options", "nosniff");
-    const path = requestPath(request);
-    if (path.startsWith("/api/v1/") && path !== "/api/v1/openapi.json") {
-      reply.header("Cache-Control", "no-store");
-    }
-  });
-  app.addHook("onResponse", async (request, reply) => {
-    logRequest(request.log, {
-      method: request.method, route: request.routeOptions.url ?? "(unmatched)", path: pathOf(request.url),
-      status: reply.statusCode, duration_ms: reply.elapsedTime, ip: request.ip,
-    });
-  });
+  registerRateLimit(app, ctx);
+  registerSecurityHeaders(app);
+  registerRequestLog(app);
 
-  app.addHook("onClose", async () => ctx.rateLimiter?.close?.());
-
-  // Stage 3: routes, by feature.
-  healthRoute(app, ctx);
-  openApiRoute(app);
-  registerRoute(app, ctx);
-  loginRoute(app, ctx);
-  refreshRoute(app, ctx);
-  logoutRoute(app, ctx);
-  createPostRoute(app, ctx);
-  getPostRoute(app, ctx);
-  deletePostRoute(app, ctx);
-  timelineRoute(app, ctx);
-  getUserRoute(app, ctx);
-  userPostsRoute(app, ctx);
-  updateProfileRoute(app, ctx);
+  // Stage 3: the routes, one plugin per feature; each authenticated feature is one scope.
+  await app.register(servicePlugin, { ctx });
+  await app.register(authPlugin, { ctx, prefix: "/api/v1/auth" });
+  await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
+  await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
+  await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
 
   await app.ready();
   return app;

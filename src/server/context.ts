@@ -9,7 +9,7 @@ import type { Database } from "./db/schema.js";
 import { TokenBuckets, type RateLimiter } from "./http/rate-limit.js";
 import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
-import { timelinePage } from "./posts/queries.js";
+import { timelinePage } from "./timeline/queries.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
 

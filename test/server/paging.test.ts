@@ -1,7 +1,13 @@
 import { FormatRegistry } from "@sinclair/typebox";
+import fc from "fast-check";
 import { Value } from "@sinclair/typebox/value";
 import { sql } from "kysely";
 import { PostPage, sharedSchemas } from "../../src/api/index.js";
+import {
+  createdAtKey, encodeCursor, fetchSize, paginate, parsePageRequest, serialKeyset, timeIdKeyset, toPage,
+  type Direction, type Keyset,
+} from "../../src/server/db/pagination.js";
+import { ApiError } from "../../src/server/http/errors.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, errorOf, signUp, startTestServer, type TestClient, type TestServer } from "./harness.js";
 
@@ -180,5 +186,113 @@ describe.each(BACKENDS)("paging on %s", (backend) => {
     // query string is checked before the database is asked.
     expect((await reader.get("/api/v1/users/not-a-user/posts?limit=0")).statusCode).toBe(404);
     expect(errorOf(await reader.get("/api/v1/users/@nobody_here/posts?limit=0")).field).toBe("limit");
+  });
+
+  it("binds a cursor to its list: another list's cursor is 400, the same list by another name is not", async () => {
+    const { client: other, auth } = await signUp(server.app, "other");
+    await other.post("/api/v1/posts", { content: "mine" });
+    await other.post("/api/v1/posts", { content: "mine too" });
+    const cursorOf = async (path: string) => ((await reader.get(`${path}?limit=1`)).json() as Page).next_cursor!;
+    const timeline = await cursorOf("/api/v1/timeline");
+    const writers = await cursorOf(`/api/v1/users/${authorId}/posts`);
+    const others = await cursorOf(`/api/v1/users/${auth.user.id}/posts`);
+    const refused = async (path: string, cursor: string) => {
+      const res = await reader.get(`${path}?limit=1&cursor=${cursor}`);
+      expect(res.statusCode, `${path} ${cursor}`).toBe(400);
+      expect(errorOf(res)).toMatchObject({ code: "validation_error", field: "cursor" });
+    };
+    await refused(`/api/v1/users/${authorId}/posts`, timeline);
+    await refused("/api/v1/users/@writer/posts", timeline);
+    await refused("/api/v1/timeline", writers);
+    await refused(`/api/v1/users/${auth.user.id}/posts`, writers);
+    await refused("/api/v1/users/@other/posts", writers);
+    // One list, whichever way the user is named: by id, @username and (for its owner) me.
+    for (const path of [`/api/v1/users/${auth.user.id}/posts`, "/api/v1/users/@OTHER/posts"]) {
+      expect((await reader.get(`${path}?limit=1&cursor=${others}`)).statusCode).toBe(200);
+    }
+    const own = await other.get(`/api/v1/users/me/posts?limit=1&cursor=${others}`);
+    expect(own.statusCode).toBe(200);
+    expect((own.json() as { posts: Array<{ content: string }> }).posts.map((p) => p.content)).toEqual(["mine"]);
+  });
+
+  it("answers any cursor or limit 200 or 400, never 500", async () => {
+    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 60 }), fc.base64String({ maxLength: 80 }),
+      fc.string({ unit: "binary", maxLength: 60 }).map((t) => Buffer.from(t).toString("base64url")));
+    await fc.assert(fc.asyncProperty(fc.constantFrom("/api/v1/timeline", `/api/v1/users/${authorId}/posts`, "/api/v1/users/@writer/posts"),
+      text, fc.option(text), async (path, cursor, limit) => {
+        const res = await reader.get(`${path}?cursor=${encodeURIComponent(cursor)}${limit === null ? "" : `&limit=${encodeURIComponent(limit)}`}`);
+        if (res.statusCode !== 200) {
+          expect(res.statusCode).toBe(400);
+          expect(["cursor", "limit"]).toContain(errorOf(res).field);
+        }
+      }), { numRuns: 150 });
+  });
+
+  describe("the paginator on any keyset", () => {
+    // A table of its own, so keys of every kind and ties can be laid out at will.
+    const rows = 57;
+    beforeAll(async () => {
+      await sql`CREATE TABLE pager (n bigint PRIMARY KEY, at timestamptz NOT NULL, id uuid NOT NULL DEFAULT gen_random_uuid())`.execute(server.ctx.db);
+      // Every fourth row ties with its neighbour on the timestamp.
+      await sql`INSERT INTO pager (n, at) SELECT g * 3, '2026-01-01T00:00:00Z'::timestamptz + (g / 4) * interval '1 microsecond'
+        FROM generate_series(1, ${rows}) g`.execute(server.ctx.db);
+    });
+
+    type Row = { n: string; at: string; id: string };
+    const select = () => server.ctx.db.selectFrom(sql<Row>`pager`.as("pager"))
+      .select([sql<string>`n::text`.as("n"), sql<string>`to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("at"), sql<string>`id::text`.as("id")]);
+    const lists: Array<{ name: string; keyset: Keyset<any>; keyOf: (row: Row) => unknown; order: string }> = [
+      { name: "pager-time", keyset: timeIdKeyset("pager.at", "pager.id"), keyOf: (row) => createdAtKey({ id: row.id, created_at: row.at }), order: "pager.at {d}, pager.id {d}" },
+      { name: "pager-serial", keyset: serialKeyset("pager.n"), keyOf: (row) => ({ id: row.n }), order: "pager.n {d}" },
+    ];
+
+    async function walkList(list: (typeof lists)[number], direction: Direction, limit: number): Promise<string[]> {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let i = 0; i < rows + 2; i++) {
+        const request = parsePageRequest({ cursor, limit: String(limit) }, list.name, list.keyset);
+        const fetched = await paginate(select(), list.keyset, request.after, direction).limit(fetchSize(request.limit)).execute();
+        const page = toPage(fetched, request, list.keyset, list.keyOf);
+        expect(page.items.length).toBe(page.has_more ? limit : page.items.length);
+        seen.push(...page.items.map((r) => r.n));
+        if (!page.has_more) return seen;
+        cursor = page.next_cursor!;
+      }
+      throw new Error("the walk did not end");
+    }
+
+    it.each(lists.flatMap((list) => (["desc", "asc"] as const).map((d) => [list.name, d] as const)))(
+      "walks %s %s to the end: every row once, in order, whatever the page size", async (name, direction) => {
+        const list = lists.find((l) => l.name === name)!;
+        const expected = (await sql<{ n: string }>`SELECT n::text AS n FROM pager ORDER BY ${sql.raw(list.order.replaceAll("{d}", direction))}`.execute(server.ctx.db)).rows.map((r) => r.n);
+        await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 100 }), async (limit) => {
+          expect(await walkList(list, direction, limit)).toEqual(expected);
+        }), { numRuns: 8 });
+      });
+
+    it("refuses another list's cursor, a cursor of another keyset, and garbage, with 400 on cursor", () => {
+      const time = timeIdKeyset("pager.at", "pager.id");
+      const serial = serialKeyset("pager.n");
+      const timeCursor = encodeCursor("a", time, { createdAt: "2026-01-01T00:00:00.000000Z", id: "0d1e2f30-4a5b-4c6d-8e7f-901234567890" });
+      expect(parsePageRequest({ cursor: timeCursor }, "a", time).after).toEqual({ createdAt: "2026-01-01T00:00:00.000000Z", id: "0d1e2f30-4a5b-4c6d-8e7f-901234567890" });
+      const refused = (cursor: string, list: string, keyset: Keyset<unknown>) => {
+        try {
+          parsePageRequest({ cursor }, list, keyset);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ApiError);
+          expect(error).toMatchObject({ code: "validation_error", field: "cursor" });
+          return;
+        }
+        throw new Error(`accepted ${cursor} for ${list}`);
+      };
+      refused(timeCursor, "b", time);
+      refused(timeCursor, "a", serial);
+      refused(encodeCursor("a", serial, { id: "9223372036854775808" }), "a", serial);
+      refused("2026-01-01T00:00:00Z", "a", time); // timestamps are cursors of the v1 lists only
+      fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 80 }), (cursor) => {
+        if (cursor !== "") refused(cursor, "a", serial);
+      }));
+      expect(() => parsePageRequest({ limit: "0" }, "a", time)).toThrow(expect.objectContaining({ field: "limit" }));
+    });
   });
 });

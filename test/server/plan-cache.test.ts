@@ -7,7 +7,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres, type DatabaseHandle } from "../../src/server/db/database.js";
 import { migrateToLatest } from "../../src/server/db/migrations.js";
-import { timelinePage, userPostsPage } from "../../src/server/posts/queries.js";
+import { userPostsPage } from "../../src/server/posts/queries.js";
+import { timelinePage } from "../../src/server/timeline/queries.js";
 import { createTestDatabase } from "../support/server-process.js";
 
 const url = process.env.NIOTEBOOK_TEST_DB_URL;
@@ -40,7 +41,7 @@ describe.skipIf(!url)("page statements and PostgreSQL's plan cache", () => {
 
   it("plans a deep timeline page once, not on every request", async () => {
     const [older] = await timelinePage(handle.db, undefined, 1);
-    const cursor = { kind: "after" as const, createdAt: older!.created_at, id: older!.id };
+    const cursor = { after: { createdAt: older!.created_at, id: older!.id } };
     for (let i = 0; i < 12; i++) expect(await timelinePage(handle.db, cursor, 50)).toHaveLength(51);
     const timeline = await plans("inner join", "posts.created_at, posts.id) <");
     expect(timeline).toHaveLength(1);
@@ -51,11 +52,11 @@ describe.skipIf(!url)("page statements and PostgreSQL's plan cache", () => {
   });
 
   it("plans a user's page once, not on every request", async () => {
-    const first = (await userPostsPage(handle.db, { id: authorId }, undefined, 50))!;
-    const cursor = { kind: "after" as const, createdAt: first[49]!.created_at, id: first[49]!.id };
+    const first = (await userPostsPage(handle.db, { id: authorId }, undefined, 50))!.posts;
+    const cursor = { after: { createdAt: first[49]!.created_at, id: first[49]!.id } };
     for (let i = 0; i < 12; i++) {
-      expect(await userPostsPage(handle.db, { id: authorId }, undefined, 50)).toHaveLength(51);
-      expect(await userPostsPage(handle.db, { id: authorId }, cursor, 50)).toHaveLength(51);
+      expect((await userPostsPage(handle.db, { id: authorId }, undefined, 50))!.posts).toHaveLength(51);
+      expect((await userPostsPage(handle.db, { id: authorId }, cursor, 50))!.posts).toHaveLength(51);
     }
     const pages = await plans("LEFT JOIN LATERAL");
     expect(pages).toHaveLength(2);

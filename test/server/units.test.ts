@@ -5,7 +5,9 @@ import { KnownUsers } from "../../src/server/auth/known-users.js";
 import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
 import { restartDelayMs } from "../../src/server/workers.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
-import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
+import { encodeCursor, parseLimit, parseTimestamp, parseV1PageRequest, timeIdKeyset, toPostPage } from "../../src/server/db/pagination.js";
+
+const parseCursor = (cursor: string | undefined) => parseV1PageRequest({ cursor }, "timeline");
 import { sharedCheck } from "../../src/server/health.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -59,7 +61,8 @@ describe("configuration", () => {
 describe("cursors and limits", () => {
   it("round-trips opaque cursors", () => {
     const id = "0d1e2f30-4a5b-4c6d-8e7f-901234567890";
-    expect(parseCursor(encodeCursor("2026-02-15T22:00:00.123456Z", id))).toEqual({ kind: "after", createdAt: "2026-02-15T22:00:00.123456Z", id });
+    const cursor = encodeCursor("timeline", timeIdKeyset("posts.created_at", "posts.id"), { createdAt: "2026-02-15T22:00:00.123456Z", id });
+    expect(parseCursor(cursor).after).toEqual({ createdAt: "2026-02-15T22:00:00.123456Z", id });
   });
 
   it("reads RFC 3339 timestamps into UTC, keeping microseconds", () => {
@@ -88,30 +91,33 @@ describe("cursors and limits", () => {
       "2026-01-32T00:00:00Z", "2026-01-01T00:00:00+00:60"]) {
       expect(parseTimestamp(bad), bad).toBeNull();
     }
-    expect(parseCursor("2026-02-15T22:00:00.1234561Z")).toEqual({ kind: "before", before: "2026-02-15T22:00:00.123456Z", inclusive: true });
+    expect(parseCursor("2026-02-15T22:00:00.1234561Z")).toMatchObject({ after: undefined, before: { at: "2026-02-15T22:00:00.123456Z", inclusive: true } });
   });
 
   it("treats empty as absent and refuses the rest with the field named", () => {
-    expect(parseCursor("")).toBeUndefined();
-    expect(parseCursor(undefined)).toBeUndefined();
+    expect(parseCursor("")).toMatchObject({ after: undefined, before: undefined, limit: 50 });
+    expect(parseCursor(undefined)).toMatchObject({ after: undefined, before: undefined, limit: 50 });
     expect(parseLimit("")).toBe(50);
     expect(parseLimit("1")).toBe(1);
     expect(parseLimit("100")).toBe(100);
     for (const bad of ["0", "101", "x", "-5", " 5", "5.0", "99999"]) expect(() => parseLimit(bad)).toThrow(/limit/);
-    for (const bad of ["x", "!!", Buffer.from("2026-01-01T00:00:00.000000Z|not-a-uuid").toString("base64url"),
-      Buffer.from("2026-01-01T00:00:00.0000001Z|0d1e2f30-4a5b-4c6d-8e7f-901234567890").toString("base64url")]) {
+    const tag = encodeCursor("timeline", timeIdKeyset("a", "b"), { createdAt: "", id: "" });
+    const withTag = (key: string) => Buffer.from(`${Buffer.from(tag, "base64url").toString().slice(0, 8)}|${key}`).toString("base64url");
+    for (const bad of ["x", "!!", withTag("2026-01-01T00:00:00.000000Z|not-a-uuid"),
+      withTag("2026-01-01T00:00:00.0000001Z|0d1e2f30-4a5b-4c6d-8e7f-901234567890")]) {
       expect(() => parseCursor(bad)).toThrow(/cursor/);
     }
   });
 
   it("builds pages with an exact has_more and a cursor only when there is more", () => {
     const rows = [1, 2, 3].map((i) => ({ id: `0d1e2f30-4a5b-4c6d-8e7f-90123456789${i}`, created_at: `2026-01-0${i}T00:00:00.000000Z` }));
-    expect(toPage(rows, 3)).toEqual({ posts: rows, has_more: false, next_cursor: null });
-    const page = toPage(rows, 2);
+    const list = { list: "timeline" };
+    expect(toPostPage(rows, { ...list, limit: 3 })).toEqual({ posts: rows, has_more: false, next_cursor: null });
+    const page = toPostPage(rows, { ...list, limit: 2 });
     expect(page.has_more).toBe(true);
     expect(page.posts).toHaveLength(2);
-    expect(parseCursor(page.next_cursor!)).toEqual({ kind: "after", createdAt: rows[1]!.created_at, id: rows[1]!.id });
-    expect(toPage([], 5)).toEqual({ posts: [], has_more: false, next_cursor: null });
+    expect(parseCursor(page.next_cursor!).after).toEqual({ createdAt: rows[1]!.created_at, id: rows[1]!.id });
+    expect(toPostPage([], { ...list, limit: 5 })).toEqual({ posts: [], has_more: false, next_cursor: null });
   });
 });
 

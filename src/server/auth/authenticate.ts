@@ -1,8 +1,9 @@
-// The preHandler for authenticated routes: a valid HS256 access token of a user who still
-// exists, or 401.
+// Authenticated routes: a valid HS256 access token of a user who still exists, or 401.
 import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../context.js";
 import { unauthorized } from "../http/errors.js";
+import { bearer } from "../http/responses.js";
+import type { App } from "../http/types.js";
 import { userExists } from "../users/queries.js";
 
 export function authenticate(ctx: AppContext) {
@@ -18,4 +19,15 @@ export function authenticate(ctx: AppContext) {
     }
     request.caller = claims;
   };
+}
+
+/**
+ * Makes every route of this plugin's scope authenticated: one onRequest hook, and the bearer
+ * scheme in each route's OpenAPI entry. Call it before the scope's routes.
+ */
+export function requireAuthentication(app: App, ctx: AppContext): void {
+  app.addHook("onRequest", authenticate(ctx));
+  app.addHook("onRoute", (route) => {
+    route.schema = { ...route.schema, security: bearer };
+  });
 }

@@ -5,7 +5,7 @@ import type { App } from "../http/types.js";
 import { logout } from "./service.js";
 
 export function logoutRoute(app: App, ctx: AppContext): void {
-  app.post("/api/v1/auth/logout", {
+  app.post("/logout", {
     schema: {
       tags: ["auth"], summary: "Revoke a session's refresh token (ext)",
       body: RefreshBody, response: { 204: noContent, ...errorResponses(400, 413, 415) },

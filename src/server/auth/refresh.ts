@@ -5,7 +5,7 @@ import type { App } from "../http/types.js";
 import { refresh } from "./service.js";
 
 export function refreshRoute(app: App, ctx: AppContext): void {
-  app.post("/api/v1/auth/refresh", {
+  app.post("/refresh", {
     schema: {
       tags: ["auth"], summary: "Exchange a refresh token for a new pair (single use)",
       body: RefreshBody, response: { 200: TokensResponse, ...errorResponses(400, 401, 413, 415) },

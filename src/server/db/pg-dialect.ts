@@ -1,15 +1,5 @@
-// A Kysely dialect over a pg.Pool, in place of Kysely's PostgresDialect, for three reasons:
-// - every statement is sent as a named prepared statement, so each connection parses and plans
-//   it once (Kysely sends them unnamed: measured on the deep page, PostgreSQL's CPU per request
-//   25–30% lower named);
-// - a connection whose query timed out or whose socket failed is destroyed on release instead
-//   of going back to the pool, where the next request would wait behind the dead query;
-// - statements have a deadline (a server gone silent must not hold a request forever), kept by
-//   one sweep over the connections rather than pg's query_timeout, which starts a timer per
-//   query: under saturating load its timers made results outlive the young generation (deep
-//   page loop at 64 concurrent: 109 MB promoted in 3 s with it, 8 MB without).
-// Doing this here, rather than by patching each client as it is checked out, is also cheaper:
-// measured with 64 concurrent queries, ~30–50 µs less CPU per query.
+// A Kysely dialect over a pg.Pool: named prepared statements, connections that failed are
+// destroyed rather than pooled, and one sweep keeps statement deadlines (docs/design-notes.md).
 import {
   CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
@@ -75,9 +65,8 @@ class PgConnection implements DatabaseConnection {
     const name = statementName(query.sql);
     let result: pg.QueryResult;
     try {
-      // pg's callback form, in a promise of our own. Its promise form (a promise with a
-      // rethrowing .catch) made every result outlive the young generation: 64 concurrent
-      // loops of the deep query promoted 85-102 MB in 4 s through it, 4 MB through this.
+      // pg's callback form, in a promise of our own: its promise form made every result
+      // outlive the young generation (docs/design-notes.md).
       result = await new Promise<pg.QueryResult>((resolve, reject) => {
         this.sentAt = performance.now();
         this.abandon = reject;

@@ -1,6 +1,6 @@
 // The one place where anything thrown becomes an HTTP answer in the contract's envelope.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { isDatabaseUnavailable, isOutOfStorage } from "../db/database.js";
+import { isDatabaseUnavailable, isOutOfStorage } from "../db/errors.js";
 import { WriteOutcomeUnknown } from "../db/pg-dialect.js";
 import { ApiError, notFound, validation } from "./errors.js";
 import { logRequest, pathOf } from "./request-log.js";

@@ -1,7 +1,7 @@
 // One JSON line per request, whatever answered it: a route (the onResponse hook), Fastify before
 // routing (frameworkErrorHandler), or Node's HTTP parser (clientErrorHandler). Never a header,
 // a body or a query string: tokens and passwords travel there, and cursors are noise.
-import type { FastifyBaseLogger } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 
 /** Long enough for any real path; a 16 KiB one is cut, not copied into the log. */
 const MAX_LOGGED_PATH = 256;
@@ -24,4 +24,14 @@ export function pathOf(url: string): string {
 
 export function logRequest(log: FastifyBaseLogger, line: RequestLogLine): void {
   log.info({ ...line, duration_ms: Math.round(line.duration_ms * 100) / 100 }, "request");
+}
+
+/** Logs every answered request once, when its response has been sent. */
+export function registerRequestLog(app: FastifyInstance): void {
+  app.addHook("onResponse", async (request, reply) => {
+    logRequest(request.log, {
+      method: request.method, route: request.routeOptions.url ?? "(unmatched)", path: pathOf(request.url),
+      status: reply.statusCode, duration_ms: reply.elapsedTime, ip: request.ip,
+    });
+  });
 }

@@ -1,16 +1,14 @@
 import { CreatePostBody, PostResponse, checkPostContent, normalizePostContent } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { ApiError, unauthorized } from "../http/errors.js";
-import { bearer, errorResponses, sendPost } from "../http/responses.js";
+import { errorResponses, sendPost } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { insertPost } from "./queries.js";
 
 export function createPostRoute(app: App, ctx: AppContext): void {
-  app.post("/api/v1/posts", {
-    onRequest: authenticate(ctx),
+  app.post("", {
     schema: {
-      tags: ["posts"], summary: "Publish a post", security: bearer,
+      tags: ["posts"], summary: "Publish a post",
       body: CreatePostBody, response: { 201: PostResponse, ...errorResponses(400, 401, 413, 415) },
     },
   }, async (request, reply) => {

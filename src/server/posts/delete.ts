@@ -1,17 +1,15 @@
 import { IdParams } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { forbidden, notFound } from "../http/errors.js";
-import { bearer, errorResponses, noContent } from "../http/responses.js";
+import { errorResponses, noContent } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { isUuid } from "../ids.js";
 import { deletePostBy } from "./queries.js";
 
 export function deletePostRoute(app: App, ctx: AppContext): void {
-  app.delete("/api/v1/posts/:id", {
-    onRequest: authenticate(ctx),
+  app.delete("/:id", {
     schema: {
-      tags: ["posts"], summary: "Delete your own post (ext)", security: bearer,
+      tags: ["posts"], summary: "Delete your own post (ext)",
       params: IdParams, response: { 204: noContent, ...errorResponses(401, 403, 404) },
     },
   }, async (request, reply) => {

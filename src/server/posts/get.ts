@@ -1,16 +1,14 @@
 import { IdParams, PostResponse } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses, sendPost } from "../http/responses.js";
+import { errorResponses, sendPost } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { isUuid } from "../ids.js";
 import { findPost } from "./queries.js";
 
 export function getPostRoute(app: App, ctx: AppContext): void {
-  app.get("/api/v1/posts/:id", {
-    onRequest: authenticate(ctx),
-    schema: { tags: ["posts"], summary: "One post", security: bearer, params: IdParams, response: { 200: PostResponse, ...errorResponses(401, 404) } },
+  app.get("/:id", {
+    schema: { tags: ["posts"], summary: "One post", params: IdParams, response: { 200: PostResponse, ...errorResponses(401, 404) } },
   }, async (request, reply) => {
     const post = isUuid(request.params.id) ? await findPost(ctx.db, request.params.id.toLowerCase()) : undefined;
     if (!post) throw notFound("Post not found");

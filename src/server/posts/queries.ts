@@ -1,14 +1,14 @@
 import { sql, type Kysely } from "kysely";
-import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
+import type { Post } from "../../api/index.js";
+import { fetchSize, paginateV1, timeIdKeyset, v1Shape, v1Values, type V1Shape, type V1Start, type V1Values } from "../db/pagination.js";
 import type { Database } from "../db/schema.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import { isoTimestamp } from "../db/sql.js";
-import type { Cursor } from "../paging.js";
 import type { UserRef } from "../users/resolve.js";
 
 type Db = Kysely<Database>;
 
-interface PostRow {
+export interface PostRow {
   id: string;
   author_id: string;
   content: string;
@@ -19,7 +19,7 @@ interface PostRow {
   author_created_at: string;
 }
 
-function withAuthor(row: PostRow): Post {
+export function withAuthor(row: PostRow): Post {
   return {
     id: row.id,
     author_id: row.author_id,
@@ -35,7 +35,7 @@ function withAuthor(row: PostRow): Post {
   };
 }
 
-function selectPostsWithAuthor(db: Db) {
+export function selectPostsWithAuthor(db: Db) {
   return db.selectFrom("posts").innerJoin("users", "users.id", "posts.author_id").select([
     "posts.id", "posts.author_id", "posts.content", isoTimestamp("posts.created_at").as("created_at"),
     "users.username as author_username", "users.display_name as author_display_name",
@@ -71,61 +71,20 @@ export async function deletePostBy(db: Db, id: string, authorId: string): Promis
   return exists ? "forbidden" : "missing";
 }
 
-/** Which kind of cursor a page starts after: each kind is its own statement. */
-type CursorShape = "first" | "after" | "before" | "before-or-at";
-
-/** A cursor's values, by name (a stand-in for each while the statement is built). */
-type CursorValues = { createdAt: string; id: string; before: string };
-
-function cursorShape(cursor: Cursor | undefined): CursorShape {
-  if (!cursor) return "first";
-  if (cursor.kind === "after") return "after";
-  return cursor.inclusive ? "before-or-at" : "before";
-}
-
-function cursorValues(cursor: Cursor | undefined): CursorValues {
-  if (cursor?.kind === "after") return { createdAt: cursor.createdAt, id: cursor.id, before: "" };
-  return { createdAt: "", id: "", before: cursor?.before ?? "" };
-}
-
-function afterCursor<QB extends { where: any }>(qb: QB, shape: CursorShape, v: CursorValues): QB {
-  switch (shape) {
-    case "first": return qb;
-    case "after": return qb.where(sql<boolean>`(posts.created_at, posts.id) < (${v.createdAt}::timestamptz, ${v.id}::uuid)`);
-    case "before": return qb.where(sql<boolean>`posts.created_at < ${v.before}::timestamptz`);
-    case "before-or-at": return qb.where(sql<boolean>`posts.created_at <= ${v.before}::timestamptz`);
-  }
-}
-
-const timelineQuery = reusableQuery(
-  (s: { cursor: CursorShape; limit: number }) => `${s.cursor}:${s.limit}`,
-  (db: Db, s, v: CursorValues) => afterCursor(selectPostsWithAuthor(db), s.cursor, v)
-    .orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(sql.lit(s.limit + 1)),
-);
-
-/**
- * One page of the global timeline, newest first: limit+1 rows so has_more is exact. The page
- * size is written into the statement, not sent as a parameter: priced for an unknown LIMIT (10%
- * of the table), the generic plan always lost to a custom one, so PostgreSQL planned every deep
- * page again (~100 µs of its CPU per request). It makes at most one statement per page size.
- */
-export async function timelinePage(db: Db, cursor: Cursor | undefined, limit: number): Promise<Post[]> {
-  // Bounded: each page size is its own statement (and cached shape).
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) throw new RangeError(`page size ${limit}`);
-  const rows = await timelineQuery.execute(db, { cursor: cursorShape(cursor), limit }, cursorValues(cursor));
-  return rows.map(withAuthor);
-}
+/** A user's posts, newest first (the lateral subquery's columns). */
+const userPostsKeyset = timeIdKeyset("posts.created_at", "posts.id");
 
 const userPageQuery = reusableQuery(
-  (s: { cursor: CursorShape; by: "id" | "username" }) => `${s.cursor}:${s.by}`,
-  (db: Db, s, v: CursorValues & { user: string; rows: number }) => db.selectFrom("users")
-    .leftJoinLateral((eb) => afterCursor(
+  (s: { start: V1Shape; by: "id" | "username" }) => `${s.start}:${s.by}`,
+  (db: Db, s, v: V1Values & { user: string; rows: number }) => db.selectFrom("users")
+    .leftJoinLateral((eb) => paginateV1(
       eb.selectFrom("posts")
-        .select(["posts.id", "posts.author_id", "posts.content", "posts.created_at"])
+        .select(["posts.id", "posts.content", "posts.created_at"])
         .whereRef("posts.author_id", "=", "users.id"),
-      s.cursor, v,
-    ).orderBy("posts.created_at", "desc").orderBy("posts.id", "desc").limit(v.rows).as("p"), (join) => join.onTrue())
-    .select(["p.id", "p.author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
+      userPostsKeyset, s.start, v,
+    ).limit(v.rows).as("p"), (join) => join.onTrue())
+    // users.id, not p.author_id (the same on every post): a user without posts still says who it is.
+    .select(["p.id", "users.id as author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
     .where(s.by === "id" ? sql<boolean>`users.id = ${v.user}` : sql<boolean>`users.username = ${v.user}`)
     .orderBy("p.created_at", "desc").orderBy("p.id", "desc"),
 );
@@ -135,11 +94,11 @@ const userPageQuery = reusableQuery(
  * the user looked up by id or username in the same statement, so a page costs one round trip.
  * undefined when there is no such user.
  */
-export async function userPostsPage(db: Db, user: UserRef, cursor: Cursor | undefined, limit: number): Promise<Post[] | undefined> {
+export async function userPostsPage(db: Db, user: UserRef, start: V1Start | undefined, limit: number): Promise<{ userId: string; posts: Post[] } | undefined> {
   const [by, name] = "id" in user ? ["id" as const, user.id] : ["username" as const, user.username];
-  const rows = await userPageQuery.execute(db, { cursor: cursorShape(cursor), by },
-    { ...cursorValues(cursor), user: name, rows: limit + 1 });
-  if (rows.length === 0) return undefined;
-  // A user without posts (on this page) comes back as one row of nulls.
-  return rows[0]!.id === null ? [] : (rows as Post[]);
+  const rows = await userPageQuery.execute(db, { start: v1Shape(start), by }, { ...v1Values(start), user: name, rows: fetchSize(limit) });
+  const first = rows[0];
+  if (!first) return undefined;
+  // A user without posts (on this page) comes back as one row whose post columns are null.
+  return { userId: first.author_id, posts: first.id === null ? [] : (rows as Post[]) };
 }

@@ -1,24 +1,21 @@
 import { PageQuery, PostPage } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
-import { bearer, errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
+import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
-import { parseCursor, parseLimit, toPage } from "../paging.js";
-import { timelinePage } from "../posts/queries.js";
+import { parseV1PageRequest, toPostPage } from "../db/pagination.js";
+import { TIMELINE_LIST, timelinePage } from "./queries.js";
 
 export function timelineRoute(app: App, ctx: AppContext): void {
-  app.get("/api/v1/timeline", {
-    onRequest: authenticate(ctx),
+  app.get("", {
     schema: {
-      tags: ["timeline"], summary: "Everyone's posts, newest first", security: bearer,
+      tags: ["timeline"], summary: "Everyone's posts, newest first",
       querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {
-    const limit = parseLimit(request.query.limit);
-    const cursor = parseCursor(request.query.cursor);
-    if (cursor) return sendPostPage(reply, toPage(await timelinePage(ctx.db, cursor, limit), limit));
+    const page = parseV1PageRequest(request.query, TIMELINE_LIST);
+    if (page.after || page.before) return sendPostPage(reply, toPostPage(await timelinePage(ctx.db, page, page.limit), page));
     // The first page is the same for everyone: cached, and its JSON rendered once.
-    const body = await ctx.firstPage.newestRendered(limit, (rows) => JSON.stringify(toPage(rows, limit)));
+    const body = await ctx.firstPage.newestRendered(page.limit, (rows) => JSON.stringify(toPostPage(rows, page)));
     return sendSerialised(reply, body);
   });
 }

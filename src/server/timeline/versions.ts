@@ -1,8 +1,6 @@
 // The timeline's version, for first-page caches in several processes on one PostgreSQL
 // database. A write advances the sequence after it has committed, and a read compares it with
-// the version its cached page was loaded at. (LISTEN/NOTIFY was tried first: notifications
-// arrive asynchronously, so a writer's next request could reach a process that had not heard
-// yet — the freshness test caught it.)
+// the version its cached page was loaded at: unlike NOTIFY, never late (docs/design-notes.md).
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 

@@ -1,27 +1,29 @@
 import { IdParams, PageQuery, PostPage } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
-import { bearer, errorResponses, sendPostPage } from "../http/responses.js";
+import { errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
-import { parseCursor, parseLimit, toPage } from "../paging.js";
+import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
 import { parseUserRef } from "./resolve.js";
 
+/** A user's posts' list identity, bound into its cursors. */
+export const userPostsList = (userId: string): string => `user-posts:${userId}`;
+
 export function userPostsRoute(app: App, ctx: AppContext): void {
-  app.get("/api/v1/users/:id/posts", {
-    onRequest: authenticate(ctx),
+  app.get("/:id/posts", {
     schema: {
-      tags: ["users"], summary: "A user's posts, newest first (without author)", security: bearer,
+      tags: ["users"], summary: "A user's posts, newest first (without author)",
       params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401, 404) },
     },
   }, async (request, reply) => {
     const ref = parseUserRef(request.caller!, request.params.id);
     if (!ref) throw notFound("User not found");
-    const limit = parseLimit(request.query.limit);
-    const cursor = parseCursor(request.query.cursor);
-    const posts = await userPostsPage(ctx.db, ref, cursor, limit);
-    if (!posts) throw notFound("User not found");
-    return sendPostPage(reply, toPage(posts, limit));
+    // By resolved id: /users/me/posts and /users/<my id>/posts are one list. A user named by
+    // @username is known only after the page's one statement, so its cursor is checked then.
+    const asked = parseV1PageRequest(request.query, "id" in ref ? userPostsList(ref.id) : undefined);
+    const found = await userPostsPage(ctx.db, ref, asked, asked.limit);
+    if (!found) throw notFound("User not found");
+    return sendPostPage(reply, toPostPage(found.posts, checkList(asked, userPostsList(found.userId))));
   });
 }

@@ -1,17 +1,15 @@
 import { IdParams, UpdateProfileBody, UserResponse, checkBio, checkDisplayName, firstError, normalizeBio } from "../../api/index.js";
-import { authenticate } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { ApiError, forbidden, notFound } from "../http/errors.js";
-import { bearer, errorResponses } from "../http/responses.js";
+import { errorResponses } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { updateUser } from "./queries.js";
 import { resolveUser } from "./resolve.js";
 
 export function updateProfileRoute(app: App, ctx: AppContext): void {
-  app.patch("/api/v1/users/:id", {
-    onRequest: authenticate(ctx),
+  app.patch("/:id", {
     schema: {
-      tags: ["users"], summary: "Edit your own profile (path: me, or your own id or @username)", security: bearer,
+      tags: ["users"], summary: "Edit your own profile (path: me, or your own id or @username)",
       params: IdParams, body: UpdateProfileBody, response: { 200: UserResponse, ...errorResponses(400, 401, 403, 404, 413, 415) },
     },
   }, async (request) => {

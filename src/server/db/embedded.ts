@@ -1,0 +1,40 @@
+// The embedded database: PGlite over the data folder, behind one Kysely<Database>.
+import type { PGlite } from "@electric-sql/pglite";
+import { Kysely } from "kysely";
+import { join } from "node:path";
+import type { DatabaseHandle } from "./handle.js";
+import { microsecondClock } from "./microsecond-clock.js";
+import { PGliteDialect } from "./pglite-dialect.js";
+import { pingKysely } from "./ping.js";
+import type { Database } from "./schema.js";
+import { asText, TIMESTAMP_OIDS } from "./timestamps.js";
+
+/** The PGlite instance over the data folder's pgdata. */
+export async function createPGlite(dataDir: string): Promise<PGlite> {
+  // Loaded only for the embedded database: a PostgreSQL-backed server never needs it.
+  const { PGlite } = await import("@electric-sql/pglite");
+  return PGlite.create(join(dataDir, "pgdata"), {
+    parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
+    // PGlite's heap never shrinks, and the default 128 MB of shared buffers would fill it;
+    // 32 MB hold what the keyset queries touch (docs/design-notes.md).
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
+  });
+}
+
+export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+  const pglite = await createPGlite(dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "embedded",
+    newTimestamp: microsecondClock(),
+    listen(channel, listener) {
+      // PGlite is one session: LISTEN takes its turn like any statement. Notifications
+      // arrive after the statement that caused them.
+      void db.connection().execute(() => pglite.listen(channel, (payload) => listener.notified(payload)))
+        .then(() => listener.hearing(true), () => {});
+    },
+    ping: (timeoutMs) => pingKysely(db, timeoutMs),
+    close: () => db.destroy(),
+  };
+}

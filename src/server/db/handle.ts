@@ -1,0 +1,21 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+
+/** The open database, whichever kind: what the rest of the server sees of it. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: "postgres" | "embedded";
+  /** The created_at of a new post or user: null for the database's own now(); see microsecond-clock.ts. */
+  newTimestamp(): string | null;
+  /** True when the database answers `select 1` within timeoutMs on a connection of its own. */
+  ping(timeoutMs: number): Promise<boolean>;
+  /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
+  listen(channel: string, listener: Listener): void;
+  close(): Promise<void>;
+}
+
+export interface Listener {
+  notified(payload: string): void;
+  /** True once LISTEN is in place; false when the connection that heard is lost (it is retried). */
+  hearing(hearing: boolean): void;
+}
