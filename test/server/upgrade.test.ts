@@ -1,28 +1,36 @@
 // Upgrade in place: a database made by today's release (migrations 0001–0004 only, with
 // users, posts — some at the same instant — and refresh-token sessions, written the way that
-// release writes them) is migrated to the latest schema at start-up. Nothing may be lost and
-// the new counters must start exact.
+// release writes them) is opened by the new server, which migrates it at start-up. Nothing
+// may be lost, the release's sessions and passwords still work, and the counters start exact.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/server/app.js";
+import { hashPassword } from "../../src/server/auth/passwords.js";
+import { hashRefreshToken } from "../../src/server/auth/tokens.js";
+import { loadConfig } from "../../src/server/config.js";
+import { createAppContext } from "../../src/server/context.js";
 import { openEmbedded, openPostgres, type DatabaseHandle } from "../../src/server/db/database.js";
+import { openRuntime } from "../../src/server/runtime.js";
 import { migrateTo, migrateToLatest, migrations } from "../../src/server/db/migrations.js";
 import { like } from "../../src/server/social/likes.js";
 import { follow } from "../../src/server/social/follows.js";
 import { createTestDatabase } from "../support/server-process.js";
-import { BACKENDS, type Backend } from "./harness.js";
+import { BACKENDS, TEST_SECRET, TestClient, type Backend } from "./harness.js";
 
-async function openBare(backend: Backend): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
+/** A database of its own and the server settings that reach it. */
+async function openBare(backend: Backend): Promise<{ handle: DatabaseHandle; env: Record<string, string>; cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "niotebook-upgrade-"));
+  const env = { NIOTEBOOK_DATA_DIR: dir, NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_JWT_SECRET: TEST_SECRET };
   if (backend === "embedded") {
-    const dir = mkdtempSync(join(tmpdir(), "niotebook-upgrade-"));
     const handle = await openEmbedded(dir);
-    return { handle, async cleanup() { await handle.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return { handle, env, async cleanup() { rmSync(dir, { recursive: true, force: true }); } };
   }
   const pgdb = await createTestDatabase(process.env.NIOTEBOOK_TEST_DB_URL!);
   const handle = openPostgres({ url: pgdb.url });
-  return { handle, async cleanup() { await handle.close(); await pgdb.drop(); } };
+  return { handle, env: { ...env, NIOTEBOOK_DB_URL: pgdb.url }, async cleanup() { await pgdb.drop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 describe.each(BACKENDS)("upgrading a release database in place on %s", (backend) => {
@@ -31,8 +39,9 @@ describe.each(BACKENDS)("upgrading a release database in place on %s", (backend)
 
   it("keeps every user, post and session, and starts the counters exact", async () => {
     const bare = await openBare(backend);
-    cleanup = bare.cleanup;
-    const db = bare.handle.db;
+    let bareOpen = true;
+    cleanup = async () => { if (bareOpen) await bare.handle.close(); await bare.cleanup(); };
+    let db = bare.handle.db;
     await migrateTo(db, "0004_refresh_token_sessions");
     expect(Object.keys(migrations).indexOf("0004_refresh_token_sessions")).toBe(3);
 
@@ -49,17 +58,39 @@ describe.each(BACKENDS)("upgrading a release database in place on %s", (backend)
       SELECT id, 'hash-' || username, now() + interval '30 days' FROM users`.execute(db);
     await sql`INSERT INTO refresh_tokens (user_id, token_hash, expires_at, session_id, used_at)
       SELECT id, 'hash2-' || username, now() + interval '30 days', gen_random_uuid(), now() FROM users WHERE username LIKE 'user1%'`.execute(db);
-    const snapshot = async () => ({
+    // One account to log in to, with a live refresh token, as the release stores them.
+    const passwordHash = await hashPassword("password123");
+    await sql`UPDATE users SET password_hash = ${passwordHash} WHERE username = 'user7'`.execute(db);
+    await sql`INSERT INTO refresh_tokens (user_id, token_hash, expires_at)
+      SELECT id, ${hashRefreshToken("release-refresh-token")}, now() + interval '30 days' FROM users WHERE username = 'user7'`.execute(db);
+    const snapshot = async (db: DatabaseHandle["db"]) => ({
       users: (await sql`SELECT id, username, email, password_hash, display_name, bio, created_at::text, updated_at::text FROM users ORDER BY id`.execute(db)).rows,
       posts: (await sql`SELECT id, author_id, content, created_at::text FROM posts ORDER BY id`.execute(db)).rows,
       tokens: (await sql`SELECT id, user_id, token_hash, session_id, expires_at::text, created_at::text, used_at::text, revoked_at::text FROM refresh_tokens ORDER BY id`.execute(db)).rows,
     });
-    const before = await snapshot();
+    const before = await snapshot(db);
     expect(before.posts.length).toBeGreaterThan(300);
 
-    const applied = await migrateToLatest(db);
-    expect(applied).toEqual(Object.keys(migrations).slice(4));
-    expect(await snapshot()).toEqual(before);
+    await bare.handle.close();
+    bareOpen = false;
+
+    // The new release starts on it: it migrates at start-up, as in production.
+    const runtime = await openRuntime(loadConfig(bare.env));
+    const ctx = createAppContext(loadConfig(bare.env), runtime.database, runtime.jwtSecret);
+    const app = await buildApp(ctx);
+    cleanup = async () => { await app.close(); await runtime.close(); await bare.cleanup(); };
+    expect(runtime.migrationsApplied).toEqual(Object.keys(migrations).slice(4));
+    db = ctx.db;
+    expect(await snapshot(db)).toEqual(before);
+
+    // The release's session and password still work.
+    const anon = new TestClient(app);
+    const refreshed = await anon.post("/api/v1/auth/refresh", { refresh_token: "release-refresh-token" });
+    expect(refreshed.statusCode).toBe(200);
+    const login = await anon.post("/api/v1/auth/login", { email: "user7@example.com", password: "password123" });
+    expect(login.statusCode).toBe(200);
+    const timeline = await anon.as(login.json().tokens.access_token).get("/api/v1/timeline?limit=5");
+    expect(timeline.statusCode).toBe(200);
 
     // Counters: posts_count from the rows; the rest start at zero.
     const wrong = await sql`SELECT u.username, u.posts_count, (SELECT count(*)::int FROM posts p WHERE p.author_id = u.id) AS n
@@ -76,5 +107,5 @@ describe.each(BACKENDS)("upgrading a release database in place on %s", (backend)
     const post = (before.posts as Array<{ id: string; author_id: string }>).find((p) => p.author_id === b!.id)!;
     expect((await like(db, a!.id, post.id))?.like_count).toBe(1);
     expect(await migrateToLatest(db)).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
