@@ -6,7 +6,7 @@ import { SelfActionError, findSocialPost, type Keyed, type PageKey } from "../..
 import { homeFeedPage, tagPostsPage, threadPage } from "../../src/server/social/feeds.js";
 import { follow, followersPage, followingPage, relationship, unfollow } from "../../src/server/social/follows.js";
 import { like, likesPage, repost, repostsPage, unlike, unrepost } from "../../src/server/social/likes.js";
-import { cleanupIdempotencyKeys, publishPost } from "../../src/server/social/publish.js";
+import { cleanupIdempotencyKeys, isIdempotencyKey, publishPost } from "../../src/server/social/publish.js";
 import { BACKENDS, startTestServer, type TestServer } from "./harness.js";
 import { makeUsers } from "./social-helpers.js";
 
@@ -97,6 +97,10 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
     const post = await publish(a!, `hi @${bName.toUpperCase()} and @nobody_here, #Rust #rust #हिन्दी`);
     expect(post.mentions).toEqual([{ id: b, username: bName }]);
     expect(post.tags).toEqual(["rust", "हिन्दी"]);
+    expect([" ", "~", "k".repeat(100), "a b-c_d!"].every(isIdempotencyKey)).toBe(true);
+    expect(["", "k".repeat(101), "é", "a\tb", "a\nb", "\u007f"].some(isIdempotencyKey)).toBe(false);
+    // The database's CHECK agrees: a key the rule refuses is never stored.
+    await expect(publishPost(db, { authorId: a!, content: "x", idempotencyKey: "é" })).rejects.toThrow();
     const first = await publishPost(db, { authorId: a!, content: "once", idempotencyKey: "key-1", at: at() });
     const again = await publishPost(db, { authorId: a!, content: "once", idempotencyKey: "key-1", at: at() });
     expect(first?.created).toBe(true);

@@ -9,6 +9,11 @@ import { blockBetween, findSocialPost, type Db, type SocialPost } from "./common
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL = "24 hours";
 
+/** The Idempotency-Key header's rule: 1–100 printable ASCII characters (as the table's CHECK). */
+export function isIdempotencyKey(raw: string): boolean {
+  return /^[\x20-\x7e]{1,100}$/.test(raw);
+}
+
 export interface PublishInput {
   authorId: string;
   /** Already checked and normalised (normalizePostContent). */
