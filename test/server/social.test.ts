@@ -174,4 +174,29 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
     await unfollow(db, me!, f2!);
     expect((await walk((k, n) => homeFeedPage(db, me!, k, n), 50)).map((e) => e.repost?.by.id ?? null)).toEqual([f1, null, null]);
   });
+
+  it("a thread's ancestors stop after 100 steps, root-most of those first", async () => {
+    const [a] = await makeUsers(db, "deep", 1);
+    const chain: string[] = [];
+    for (let i = 0; i < 105; i++) chain.push((await publish(a!, `level ${i}`, chain[i - 1] ?? null)).id);
+    const leaf = await threadPage(db, a!, chain[104]!, undefined, 1);
+    expect(leaf!.ancestors.map((p) => p.id)).toEqual(chain.slice(4, 104));
+  }, 120_000);
+
+  it("mutes and blocks filter the home feed, a tag and a thread's replies (the viewer filter)", async () => {
+    const [me, loud, other] = await makeUsers(db, "mute", 3);
+    await follow(db, me!, loud!, at());
+    await follow(db, me!, other!, at());
+    const root = await publish(other!, `#muted${backend} root`);
+    await publish(loud!, `#muted${backend} from loud`, root.id);
+    await repost(db, other!, (await publish(loud!, "reposted")).id, at());
+    await db.insertInto("mutes").values({ muter_id: me!, muted_id: loud! }).execute();
+    expect(await relationship(db, me!, loud!)).toMatchObject({ muting: true, following: true });
+    const feed = await walk((k, n) => homeFeedPage(db, me!, k, n), 10);
+    expect(feed.map((p) => p.author_id)).toEqual([other]);
+    expect((await walk((k, n) => tagPostsPage(db, me!, `muted${backend}`, k, n), 10)).map((p) => p.id)).toEqual([root.id]);
+    expect((await threadPage(db, me!, root.id, undefined, 10))!.replies).toEqual([]);
+    // Someone else still sees it all.
+    expect((await threadPage(db, other!, root.id, undefined, 10))!.replies).toHaveLength(1);
+  });
 });
