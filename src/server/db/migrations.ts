@@ -107,11 +107,174 @@ const refreshTokenSessions: Migration = {
   },
 };
 
+// The social graph (social.md). Counters live in columns, kept by triggers in the same
+// transaction as the row they count: exact under any race and however a row goes (the API,
+// a cascade from a deleted user or post, psql). A repeated follow/like/repost inserts nothing
+// (ON CONFLICT DO NOTHING) so no trigger fires and nothing is counted twice. A counter row
+// is a hot row for a popular post or user: each change holds its lock until commit.
+const socialGraph: Migration = {
+  async up(db: Kysely<any>) {
+    // No foreign key: a reply keeps naming its parent after the parent is deleted (the
+    // contract's reply_to_id); a parent id with no row is how a thread knows it was deleted.
+    await sql`ALTER TABLE posts
+      ADD COLUMN reply_to_id uuid,
+      ADD COLUMN reply_count integer NOT NULL DEFAULT 0,
+      ADD COLUMN like_count integer NOT NULL DEFAULT 0,
+      ADD COLUMN repost_count integer NOT NULL DEFAULT 0`.execute(db);
+    // A thread's replies, oldest first.
+    await sql`CREATE INDEX posts_reply_to_created_at_id_idx ON posts (reply_to_id, created_at, id)
+      WHERE reply_to_id IS NOT NULL`.execute(db);
+    await sql`ALTER TABLE users
+      ADD COLUMN followers_count integer NOT NULL DEFAULT 0,
+      ADD COLUMN following_count integer NOT NULL DEFAULT 0,
+      ADD COLUMN posts_count integer NOT NULL DEFAULT 0`.execute(db);
+
+    await sql`
+      CREATE TABLE follows (
+        follower_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        followee_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (follower_id, followee_id),
+        CONSTRAINT follows_not_self CHECK (follower_id <> followee_id)
+      )`.execute(db);
+    // Following (and the home feed's list of authors) and followers, most recent first.
+    await sql`CREATE INDEX follows_follower_created_at_idx ON follows (follower_id, created_at DESC, followee_id DESC)`.execute(db);
+    await sql`CREATE INDEX follows_followee_created_at_idx ON follows (followee_id, created_at DESC, follower_id DESC)`.execute(db);
+
+    await sql`
+      CREATE TABLE likes (
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        post_id uuid NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, post_id)
+      )`.execute(db);
+    await sql`CREATE INDEX likes_post_created_at_idx ON likes (post_id, created_at DESC, user_id DESC)`.execute(db);
+
+    // id: a repost is a home-feed entry of its own, so it has its own key beside the post's.
+    await sql`
+      CREATE TABLE reposts (
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        post_id uuid NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, post_id)
+      )`.execute(db);
+    await sql`CREATE INDEX reposts_post_created_at_idx ON reposts (post_id, created_at DESC, user_id DESC)`.execute(db);
+    await sql`CREATE INDEX reposts_user_created_at_idx ON reposts (user_id, created_at DESC, id DESC)`.execute(db);
+
+    // created_at copies the post's, so "mentions of me" and a tag's posts page on one index.
+    await sql`
+      CREATE TABLE post_mentions (
+        post_id uuid NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        position smallint NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (post_id, user_id)
+      )`.execute(db);
+    await sql`CREATE INDEX post_mentions_user_created_at_idx ON post_mentions (user_id, created_at DESC, post_id DESC)`.execute(db);
+    // Lower-casing can lengthen a 50-character tag, hence the looser bound.
+    await sql`
+      CREATE TABLE post_tags (
+        post_id uuid NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        tag text NOT NULL CHECK (char_length(tag) BETWEEN 1 AND 150),
+        position smallint NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (post_id, tag)
+      )`.execute(db);
+    await sql`CREATE INDEX post_tags_tag_created_at_idx ON post_tags (tag, created_at DESC, post_id DESC)`.execute(db);
+
+    // Counter triggers: one per statement and event, reading the statement's transition
+    // table, so a bulk insert (the seed, a cascade from a deleted user) updates each counted
+    // row once instead of once per row (measured: seeding 100,000 posts took 2.3x as long
+    // with per-row triggers). ON CONFLICT DO NOTHING leaves skipped rows out of the transition
+    // table. Locks are taken posts before users, and users in id order, so two counting
+    // statements never wait for each other in a cycle.
+    for (const [event, rows, sign] of [["INSERT", "new_rows", "+"], ["DELETE", "old_rows", "-"]] as const) {
+      const op = event.toLowerCase();
+      const body = (statements: string) => sql.raw(`$$ BEGIN ${statements} RETURN NULL; END $$`);
+      await sql`CREATE FUNCTION ${sql.raw(`count_posts_${op}`)}() RETURNS trigger LANGUAGE plpgsql AS ${body(`
+        PERFORM 1 FROM posts WHERE id IN (SELECT reply_to_id FROM ${rows}) ORDER BY id FOR NO KEY UPDATE;
+        PERFORM 1 FROM users WHERE id IN (SELECT author_id FROM ${rows}) ORDER BY id FOR NO KEY UPDATE;
+        UPDATE posts p SET reply_count = p.reply_count ${sign} c.n
+          FROM (SELECT reply_to_id AS id, count(*)::integer AS n FROM ${rows} WHERE reply_to_id IS NOT NULL GROUP BY 1) c
+          WHERE p.id = c.id;
+        UPDATE users u SET posts_count = u.posts_count ${sign} c.n
+          FROM (SELECT author_id AS id, count(*)::integer AS n FROM ${rows} GROUP BY 1) c
+          WHERE u.id = c.id;`)}`.execute(db);
+      await sql`CREATE FUNCTION ${sql.raw(`count_follows_${op}`)}() RETURNS trigger LANGUAGE plpgsql AS ${body(`
+        PERFORM 1 FROM users WHERE id IN (SELECT follower_id FROM ${rows} UNION SELECT followee_id FROM ${rows})
+          ORDER BY id FOR NO KEY UPDATE;
+        UPDATE users u SET following_count = u.following_count ${sign} c.n
+          FROM (SELECT follower_id AS id, count(*)::integer AS n FROM ${rows} GROUP BY 1) c WHERE u.id = c.id;
+        UPDATE users u SET followers_count = u.followers_count ${sign} c.n
+          FROM (SELECT followee_id AS id, count(*)::integer AS n FROM ${rows} GROUP BY 1) c WHERE u.id = c.id;`)}`.execute(db);
+      for (const [table, column] of [["likes", "like_count"], ["reposts", "repost_count"]] as const) {
+        await sql`CREATE FUNCTION ${sql.raw(`count_${table}_${op}`)}() RETURNS trigger LANGUAGE plpgsql AS ${body(`
+          PERFORM 1 FROM posts WHERE id IN (SELECT post_id FROM ${rows}) ORDER BY id FOR NO KEY UPDATE;
+          UPDATE posts p SET ${column} = p.${column} ${sign} c.n
+            FROM (SELECT post_id AS id, count(*)::integer AS n FROM ${rows} GROUP BY 1) c
+            WHERE p.id = c.id;`)}`.execute(db);
+      }
+      for (const table of ["posts", "follows", "likes", "reposts"]) {
+        await sql`CREATE TRIGGER ${sql.raw(`${table}_count_${op}`)} AFTER ${sql.raw(event)} ON ${sql.table(table)}
+          REFERENCING ${sql.raw(event === "INSERT" ? "NEW" : "OLD")} TABLE AS ${sql.raw(rows)}
+          FOR EACH STATEMENT EXECUTE FUNCTION ${sql.raw(`count_${table}_${op}`)}()`.execute(db);
+      }
+    }
+
+    // Backfill. The ALTER TABLEs above hold posts and users locked until this migration's
+    // transaction commits, so a post written meanwhile by a running older process waits and
+    // is then counted by the trigger: nothing is counted twice or missed.
+    await sql`UPDATE users SET posts_count = c.n
+      FROM (SELECT author_id, count(*)::integer AS n FROM posts GROUP BY author_id) c
+      WHERE users.id = c.author_id`.execute(db);
+  },
+};
+
+// POST /posts with an Idempotency-Key: the same user's same key within 24 hours answers with
+// the first post. post_id has no foreign key: the key still means "already done" after that
+// post is deleted. Rows older than 24 hours are dead (and reclaimed by the next use or cleanup).
+const idempotencyKeys: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`
+      CREATE TABLE idempotency_keys (
+        user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        key text NOT NULL CHECK (key ~ '^[ -~]{1,100}$'),
+        post_id uuid NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, key)
+      )`.execute(db);
+    await sql`CREATE INDEX idempotency_keys_created_at_idx ON idempotency_keys (created_at)`.execute(db);
+  },
+};
+
+// Blocks and mutes, so the read queries can filter by joining them (their API comes later).
+const blocksAndMutes: Migration = {
+  async up(db: Kysely<any>) {
+    for (const [table, actor, target] of [["blocks", "blocker_id", "blocked_id"], ["mutes", "muter_id", "muted_id"]] as const) {
+      await sql`
+        CREATE TABLE ${sql.table(table)} (
+          ${sql.ref(actor)} uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+          ${sql.ref(target)} uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (${sql.ref(actor)}, ${sql.ref(target)}),
+          CHECK (${sql.ref(actor)} <> ${sql.ref(target)})
+        )`.execute(db);
+      // The user's own list, most recent first; and "who blocks/mutes this user".
+      await sql`CREATE INDEX ${sql.raw(`${table}_${actor}_created_at_idx`)} ON ${sql.table(table)} (${sql.ref(actor)}, created_at DESC, ${sql.ref(target)} DESC)`.execute(db);
+      await sql`CREATE INDEX ${sql.raw(`${table}_${target}_idx`)} ON ${sql.table(table)} (${sql.ref(target)}, ${sql.ref(actor)})`.execute(db);
+    }
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeline_version": timelineVersion,
   "0003_user_deleted_notify": userDeletedNotify,
   "0004_refresh_token_sessions": refreshTokenSessions,
+  "0005_social_graph": socialGraph,
+  "0006_idempotency_keys": idempotencyKeys,
+  "0007_blocks_and_mutes": blocksAndMutes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -121,4 +284,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Applies migrations up to and including `name` only: for tests that build an older schema. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  if (!(name in migrations)) throw new RangeError(`no migration ${name}`);
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error;
 }

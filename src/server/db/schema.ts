@@ -11,6 +11,10 @@ export interface UsersTable {
   bio: Generated<string>;
   created_at: Generated<string>;
   updated_at: Generated<string>;
+  /** Counters kept exact by triggers (migration 0005); never written by the service. */
+  followers_count: Generated<number>;
+  following_count: Generated<number>;
+  posts_count: Generated<number>;
 }
 
 export interface PostsTable {
@@ -18,6 +22,12 @@ export interface PostsTable {
   author_id: string;
   content: string;
   created_at: Generated<string>;
+  /** The post this answers; kept (no foreign key) after that post is deleted. */
+  reply_to_id: string | null;
+  /** Counters kept exact by triggers (migration 0005); never written by the service. */
+  reply_count: Generated<number>;
+  like_count: Generated<number>;
+  repost_count: Generated<number>;
 }
 
 export interface RefreshTokensTable {
@@ -34,8 +44,71 @@ export interface RefreshTokensTable {
   revoked_at: string | null;
 }
 
+export interface FollowsTable {
+  follower_id: string;
+  followee_id: string;
+  created_at: Generated<string>;
+}
+
+export interface LikesTable {
+  user_id: string;
+  post_id: string;
+  created_at: Generated<string>;
+}
+
+export interface RepostsTable {
+  /** The home-feed entry's id (a post's entry uses the post's id). */
+  id: Generated<string>;
+  user_id: string;
+  post_id: string;
+  created_at: Generated<string>;
+}
+
+export interface PostMentionsTable {
+  post_id: string;
+  user_id: string;
+  /** Order of first appearance in the content. */
+  position: number;
+  /** The post's created_at. */
+  created_at: string;
+}
+
+export interface PostTagsTable {
+  post_id: string;
+  tag: string;
+  position: number;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  post_id: string;
+  created_at: Generated<string>;
+}
+
+export interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: Generated<string>;
+}
+
+export interface MutesTable {
+  muter_id: string;
+  muted_id: string;
+  created_at: Generated<string>;
+}
+
 export interface Database {
   users: UsersTable;
   posts: PostsTable;
   refresh_tokens: RefreshTokensTable;
+  follows: FollowsTable;
+  likes: LikesTable;
+  reposts: RepostsTable;
+  post_mentions: PostMentionsTable;
+  post_tags: PostTagsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  blocks: BlocksTable;
+  mutes: MutesTable;
 }

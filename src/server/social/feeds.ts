@@ -1,0 +1,144 @@
+// The read side: the home feed (fan-out on read), threads and a tag's posts, keyset-paged.
+import { sql, type RawBuilder } from "kysely";
+import type { User } from "../../api/index.js";
+import {
+  postColumns, rowsFor, toPost, ts, visibleTo,
+  type Db, type Keyed, type PageKey, type PostRow, type SocialPost,
+} from "./common.js";
+
+/** A home-feed entry: a post, or a post as reposted by someone (then `repost` is set). */
+export interface FeedEntry extends SocialPost {
+  repost?: { by: User; at: string };
+}
+
+interface EntryRow extends PostRow {
+  entry_at: string;
+  entry_id: string;
+  repost_by_id: string | null;
+  repost_by_username: string | null;
+  repost_by_display_name: string | null;
+  repost_by_bio: string | null;
+  repost_by_created_at: string | null;
+}
+
+function keyBefore(after: PageKey | undefined, at: RawBuilder<unknown>, id: RawBuilder<unknown>): RawBuilder<unknown> {
+  return after ? sql`AND (${at}, ${id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql``;
+}
+
+/**
+ * One page of `viewer`'s home feed, newest entry first, limit+1 entries (social.md, "Follows
+ * and the home feed"): every post by the viewer or someone they follow, at its creation
+ * (key: the post's created_at and id); and every repost by them of a post whose author is
+ * neither the viewer nor followed, at the repost (key: the repost's created_at and its own
+ * id, so one post reposted by two followed users is two entries).
+ *
+ * Fan-out on read: each followed author's newest limit+1 posts and reposts after the key are
+ * read from their own index (author_id / user_id, created_at, id) and merged, so a page costs
+ * about (authors × page size) index entries at most, however old the followed accounts are.
+ */
+export async function homeFeedPage(db: Db, viewer: string, after: PageKey | undefined, limit: number): Promise<Array<Keyed<FeedEntry>>> {
+  const n = rowsFor(limit);
+  const result = await sql<EntryRow>`
+    WITH authors AS (
+      SELECT f.followee_id AS id FROM follows f
+      WHERE f.follower_id = ${viewer}::uuid AND ${visibleTo(viewer, sql`f.followee_id`)}
+      UNION ALL SELECT ${viewer}::uuid
+    ),
+    entries AS (
+      SELECT * FROM (
+        SELECT e.id AS post_id, e.created_at AS at, e.id AS entry_id, NULL::uuid AS repost_by
+        FROM authors a CROSS JOIN LATERAL (
+          SELECT p.id, p.created_at FROM posts p
+          WHERE p.author_id = a.id ${keyBefore(after, sql`p.created_at`, sql`p.id`)}
+          ORDER BY p.created_at DESC, p.id DESC LIMIT ${n}) e
+        UNION ALL
+        SELECT e.post_id, e.created_at, e.id, a.id
+        FROM authors a CROSS JOIN LATERAL (
+          SELECT r.id, r.post_id, r.created_at FROM reposts r JOIN posts op ON op.id = r.post_id
+          WHERE r.user_id = a.id ${keyBefore(after, sql`r.created_at`, sql`r.id`)}
+            AND op.author_id <> ${viewer}::uuid
+            AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${viewer}::uuid AND f.followee_id = op.author_id)
+            AND ${visibleTo(viewer, sql`op.author_id`)}
+          ORDER BY r.created_at DESC, r.id DESC LIMIT ${n}) e
+      ) merged
+      ORDER BY at DESC, entry_id DESC LIMIT ${n}
+    )
+    SELECT ${postColumns(viewer)}, ${ts(sql`e.at`)} AS entry_at, e.entry_id,
+      rb.id AS repost_by_id, rb.username AS repost_by_username, rb.display_name AS repost_by_display_name,
+      rb.bio AS repost_by_bio, ${ts(sql`rb.created_at`)} AS repost_by_created_at
+    FROM entries e JOIN posts p ON p.id = e.post_id JOIN users u ON u.id = p.author_id
+      LEFT JOIN users rb ON rb.id = e.repost_by
+    ORDER BY e.at DESC, e.entry_id DESC`.execute(db);
+  return result.rows.map((row) => {
+    const entry: FeedEntry = toPost(row);
+    if (row.repost_by_id !== null) {
+      entry.repost = {
+        by: {
+          id: row.repost_by_id, username: row.repost_by_username!, display_name: row.repost_by_display_name!,
+          bio: row.repost_by_bio!, created_at: row.repost_by_created_at!,
+        },
+        at: row.entry_at,
+      };
+    }
+    return { item: entry, key: { createdAt: row.entry_at, id: row.entry_id } };
+  });
+}
+
+export interface Thread {
+  /** Root-most first; the walk stops before the first deleted post (at most 100 steps). */
+  ancestors: SocialPost[];
+  post: SocialPost;
+  /** Direct replies, oldest first: limit+1 of them after `after`. */
+  replies: Array<Keyed<SocialPost>>;
+}
+
+export const ANCESTORS_MAX = 100;
+
+/**
+ * A post's thread as `viewer` sees it; undefined when the post does not exist or a block
+ * stands between viewer and its author (404 either way). Replies and ancestors by a blocked
+ * or muted user are left out (an ancestor left out does not end the walk).
+ */
+export async function threadPage(db: Db, viewer: string, postId: string, after: PageKey | undefined, limit: number): Promise<Thread | undefined> {
+  const n = rowsFor(limit);
+  const main = await sql<PostRow>`SELECT ${postColumns(viewer)} FROM posts p JOIN users u ON u.id = p.author_id
+    WHERE p.id = ${postId}::uuid AND ${visibleTo(viewer, sql`p.author_id`, { mutes: false })}`.execute(db);
+  const row = main.rows[0];
+  if (!row) return undefined;
+  // A reply keeps its parent's id after the parent is deleted: a parent id with no row is
+  // a deleted post, and the join finding nothing ends the walk there.
+  const ancestors = row.reply_to_id === null ? { rows: [] } : await sql<PostRow>`
+    WITH RECURSIVE up (id, reply_to_id, depth) AS (
+      SELECT a.id, a.reply_to_id, 1 FROM posts a WHERE a.id = ${row.reply_to_id}::uuid
+      UNION ALL
+      SELECT a.id, a.reply_to_id, up.depth + 1 FROM up JOIN posts a ON a.id = up.reply_to_id
+      WHERE up.depth < ${sql.lit(ANCESTORS_MAX)}
+    )
+    SELECT ${postColumns(viewer)} FROM up JOIN posts p ON p.id = up.id JOIN users u ON u.id = p.author_id
+    WHERE ${visibleTo(viewer, sql`p.author_id`)}
+    ORDER BY up.depth DESC`.execute(db);
+  const replies = await sql<PostRow>`SELECT ${postColumns(viewer)} FROM posts p JOIN users u ON u.id = p.author_id
+    WHERE p.reply_to_id = ${postId}::uuid
+      ${after ? sql`AND (p.created_at, p.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql``}
+      AND ${visibleTo(viewer, sql`p.author_id`)}
+    ORDER BY p.created_at, p.id LIMIT ${n}`.execute(db);
+  return {
+    ancestors: ancestors.rows.map(toPost),
+    post: toPost(row),
+    replies: replies.rows.map((r) => ({ item: toPost(r), key: { createdAt: r.created_at, id: r.id } })),
+  };
+}
+
+/** Posts carrying `tag` (already normalised: normalizeTag), newest first; limit+1 of them. */
+export async function tagPostsPage(db: Db, viewer: string, tag: string, after: PageKey | undefined, limit: number): Promise<Array<Keyed<SocialPost>>> {
+  const result = await sql<PostRow>`
+    WITH page AS (
+      SELECT t.post_id, t.created_at FROM post_tags t JOIN posts op ON op.id = t.post_id
+      WHERE t.tag = ${tag} ${keyBefore(after, sql`t.created_at`, sql`t.post_id`)}
+        AND ${visibleTo(viewer, sql`op.author_id`)}
+      ORDER BY t.created_at DESC, t.post_id DESC LIMIT ${rowsFor(limit)}
+    )
+    SELECT ${postColumns(viewer)} FROM page JOIN posts p ON p.id = page.post_id JOIN users u ON u.id = p.author_id
+    ORDER BY page.created_at DESC, page.post_id DESC`.execute(db);
+  return result.rows.map((r) => ({ item: toPost(r), key: { createdAt: r.created_at, id: r.id } }));
+}
