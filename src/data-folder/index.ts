@@ -53,8 +53,8 @@ export function processStartTime(pid: number): string | undefined {
   return procStat(pid)?.[19];
 }
 
-/** The process runs: its PID answers signal 0 and, where `start` is known, it is the same
- * process, not a reused PID. */
+/** The process runs: its PID answers signal 0, it is not a zombie (dead, not yet reaped,
+ * holding nothing), and where `start` is known it is the same process, not a reused PID. */
 export function isProcessAlive(pid: number, start?: string): boolean {
   try {
     process.kill(pid, 0);
@@ -63,6 +63,7 @@ export function isProcessAlive(pid: number, start?: string): boolean {
   }
   const stat = procStat(pid);
   if (stat === undefined) return true; // no /proc: signal 0 is all we can know
+  if (stat[0] === "Z" || stat[0] === "X") return false;
   return !start || stat[19] === start;
 }
 

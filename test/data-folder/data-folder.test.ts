@@ -77,4 +77,20 @@ describe("isProcessAlive", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(isProcessAlive(pid)).toBe(false);
   });
+
+  it.skipIf(process.platform !== "linux")("a zombie (dead, not reaped) is dead", async () => {
+    // `sleep 0` exits while its parent, exec'd into `sleep 5`, never reaps it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(d.toString()))));
+      const stateOf = (): string => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.charAt(0);
+      const deadline = Date.now() + 5_000;
+      while (stateOf() !== "Z" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stateOf()).toBe("Z");
+      expect(() => process.kill(pid, 0)).not.toThrow(); // signal 0 alone would call it alive
+      expect(isProcessAlive(pid)).toBe(false);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
 });
