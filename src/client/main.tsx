@@ -35,10 +35,9 @@ async function main(argv: string[]): Promise<number> {
   let local: LocalServer | null = null;
   let serverUrl: string;
   if (args.command === "local") {
-    process.stdout.write("Starting the local server…\n");
     try {
       const { startLocalServer } = await import("./cli/local-server.js");
-      local = await startLocalServer({ configDir: dir });
+      local = await startLocalServer({ configDir: dir, say: (line) => process.stdout.write(`${line}\n`) });
     } catch (error) {
       process.stderr.write(`niotebook: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;

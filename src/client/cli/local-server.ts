@@ -59,6 +59,8 @@ export async function startLocalServer(opts: {
   env?: NodeJS.ProcessEnv;
   configDir: string;
   serverScript?: string;
+  /** Told what is happening ("Reusing the local server at …" or "Starting the local server…"). */
+  say?: (line: string) => void;
 }): Promise<LocalServer> {
   const env = opts.env ?? process.env;
   const dataDir = dataFolderPath(env);
@@ -66,12 +68,16 @@ export async function startLocalServer(opts: {
   if (existing && isProcessAlive(existing.pid)) {
     // A live server may still be starting: give it a few seconds before deciding.
     for (let i = 0; i < 10; i++) {
-      if (await isHealthy(existing.url)) return { url: existing.url, startedByUs: false, stop: async () => {} };
+      if (await isHealthy(existing.url)) {
+        opts.say?.(`Reusing the local server at ${existing.url}`);
+        return { url: existing.url, startedByUs: false, stop: async () => {} };
+      }
       if (!isProcessAlive(existing.pid)) break;
       await sleep(500);
     }
   }
 
+  opts.say?.("Starting the local server…");
   ensureDir(opts.configDir);
   const lastPort = readLastPort(opts.configDir);
   const port = lastPort !== null && (await isPortFree(lastPort)) ? lastPort : 0;
