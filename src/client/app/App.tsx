@@ -11,7 +11,7 @@ import { Header } from "../components/Header.js";
 import { HelpOverlay } from "../components/HelpOverlay.js";
 import { StatusLine } from "../components/StatusLine.js";
 import { MIN_COLUMNS, MIN_ROWS, TooSmall } from "../components/TooSmall.js";
-import { commandFor, hintsFor, type CommandId, type Scope } from "../keys/bindings.js";
+import { commandFor, hintsFor, typesText, type CommandId, type Scope } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
@@ -202,15 +202,16 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
 
   // Global keys: only reached when no view or overlay took the key.
   useKeyHandler(LAYER.global, (event) => {
-    if (event.name === "q" && !event.ctrl && !event.meta) {
-      quit();
-      return true;
+    switch (commandFor(event, ["global"])) {
+      case "quit":
+        quit();
+        return true;
+      case "help":
+        setHelp(true);
+        return true;
+      default:
+        return false;
     }
-    if (event.name === "?" && !event.ctrl) {
-      setHelp(true);
-      return true;
-    }
-    return false;
   });
 
   // The delete prompt sits on the overlay layer: y deletes, anything else keeps the post.
@@ -249,10 +250,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   useKeyHandler(
     LAYER.screen,
     (event) => {
-      const text = event.text !== undefined && !event.ctrl && !event.meta;
       if (help) return true; // its keys (? and q among them) would act unseen
-      if (typing) return !text;
-      if (event.name === "q" && text) quit();
+      if (typing) return !typesText(event);
+      if (commandFor(event, ["global"]) === "quit") quit();
       return true;
     },
     tooSmall,

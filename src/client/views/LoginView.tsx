@@ -8,7 +8,7 @@ import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";
 import { StyledLine } from "../components/StyledLine.js";
 import { singleLineView } from "../components/text-area-lines.js";
-import { commandFor } from "../keys/bindings.js";
+import { commandFor, typesText } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import { applyEditKey } from "../keys/text-input.js";
 import type { Line } from "../list/card-layout.js";
@@ -130,7 +130,7 @@ export function LoginView(props: {
       const linkIndex = fields.length;
       const focus = focusNow.current;
       const focusedField = fields[focus];
-      if (event.name === "f1" && focusedField) {
+      if (focusedField && commandFor(event, ["text-field"]) === "help-in-field") {
         props.onHelp();
         return true;
       }
@@ -138,10 +138,10 @@ export function LoginView(props: {
         case "switch-form":
           switchMode();
           return true;
-        case "next-field":
+        case "login-next-field":
           setFocus((f) => Math.min(linkIndex, f + 1));
           return true;
-        case "prev-field":
+        case "login-prev-field":
           setFocus((f) => Math.max(0, f - 1));
           return true;
         case "submit":
@@ -150,7 +150,7 @@ export function LoginView(props: {
           return true;
       }
       if (!focusedField) return false; // on the link: q quits, ? opens help
-      if (!applyEditKey(valuesNow.current[focusedField], event, false)) return event.text !== undefined || event.name === "text";
+      if (!applyEditKey(valuesNow.current[focusedField], event, false)) return typesText(event);
       setValues((v) => ({ ...v, [focusedField]: applyEditKey(v[focusedField], event, false) ?? v[focusedField] }));
       if (serverErrors[focusedField]) setServerErrors((s) => ({ ...s, [focusedField]: undefined }));
       return true;

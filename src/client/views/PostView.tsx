@@ -47,22 +47,22 @@ export function PostView(props: {
       switch (command) {
         case null:
           return false;
-        case "down":
+        case "post-scroll-down":
           scrollTo(offset + 1);
           return true;
-        case "up":
+        case "post-scroll-up":
           scrollTo(offset - 1);
           return true;
-        case "page-down":
+        case "post-page-down":
           scrollTo(offset + page);
           return true;
-        case "page-up":
+        case "post-page-up":
           scrollTo(offset - page);
           return true;
-        case "first":
+        case "post-top":
           scrollTo(0);
           return true;
-        case "last":
+        case "post-end":
           scrollTo(maxOffset);
           return true;
         default:
