@@ -68,7 +68,7 @@ describe("navigation model", () => {
   });
 
   it("finds a confirmation with its question", () => {
-    const nav = run({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n" } } });
+    const nav = run({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n", declined: "Kept" } } });
     expect(findOverlay(nav, "confirm")?.params.prompt).toBe("Delete this post? y/n");
     expect(findOverlay(nav, "help")).toBeUndefined();
   });
@@ -89,7 +89,7 @@ describe("what the screen shows", () => {
     expect(describeScreen(signedIn, composing, "login")).toEqual({ title: "New post", scopes: ["compose", "text-field"] });
     const editing = run({ type: "push", route: profile("u1") }, { type: "open", overlay: { overlay: "edit-profile" } });
     expect(describeScreen(signedIn, editing, "login")).toEqual({ title: "Profile", scopes: ["edit-profile", "text-field"] });
-    const asking = run({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "?" } } });
+    const asking = run({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "?", declined: "Kept" } } });
     expect(describeScreen(signedIn, asking, "login").scopes).toEqual(["timeline"]);
   });
 

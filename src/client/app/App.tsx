@@ -2,7 +2,7 @@
 // over the views table in views.ts) and the commands that lead from one view to another,
 // and hands the layout (Layout) what to draw. A new view is not an edit of this file.
 import { useCallback, useReducer, useState, type ReactNode } from "react";
-import { Box, Text, useApp } from "ink";
+import { Box, Text, useApp, useStdout } from "ink";
 import type { Post, User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { ComposeOverlay } from "../components/ComposeOverlay.js";
@@ -23,6 +23,8 @@ import type { Me, ViewContext } from "./view-types.js";
 import { HOME, viewSpec, type Overlay, type Route } from "./views.js";
 
 type Nav = NavState<Route, Overlay>;
+/** Clear the screen and home the cursor; Ink then writes the whole frame again. */
+const CLEAR_SCREEN = "\x1b[2J\x1b[H";
 const reduce = (state: Nav, action: NavAction<Route, Overlay>): Nav => navigate(state, action);
 
 const AUTH_TITLES: Record<AuthMode, string> = { login: "Log in", signup: "Sign up" };
@@ -61,6 +63,8 @@ export function App(props: { onExit?: () => void }): ReactNode {
 function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { api, theme } = useServices();
   const { status, quit } = props;
+  const { write } = useStdout();
+  const [, setRedraws] = useState(0);
   const terminal = useTerminalSize();
   const tooSmall = isTooSmall(terminal);
   const { columns, contentHeight } = contentSize(terminal);
@@ -126,7 +130,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           status.show("error", "You can only delete your own posts");
           return;
         }
-        dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n" } } });
+        dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n", declined: "Kept" } } });
         return;
       case "edit-profile":
         if (user) {
@@ -138,12 +142,20 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         dispatch({ type: "back" });
         return;
       case "logout":
-        void session.logOut();
+        if (me) dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "logout", prompt: `Log out of @${me.username}? y/n`, declined: "Still logged in" } } });
         return;
       default:
         return;
     }
   };
+
+  // Ctrl+L redraws whatever has focus, as in every terminal program (a field never takes it).
+  useKeyHandler(LAYER.always, (event) => {
+    if (commandFor(event, ["global"]) !== "redraw") return false;
+    write(CLEAR_SCREEN);
+    setRedraws((n) => n + 1); // a render after the clear, wherever Ink's own repaint stops short
+    return true;
+  });
 
   // Global keys: only reached when no view or overlay took the key.
   useKeyHandler(LAYER.global, (event) => {
@@ -165,8 +177,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     (event) => {
       const question = confirm!;
       dispatch({ type: "close", overlay: "confirm" });
-      if (commandFor(event, ["confirm"]) !== "confirm-yes") status.show("info", "Kept");
+      if (commandFor(event, ["confirm"]) !== "confirm-yes") status.show("info", question.declined);
       else if (question.action === "delete-post") void deletePost(question.post);
+      else void session.logOut();
       return true;
     },
     topOverlay(nav)?.overlay === "confirm",

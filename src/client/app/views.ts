@@ -26,7 +26,7 @@ export function viewSpec<V extends ViewName>(route: { view: V }): ViewSpec<Param
 }
 
 /** A yes/no question in the status line; y does it, anything else keeps things as they are. */
-export type Confirmation = { action: "delete-post"; post: Post; prompt: string };
+export type Confirmation = { prompt: string; declined: string } & ({ action: "delete-post"; post: Post } | { action: "logout" });
 
 /** What can cover the views: help, the two edit boxes, a question. */
 export type Overlay = { overlay: "help" } | { overlay: "compose" } | { overlay: "edit-profile" } | { overlay: "confirm"; params: Confirmation };

@@ -31,7 +31,8 @@ export const COMMANDS = [
   { id: "help-in-field", keys: ["f1"], label: "F1", description: "Show help while typing", scopes: ["text-field"], hint: "help" },
   { id: "quit", keys: ["q"], label: "q", description: "Quit (not while typing)", scopes: ["global"], hint: "quit" },
   { id: "force-quit", keys: ["ctrl+c"], label: "Ctrl+C", description: "Quit at once, keeping any draft", scopes: ["global"] },
-  { id: "logout", keys: ["ctrl+l"], label: "Ctrl+L", description: "Log out", scopes: ["timeline", "profile", "own-profile", "post"] },
+  { id: "redraw", keys: ["ctrl+l"], label: "Ctrl+L", description: "Redraw the screen", scopes: ["global"] },
+  { id: "logout", keys: ["L"], label: "L", description: "Log out (asks first)", scopes: ["timeline", "profile", "own-profile", "post"] },
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "post"], hint: "back" },
 
   // Timeline and profile lists
@@ -82,8 +83,8 @@ export const COMMANDS = [
   { id: "switch-form", keys: ["ctrl+t"], label: "Ctrl+T", description: "Switch between log in and sign up", scopes: ["login"], hint: "switch form" },
 
   // Delete confirmation and help
-  { id: "confirm-yes", keys: ["y", "Y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
-  { id: "confirm-no", keys: ["n", "N", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
+  { id: "confirm-yes", keys: ["y", "Y"], label: "y", description: "Yes", scopes: ["confirm"], hint: "yes" },
+  { id: "confirm-no", keys: ["n", "N", "escape"], label: "n/Esc", description: "No, leave things as they are", scopes: ["confirm"], hint: "no" },
   { id: "close-help", keys: ["escape", "?", "f1"], label: "Esc/?", description: "Close help", scopes: ["help"], hint: "close" },
   { id: "help-down", keys: ["j", "down"], label: "j/↓", description: "Scroll the list of keys", scopes: ["help"] },
   { id: "help-up", keys: ["k", "up"], label: "k/↑", description: "Scroll the list of keys back", scopes: ["help"] },
