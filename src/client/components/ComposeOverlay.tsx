@@ -102,6 +102,10 @@ export function ComposeOverlay(props: {
         case "compose-newline":
           update((current) => insertText(current, "\n"));
           return true;
+        case "compose-tab":
+          // tui.md: right after `@prefix` Tab will complete a username — decide that here.
+          update((current) => insertText(current, "\t"));
+          return true;
       }
       if (applyEditKey(editorNow.current, event, true)) update((current) => applyEditKey(current, event, true) ?? current);
       return true; // the box has the keyboard

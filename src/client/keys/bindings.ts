@@ -61,6 +61,7 @@ export const COMMANDS = [
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
   { id: "compose-newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
+  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Type a tab", scopes: ["compose"] },
   { id: "compose-close", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
 
   // Text editing, in every text field
