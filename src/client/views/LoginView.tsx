@@ -14,6 +14,7 @@ import { applyEditKey } from "../keys/text-input.js";
 import type { Line } from "../list/card-layout.js";
 import { emptyEditor, type EditorState } from "../text/line-editor.js";
 import { useLiveState } from "../state/use-live-state.js";
+import { useServerProbe } from "../state/use-server-probe.js";
 
 export type AuthMode = "login" | "signup";
 type FieldName = "username" | "email" | "password" | "confirm";
@@ -69,6 +70,8 @@ export function LoginView(props: {
   const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [showAll, setShowAll] = useState(false);
   const [busy, setBusy, busyNow] = useLiveState(false);
+  // Said at once, not after a submit fails; gone as soon as the server answers.
+  const unreachable = useServerProbe(true);
 
   const fields = FIELDS[mode];
 
@@ -159,7 +162,7 @@ export function LoginView(props: {
   );
 
   const formWidth = Math.max(20, Math.min(56, props.width - 4));
-  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], []];
+  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], unreachable ? [{ text: unreachable, token: "error" }] : []];
   let focusLine = 0;
   fields.forEach((field, index) => {
     const focused = index === focus;
