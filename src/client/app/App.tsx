@@ -228,7 +228,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       />
     );
   } else {
-    body = <CurrentView route={route} depth={nav.stack.length} me={me} dispatch={dispatch} frame={{ width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive }} app={{ me, status, showError, timeline, savedProfile, deletedPostId, run }} />;
+    body = <CurrentView route={route} depth={nav.stack.length} me={me} dispatch={dispatch} frame={{ width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive }} app={{ me, status, showError, timeline, savedProfile, deletedPostId, run, open: (next) => dispatch({ type: "push", route: next }) }} />;
   }
 
   /** What both edit boxes get: where they sit, the status line, help, closing. */

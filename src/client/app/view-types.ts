@@ -5,6 +5,7 @@ import type { Post, User } from "../../api/index.js";
 import type { CommandId, Scope } from "../keys/bindings.js";
 import type { Feed } from "../state/use-post-feed.js";
 import type { StatusApi } from "./status.js";
+import type { Route } from "./views.js";
 
 export interface Me {
   id: string;
@@ -22,7 +23,9 @@ export interface ViewContext {
   savedProfile: { user: User; at: number } | null;
   /** The post deleted last, for views that list it to drop it. */
   deletedPostId: string | null;
-  /** Commands that lead elsewhere (open a profile, compose, delete…), run by the shell. */
+  /** Open a view over this one (Esc comes back): how a view leads to another it knows. */
+  open: (route: Route) => void;
+  /** Commands shared by several views (open a profile, compose, delete…), run by the shell. */
   run: (command: CommandId, post?: Post, user?: User | null) => void;
 }
 
