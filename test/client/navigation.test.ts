@@ -2,7 +2,7 @@
 // Esc does, and the header title and key scopes the shell derives from them.
 import { describe, expect, it } from "vitest";
 import type { Post } from "../../src/api/index.js";
-import { describeScreen } from "../../src/client/app/App.js";
+import { describeScreen } from "../../src/client/app/screen.js";
 import { currentRoute, findOverlay, initialNav, navigate, topOverlay, type NavAction, type NavState } from "../../src/client/app/navigation.js";
 import { HOME, VIEWS, type Overlay, type Route } from "../../src/client/app/views.js";
 

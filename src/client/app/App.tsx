@@ -8,43 +8,24 @@ import { describeError } from "../api-errors.js";
 import { ComposeOverlay } from "../components/ComposeOverlay.js";
 import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
 import { HelpOverlay } from "../components/HelpOverlay.js";
-import { commandFor, hintsFor, typesText, type CommandId, type Scope } from "../keys/bindings.js";
+import { commandFor, hintsFor, typesText, type CommandId } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { isOwnProfile } from "../views/ProfileView.js";
 import { contentSize, isTooSmall, Layout } from "./Layout.js";
-import { currentRoute, findOverlay, initialNav, navigate, topOverlay, type NavAction, type NavState } from "./navigation.js";
+import { currentRoute, findOverlay, initialNav, navigate, topOverlay, type NavAction } from "./navigation.js";
 import { useServices } from "./services.js";
 import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
-import { useSession, type SessionState } from "./use-session.js";
+import { describeScreen, type Nav } from "./screen.js";
+import { useSession } from "./use-session.js";
 import type { Me, ViewContext } from "./view-types.js";
 import { HOME, viewSpec, type Overlay, type Route } from "./views.js";
 
-type Nav = NavState<Route, Overlay>;
 /** Clear the screen and home the cursor; Ink then writes the whole frame again. */
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
 const reduce = (state: Nav, action: NavAction<Route, Overlay>): Nav => navigate(state, action);
-
-const AUTH_TITLES: Record<AuthMode, string> = { login: "Log in", signup: "Sign up" };
-/** Edit boxes that take the keyboard: their title (none: the view's stays) and scopes. */
-const EDIT_OVERLAYS: Partial<Record<Overlay["overlay"], { title?: string; scopes: Scope[] }>> = {
-  compose: { title: "New post", scopes: ["compose", "text-field"] },
-  "edit-profile": { scopes: ["edit-profile", "text-field"] },
-};
-
-/** The header's title and the key scopes in force (help and questions do not change them). */
-export function describeScreen(session: SessionState, nav: Nav, authMode: AuthMode): { title: string; scopes: Scope[] } {
-  const route = currentRoute(nav);
-  const view = viewSpec(route);
-  // While the stored session is checked only the global keys work (and are all the hints say).
-  if (session.state === "checking") return { title: viewSpec(HOME).title, scopes: [] };
-  if (session.state === "anon") return { title: AUTH_TITLES[authMode], scopes: ["login", "text-field"] };
-  const edit = nav.overlays.map((o) => EDIT_OVERLAYS[o.overlay]).findLast((e) => e !== undefined);
-  if (edit) return { title: edit.title ?? view.title, scopes: edit.scopes };
-  return { title: view.title, scopes: view.scopes(route.params as never, session.me) };
-}
 
 export function App(props: { onExit?: () => void }): ReactNode {
   const { exit } = useApp();
