@@ -20,7 +20,7 @@ import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
 import { describeScreen, type Nav } from "./screen.js";
 import { useSession } from "./use-session.js";
-import type { Me, ViewContext } from "./view-types.js";
+import type { ViewContext } from "./view-types.js";
 import { HOME, viewSpec, type Overlay, type Route } from "./views.js";
 
 /** Clear the screen and home the cursor; Ink then writes the whole frame again. */
@@ -209,7 +209,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       />
     );
   } else {
-    body = <CurrentView route={route} depth={nav.stack.length} me={me} dispatch={dispatch} frame={{ width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive }} app={{ me, status, showError, timeline, savedProfile, deletedPostId, run, open: (next) => dispatch({ type: "push", route: next }) }} />;
+    const app: ViewContext = { me, status, showError, timeline, savedProfile, deletedPostId, run, open: (next) => dispatch({ type: "push", route: next }) };
+    const frame = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive };
+    body = <CurrentView route={route} depth={nav.stack.length} dispatch={dispatch} frame={frame} app={app} />;
   }
 
   /** What both edit boxes get: where they sit, the status line, help, closing. */
@@ -276,12 +278,12 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
 function CurrentView(props: {
   route: Route;
   depth: number;
-  me: Me;
   dispatch: (action: NavAction<Route, Overlay>) => void;
   frame: { width: number; height: number; maxCardHeight: number; dim: boolean; active: boolean };
   app: ViewContext;
 }): ReactNode {
   const { route, dispatch } = props;
+  // The table's component for this route's view; TypeScript cannot pair the two unions.
   const View = viewSpec(route).component;
   return (
     <View
