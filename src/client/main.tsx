@@ -1,7 +1,7 @@
 // `niotebook`: the terminal client's entry point (bin/niotebook.js imports the build of it).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { HELP_TEXT, parseArgs } from "./cli/args.js";
+import { helpText, parseArgs } from "./cli/args.js";
 import type { LocalServer } from "./cli/local-server.js";
 import { clientVersion } from "./cli/version.js";
 import { readConfig, writeConfig } from "./config/config-file.js";
@@ -12,10 +12,10 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === "help") {
     if (args.error) {
-      process.stderr.write(`niotebook: ${args.error}\n\n${HELP_TEXT}`);
+      process.stderr.write(`niotebook: ${args.error}\n\n${helpText()}`);
       return 2;
     }
-    process.stdout.write(HELP_TEXT);
+    process.stdout.write(helpText(args.topic));
     return 0;
   }
   if (args.command === "version") {
@@ -35,10 +35,9 @@ async function main(argv: string[]): Promise<number> {
   let local: LocalServer | null = null;
   let serverUrl: string;
   if (args.command === "local") {
-    process.stdout.write("Starting the local server…\n");
     try {
       const { startLocalServer } = await import("./cli/local-server.js");
-      local = await startLocalServer({ configDir: dir });
+      local = await startLocalServer({ configDir: dir, say: (line) => process.stdout.write(`${line}\n`) });
     } catch (error) {
       process.stderr.write(`niotebook: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;

@@ -1,7 +1,7 @@
 // All configuration comes from the environment and is validated once, at start-up, with
 // messages that say what to do. Nothing else in the server reads process.env.
-import { availableParallelism, homedir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
+import { dataFolderPath } from "../data-folder/index.js";
 
 export interface Config {
   host: string;
@@ -101,10 +101,6 @@ function list(value: string | undefined): string[] {
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
-  return join(base, "niotebook");
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const get = (name: string) => {
@@ -152,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: get("NIOTEBOOK_HOST") ?? "127.0.0.1",
     port: parsePort(get("NIOTEBOOK_PORT") ?? "8080"),
     dbUrl,
-    dataDir: get("NIOTEBOOK_DATA_DIR") ?? defaultDataDir(env),
+    dataDir: dataFolderPath(env),
     jwtSecret,
     accessTokenTtlMs: parseDuration("NIOTEBOOK_ACCESS_TOKEN_TTL", get("NIOTEBOOK_ACCESS_TOKEN_TTL") ?? "24h"),
     refreshTokenTtlMs: parseDuration("NIOTEBOOK_REFRESH_TOKEN_TTL", get("NIOTEBOOK_REFRESH_TOKEN_TTL") ?? "7d"),

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseArgs } from "../../src/client/cli/args.js";
+import { helpText, parseArgs } from "../../src/client/cli/args.js";
 import { colorsWanted } from "../../src/client/theme.js";
 import { builtClientAvailable, CLIENT_BIN, REPO_ROOT } from "./helpers/real-server.js";
 
@@ -16,6 +16,27 @@ describe("parseArgs", () => {
     expect(parseArgs(["--version"]).command).toBe("version");
     expect(parseArgs(["--bogus"]).error).toMatch(/Unknown argument/);
     expect(parseArgs(["--server", "not a url"]).error).toMatch(/expects an http/);
+  });
+
+  it("takes global options anywhere, short forms, and names what it refuses as typed", () => {
+    expect(parseArgs(["-s", "http://x:1", "local"])).toEqual({ command: "local", server: "http://x:1" });
+    expect(parseArgs(["local", "--server=http://x:1"])).toEqual({ command: "local", server: "http://x:1" });
+    expect(parseArgs(["-h"]).command).toBe("help");
+    expect(parseArgs(["help"])).toEqual({ command: "help" });
+    for (const flag of ["-v", "-V"]) expect(parseArgs([flag]).command).toBe("version");
+    expect(parseArgs(["--server"]).error).toBe("--server needs a URL");
+    expect(parseArgs(["--server", "--help"]).error).toBe("--server needs a URL");
+    expect(parseArgs(["local", "-x"]).error).toBe("Unknown argument: -x");
+    expect(parseArgs(["local", "extra"]).error).toBe("Unknown argument: extra");
+    expect(parseArgs(["nope"]).error).toBe("Unknown argument: nope");
+  });
+
+  it("gives a subcommand its own --help", () => {
+    expect(parseArgs(["local", "--help"])).toEqual({ command: "help", topic: "local" });
+    expect(parseArgs(["help", "local"])).toEqual({ command: "help", topic: "local" });
+    expect(helpText("local")).toMatch(/^Usage: niotebook local\n/);
+    expect(helpText()).toContain("niotebook local");
+    expect(helpText("nope")).toBe(helpText());
   });
 });
 

@@ -91,6 +91,16 @@ describe("Compose", () => {
     expect(boxText(app.frame()).split("\n")[0]).toBe("What's happening?");
   });
 
+  it("a typed Tab goes into the post as a tab", async () => {
+    await app.press("n");
+    await app.type("line two");
+    await app.press(KEY.tab);
+    await app.type("tab");
+    await app.press(KEY.ctrl("s"));
+    await app.waitFor("Posted");
+    expect(fake.posts[0]!.content).toBe("line two\ttab");
+  });
+
   it("q and ? are text in the box; F1 opens help", async () => {
     await app.press("n");
     await app.type("q?");

@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { writeServerInfo } from "../../src/data-folder/index.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { isHealthy, startLocalServer } from "../../src/client/cli/local-server.js";
 import { builtServerAvailable, REPO_ROOT, startRealServer } from "./helpers/real-server.js";
@@ -16,6 +18,27 @@ const temp = (name: string): string => {
 };
 afterAll(() => {
   for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("startLocalServer's words", () => {
+  it("says it is reusing a running server, not starting one", async () => {
+    const stub = createServer((req, res) => {
+      res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "ok" }));
+    });
+    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(stub.address() as { port: number }).port}`;
+      const dataDir = temp("data");
+      writeServerInfo(dataDir, url, process.pid); // this test process stands in for the server
+      const said: string[] = [];
+      const local = await startLocalServer({ configDir: temp("config"), env: { NIOTEBOOK_DATA_DIR: dataDir }, say: (line) => said.push(line) });
+      expect(local).toMatchObject({ url, startedByUs: false });
+      expect(said).toEqual([`Reusing the local server at ${url}`]);
+    } finally {
+      await new Promise((resolve) => stub.close(resolve));
+    }
+  });
 });
 
 describe.skipIf(!builtServerAvailable())("startLocalServer", () => {

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
 import { apiError } from "./helpers/stub-server.js";
@@ -167,4 +169,29 @@ describe("Log in / Sign up", () => {
     await app.press(KEY.enter);
     await app.waitFor(`Can't reach server at ${fake.url}`);
   });
+});
+
+describe("Log in with the server unreachable", () => {
+  it("says so before anything is submitted, keeps checking, and clears the message once the server answers", async () => {
+    // A port nothing listens on yet.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const offline = renderApp({ serverUrl: url });
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "ok" }));
+    });
+    try {
+      const frame = await offline.waitFor(`Can't reach server at ${url}`);
+      expect(frame).toContain("Log in to niotebook");
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      await offline.waitFor((f) => !f.includes("Can't reach server"), 8_000);
+    } finally {
+      offline.cleanup();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 15_000);
 });

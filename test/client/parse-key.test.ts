@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandFor, COMMANDS, hintsFor, keyMatches } from "../../src/client/keys/bindings.js";
+import { commandFor, COMMANDS, hintsFor, keyMatches, parseKeySpec } from "../../src/client/keys/bindings.js";
 import { cleanPaste, createKeyReader, parseKeys, splitText } from "../../src/client/keys/parse-key.js";
 
 const one = (raw: string) => {
@@ -100,21 +100,29 @@ describe("bindings", () => {
   });
 
   it("maps keys to commands by scope", () => {
-    expect(commandFor(one("j"), ["timeline"])).toBe("down");
-    expect(commandFor(one("\x1b[B"), ["timeline"])).toBe("down");
-    expect(commandFor(one("G"), ["timeline"])).toBe("last");
-    expect(commandFor(one("g"), ["timeline"])).toBe("first");
+    expect(commandFor(one("j"), ["timeline"])).toBe("list-down");
+    expect(commandFor(one("\x1b[B"), ["timeline"])).toBe("list-down");
+    expect(commandFor(one("G"), ["timeline"])).toBe("list-last");
+    expect(commandFor(one("g"), ["timeline"])).toBe("list-first");
     expect(commandFor(one("\x13"), ["compose"])).toBe("publish");
     expect(commandFor(one("\n"), ["compose"])).toBe("publish");
     expect(commandFor(one("\x1b[13;5u"), ["compose"])).toBe("publish");
-    expect(commandFor(one("\r"), ["compose"])).toBe("newline");
+    expect(commandFor(one("\r"), ["compose"])).toBe("compose-newline");
     expect(commandFor(one("e"), ["profile"])).toBeNull();
     expect(commandFor(one("e"), ["own-profile"])).toBe("edit-profile");
   });
 
   it("does not confuse shift+tab with tab", () => {
-    expect(keyMatches("tab", one("\x1b[Z"))).toBe(false);
-    expect(keyMatches("shift+tab", one("\x1b[Z"))).toBe(true);
+    expect(keyMatches(parseKeySpec("tab"), one("\x1b[Z"))).toBe(false);
+    expect(keyMatches(parseKeySpec("shift+tab"), one("\x1b[Z"))).toBe(true);
+  });
+
+  it("gives every command its own id, and refuses a spec it cannot read", () => {
+    const ids = COMMANDS.map((command) => command.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(commandFor(one("j"), ["post"])).toBe("post-scroll-down");
+    expect(parseKeySpec("ctrl+shift+tab")).toEqual({ name: "tab", ctrl: true, shift: true, meta: false });
+    expect(() => parseKeySpec("ctl+s")).toThrow(/unknown modifier ctl/);
   });
 
   it("generates status hints from the table", () => {

@@ -55,7 +55,9 @@ describe.skipIf(!available)("against the real server", () => {
       expect(frame).toContain("I test things.");
 
       await app.press(KEY.escape);
-      await app.press(KEY.ctrl("l"));
+      await app.press("L");
+      await app.waitFor("Log out of @real_tester? y/n");
+      await app.press("y");
       await app.waitFor("Log in to niotebook", 10_000);
       await app.type("real@example.com");
       await app.press(KEY.tab);

@@ -448,21 +448,47 @@ describe("Timeline", () => {
     expect(app.exited()).toBe(true);
   });
 
-  it("Ctrl+L logs out: revokes on the server and deletes auth.json", async () => {
+  it("L asks first, then logs out: revokes on the server and deletes auth.json", async () => {
     const app = await open();
-    await app.press(KEY.ctrl("l"));
+    await app.press("L");
+    await app.waitFor("Log out of @alice? y/n");
+    await app.press("n");
+    await app.waitFor("Still logged in");
+    expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/logout")).toBe(false);
+    await app.press("L");
+    await app.waitFor("Log out of @alice? y/n");
+    await app.press("y");
     await app.waitFor("Log in to niotebook");
     expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/logout")).toBe(true);
     expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);
   });
 
-  it("after Ctrl+L the next log-in starts at the newest post, not where the last account was", async () => {
+  it("Ctrl+L redraws the screen (clear, then the whole frame) and logs nobody out, even in the compose box", async () => {
+    const app = await open();
+    await app.waitFor("@alice");
+    const before = app.frame();
+    const written = app.writes().length;
+    await app.press(KEY.ctrl("l"));
+    const after = app.writes().slice(written).join("");
+    expect(after).toContain("\x1b[2J\x1b[H");
+    expect(app.frame()).toBe(before);
+    expect(fake.stub.requests.some((r) => r.path === "/api/v1/auth/logout")).toBe(false);
+    await app.press("n");
+    await app.waitFor("New post");
+    await app.type("hi");
+    await app.press(KEY.ctrl("l"));
+    expect(app.writes().slice(written).join("").split("\x1b[2J").length).toBe(3);
+    expect(app.frame()).toContain("hi");
+    expect(app.frame()).not.toContain("hil"); // not typed as text either
+  });
+
+  it("after logging out the next log-in starts at the newest post, not where the last account was", async () => {
     fake.addPosts(10);
     const app = await open();
     await app.waitFor("Post number 1 ");
     await app.press("j", "j", "j");
     expect(selectedLine(app.frame())).toContain("· 4m");
-    await app.press(KEY.ctrl("l"));
+    await app.press("L", "y");
     await app.waitFor("Log in to niotebook");
     await app.type("alice@example.com");
     await app.press(KEY.tab);
@@ -472,10 +498,10 @@ describe("Timeline", () => {
     expect(selectedLine(frame)).toContain("· 1m");
   });
 
-  it("Ctrl+L with the server unreachable logs out here and says the session was not ended there", async () => {
+  it("logging out with the server unreachable logs out here and says the session was not ended there", async () => {
     const app = await open();
     fake.stub.on("POST", "/api/v1/auth/logout", () => apiError(503, "unavailable", "The database is unavailable"));
-    await app.press(KEY.ctrl("l"));
+    await app.press("L", "y");
     const frame = await app.waitFor("Log in to niotebook");
     expect(frame).toContain("Logged out here — the server did not confirm ending the session");
     expect(existsSync(join(app.configDir, "auth.json"))).toBe(false);

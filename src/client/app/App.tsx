@@ -1,40 +1,31 @@
-// The application shell: header, the current view, the status line, overlays, and the
-// routing between views. Views own their keys; this file owns what connects them.
-import { useCallback, useEffect, useState, type ReactNode } from "react";
-import { Box, Text, useApp } from "ink";
+// The application shell: wires the session (use-session), the navigation model (navigation,
+// over the views table in views.ts) and the commands that lead from one view to another,
+// and hands the layout (Layout) what to draw. A new view is not an edit of this file.
+import { useCallback, useReducer, useState, type ReactNode } from "react";
+import { Box, Text, useApp, useStdout } from "ink";
 import type { Post, User } from "../../api/index.js";
-import { ApiError, describeError, SESSION_EXPIRED_MESSAGE } from "../api-errors.js";
-import { readTokenClaims } from "../config/session-store.js";
+import { describeError } from "../api-errors.js";
 import { ComposeOverlay } from "../components/ComposeOverlay.js";
 import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
-import { Header } from "../components/Header.js";
 import { HelpOverlay } from "../components/HelpOverlay.js";
-import { StatusLine } from "../components/StatusLine.js";
-import { MIN_COLUMNS, MIN_ROWS, TooSmall } from "../components/TooSmall.js";
-import { commandFor, hintsFor, type CommandId, type Scope } from "../keys/bindings.js";
+import { commandFor, hintsFor, typesText, type CommandId } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
-import { PostView } from "../views/PostView.js";
-import { ProfileView, type ProfilePlace } from "../views/ProfileView.js";
-import { TimelineView } from "../views/TimelineView.js";
+import { isOwnProfile } from "../views/ProfileView.js";
+import { contentSize, isTooSmall, Layout } from "./Layout.js";
+import { currentRoute, findOverlay, initialNav, navigate, topOverlay, type NavAction } from "./navigation.js";
 import { useServices } from "./services.js";
 import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
+import { describeScreen, type Nav } from "./screen.js";
+import { useSession } from "./use-session.js";
+import type { ViewContext } from "./view-types.js";
+import { HOME, viewSpec, type Overlay, type Route } from "./views.js";
 
-type Route =
-  | { kind: "timeline" }
-  /** left: where the profile was when a view opened from it covered it. */
-  | { kind: "profile"; userRef: string; left?: ProfilePlace }
-  | { kind: "post"; post: Post };
-type Overlay = "compose" | "edit-profile" | null;
-interface Me {
-  id: string;
-  username: string;
-}
-type Auth = { state: "checking" } | { state: "anon" } | { state: "in"; me: Me };
-
-const VIEW_NAMES = { timeline: "Timeline", profile: "Profile", post: "Post", login: "Log in", signup: "Sign up" } as const;
+/** Clear the screen and home the cursor; Ink then writes the whole frame again. */
+const CLEAR_SCREEN = "\x1b[2J\x1b[H";
+const reduce = (state: Nav, action: NavAction<Route, Overlay>): Nav => navigate(state, action);
 
 export function App(props: { onExit?: () => void }): ReactNode {
   const { exit } = useApp();
@@ -53,95 +44,36 @@ export function App(props: { onExit?: () => void }): ReactNode {
 function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { api, theme } = useServices();
   const { status, quit } = props;
+  const { write } = useStdout();
+  const [, setRedraws] = useState(0);
   const terminal = useTerminalSize();
-  // Below the minimum the app stays mounted, hidden, at the minimum size: a draft's cursor, a
-  // half-typed log-in or profile edit and the scroll position are all there after the resize.
-  const tooSmall = terminal.columns < MIN_COLUMNS || terminal.rows < MIN_ROWS;
-  const columns = Math.max(terminal.columns, MIN_COLUMNS);
-  const rows = Math.max(terminal.rows, MIN_ROWS);
-  const [auth, setAuth] = useState<Auth>(() => (api.isLoggedIn ? { state: "checking" } : { state: "anon" }));
-  const [meUser, setMeUser] = useState<User | null>(null);
-  /** The profile as the edit box last saved it (ProfileView shows it over an older fetch). */
+  const tooSmall = isTooSmall(terminal);
+  const { columns, contentHeight } = contentSize(terminal);
+  const [nav, dispatch] = useReducer(reduce, HOME, (root) => initialNav<Route, Overlay>(root));
   const [savedProfile, setSavedProfile] = useState<{ user: User; at: number } | null>(null);
-  const [stack, setStack] = useState<Route[]>([{ kind: "timeline" }]);
-  const [overlay, setOverlay] = useState<Overlay>(null);
-  const [help, setHelp] = useState(false);
+  const [deletedPostId, setDeletedPostId] = useState<string | null>(null);
   /** Which form the log-in screen shows, for the header. */
   const [authMode, setAuthMode] = useState<AuthMode>("login");
-  const [confirmDelete, setConfirmDelete] = useState<Post | null>(null);
-  const [deletedPostId, setDeletedPostId] = useState<string | null>(null);
 
   const showError = useCallback((message: string) => status.show("error", message), [status.show]);
   const fetchTimeline = useCallback((cursor: string | null) => api.timeline(cursor), [api]);
   const timeline = usePostFeed(fetchTimeline, showError);
 
-  const enter = useCallback(
-    (me: Me) => {
-      setAuth({ state: "in", me });
-      setStack([{ kind: "timeline" }]);
+  const session = useSession({
+    status,
+    onEnter: () => {
+      dispatch({ type: "reset", route: HOME });
       void timeline.refresh();
     },
-    [timeline.refresh],
-  );
-
-  /** The stored session's claims: its user shows in the header while it is checked. */
-  const [claims] = useState(() => readTokenClaims(api.accessToken ?? ""));
-  // Start-up with a stored session: straight to the timeline (refreshing silently if needed).
-  useEffect(() => {
-    if (auth.state !== "checking") return;
-    api.me().then(
-      (user) => {
-        setMeUser(user);
-        enter({ id: user.id, username: user.username });
-      },
-      (error: unknown) => {
-        if (error instanceof ApiError && error.kind === "session_expired") return; // listener below
-        // Offline or server trouble: keep the session, show what failed.
-        if (claims.sub && claims.username) enter({ id: claims.sub, username: claims.username });
-        else setAuth({ state: "anon" });
-        showError(describeError(error));
-      },
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  /** Logged out or expired: back to the log-in form, and the next account starts afresh. */
-  const endSession = useCallback(() => {
-    setAuth({ state: "anon" });
-    setMeUser(null);
-    setOverlay(null);
-    setConfirmDelete(null);
-    setStack([{ kind: "timeline" }]);
-    timeline.reset(); // at its newest post, not where this one had scrolled to
-  }, [timeline.reset]);
-
-  useEffect(
-    () =>
-      api.onSessionExpired(() => {
-        endSession();
-        status.show("error", SESSION_EXPIRED_MESSAGE);
-      }),
-    [api, status.show, endSession],
-  );
-
-  const route = stack[stack.length - 1]!;
-  const me = auth.state === "in" ? auth.me : null;
-  const back = (): void => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
-  const push = (next: Route): void => setStack((s) => [...s, next]);
-
-  const logout = async (): Promise<void> => {
-    const done = status.progress("Logging out…");
-    let revoked = true;
-    try {
-      await api.logout();
-    } catch {
-      revoked = false; // forgotten here all the same; say that the server may still honour it
-    }
-    done();
-    endSession();
-    if (revoked) status.show("success", "Logged out");
-    else status.show("error", "Logged out here — the server did not confirm ending the session");
-  };
+    onEnd: () => {
+      dispatch({ type: "reset", route: HOME });
+      timeline.reset(); // at its newest post, not where the old account had scrolled to
+    },
+  });
+  const { me } = session;
+  const route = currentRoute(nav);
+  const help = findOverlay(nav, "help") !== undefined;
+  const confirm = findOverlay(nav, "confirm")?.params ?? null;
 
   const deletePost = async (post: Post): Promise<void> => {
     const done = status.progress("Deleting…");
@@ -150,7 +82,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       done();
       timeline.remove(post.id);
       setDeletedPostId(post.id);
-      if (route.kind === "post" && route.post.id === post.id) back();
+      dispatch({ type: "remove", where: (r) => r.view === "post" && r.params.post.id === post.id });
       status.show("success", "Post deleted");
     } catch (error) {
       done();
@@ -159,21 +91,19 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   };
 
   /** Commands from the views that lead somewhere else. */
-  const run = (command: CommandId, post: Post | undefined, user: User | null = null): void => {
+  const run = (command: CommandId, post?: Post, user: User | null = null): void => {
     switch (command) {
       case "compose":
-        setOverlay("compose");
+        dispatch({ type: "open", overlay: { overlay: "compose" } });
         return;
       case "own-profile":
-        if (me && !(route.kind === "profile" && (route.userRef === me.id || route.userRef === "me"))) {
-          push({ kind: "profile", userRef: me.id });
-        }
+        if (me && !(route.view === "profile" && isOwnProfile(route.params, me))) dispatch({ type: "push", route: { view: "profile", params: { userRef: me.id } } });
         return;
       case "open-author":
-        if (post) push({ kind: "profile", userRef: post.author_id });
+        if (post) dispatch({ type: "push", route: { view: "profile", params: { userRef: post.author_id } } });
         return;
       case "view-post":
-        if (post) push({ kind: "post", post: post.author || !user ? post : { ...post, author: user } });
+        if (post) dispatch({ type: "push", route: { view: "post", params: { post: post.author || !user ? post : { ...post, author: user } } } });
         return;
       case "delete-post":
         if (!post) return;
@@ -181,67 +111,62 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
           status.show("error", "You can only delete your own posts");
           return;
         }
-        setConfirmDelete(post);
+        dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n", declined: "Kept" } } });
         return;
       case "edit-profile":
         if (user) {
-          setMeUser(user);
-          setOverlay("edit-profile");
+          session.setMeUser(user);
+          dispatch({ type: "open", overlay: { overlay: "edit-profile" } });
         }
         return;
       case "back":
-        back();
+        dispatch({ type: "back" });
         return;
       case "logout":
-        void logout();
+        if (me) dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "logout", prompt: `Log out of @${me.username}? y/n`, declined: "Still logged in" } } });
         return;
       default:
         return;
     }
   };
 
-  // Global keys: only reached when no view or overlay took the key.
-  useKeyHandler(LAYER.global, (event) => {
-    if (event.name === "q" && !event.ctrl && !event.meta) {
-      quit();
-      return true;
-    }
-    if (event.name === "?" && !event.ctrl) {
-      setHelp(true);
-      return true;
-    }
-    return false;
+  // Ctrl+L redraws whatever has focus, as in every terminal program (a field never takes it).
+  useKeyHandler(LAYER.always, (event) => {
+    if (commandFor(event, ["global"]) !== "redraw") return false;
+    write(CLEAR_SCREEN);
+    setRedraws((n) => n + 1); // a render after the clear, wherever Ink's own repaint stops short
+    return true;
   });
 
-  // The delete prompt sits on the overlay layer: y deletes, anything else keeps the post.
+  // Global keys: only reached when no view or overlay took the key.
+  useKeyHandler(LAYER.global, (event) => {
+    switch (commandFor(event, ["global"])) {
+      case "quit":
+        quit();
+        return true;
+      case "help":
+        dispatch({ type: "open", overlay: { overlay: "help" } });
+        return true;
+      default:
+        return false;
+    }
+  });
+
+  // A question sits on the overlay layer: y does it, anything else keeps things as they are.
   useKeyHandler(
     LAYER.overlay,
     (event) => {
-      const post = confirmDelete!;
-      setConfirmDelete(null);
-      if (commandFor(event, ["confirm"]) === "confirm-yes") void deletePost(post);
-      else status.show("info", "Kept");
+      const question = confirm!;
+      dispatch({ type: "close", overlay: "confirm" });
+      if (commandFor(event, ["confirm"]) !== "confirm-yes") status.show("info", question.declined);
+      else if (question.action === "delete-post") void deletePost(question.post);
+      else void session.logOut();
       return true;
     },
-    confirmDelete !== null,
+    topOverlay(nav)?.overlay === "confirm",
   );
 
-  const contentHeight = rows - 2;
-  const geometry = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2 };
-  const loggedIn = auth.state === "in";
-  // While the stored session is checked only the global keys work (and are all the hints say).
-  const scopes: Scope[] =
-    auth.state === "checking"
-      ? []
-      : !loggedIn
-        ? ["login", "text-field"]
-        : overlay === "compose"
-          ? ["compose", "text-field"]
-          : overlay === "edit-profile"
-            ? ["edit-profile", "text-field"]
-            : route.kind === "profile"
-              ? [me && (route.userRef === me.id || route.userRef === "me") ? "own-profile" : "profile"]
-              : [route.kind];
+  const { title, scopes } = describeScreen(session.state, nav, authMode);
   const typing = scopes.includes("text-field");
 
   // While the terminal is too small no command acts unseen (Ctrl+C still quits), but what is
@@ -249,38 +174,26 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   useKeyHandler(
     LAYER.screen,
     (event) => {
-      const text = event.text !== undefined && !event.ctrl && !event.meta;
       if (help) return true; // its keys (? and q among them) would act unseen
-      if (typing) return !text;
-      if (event.name === "q" && text) quit();
+      if (typing) return !typesText(event);
+      if (commandFor(event, ["global"]) === "quit") quit();
       return true;
     },
     tooSmall,
   );
-  const viewName =
-    auth.state === "checking"
-      ? VIEW_NAMES.timeline
-      : !loggedIn
-        ? VIEW_NAMES[authMode]
-        : overlay === "compose"
-          ? "New post"
-          : VIEW_NAMES[route.kind];
-  const viewsActive = !help && overlay === null && confirmDelete === null;
-  const dim = overlay !== null || help;
-  const openHelp = (): void => setHelp(true);
-  /** What both edit boxes get: where they sit, the status line, help, closing. */
-  const overlayFrame = {
-    areaWidth: columns,
-    areaHeight: contentHeight,
-    status,
-    active: !help,
-    onHelp: openHelp,
-    onClose: () => setOverlay(null),
-  };
+
+  const openHelp = (): void => dispatch({ type: "open", overlay: { overlay: "help" } });
+  const viewsActive = nav.overlays.length === 0;
+  const dim = nav.overlays.some((o) => o.overlay !== "confirm");
 
   let body: ReactNode;
-  if (auth.state === "checking") body = <Box height={contentHeight} paddingLeft={2}><Text>{theme.paint("dim", "Loading…")}</Text></Box>;
-  else if (!loggedIn || !me) {
+  if (session.state.state === "checking") {
+    body = (
+      <Box height={contentHeight} paddingLeft={2}>
+        <Text>{theme.paint("dim", "Loading…")}</Text>
+      </Box>
+    );
+  } else if (!me) {
     body = (
       <LoginView
         width={columns}
@@ -291,96 +204,94 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         onModeChange={setAuthMode}
         onLoggedIn={(user) => {
           setAuthMode("login");
-          setMeUser(user);
-          enter({ id: user.id, username: user.username });
-          status.show("success", `Welcome, @${user.username}`);
+          session.loggedIn(user);
         }}
-      />
-    );
-  } else if (route.kind === "timeline") {
-    body = <TimelineView feed={timeline} geometry={geometry} dim={dim} active={viewsActive} onProgress={status.progress} onCommand={run} />;
-  } else if (route.kind === "profile") {
-    body = (
-      <ProfileView
-        key={`${stack.length}:${route.userRef}`}
-        userRef={route.userRef}
-        resume={route.left}
-        onLeave={(place) => {
-          const left = route;
-          // Kept only while the profile is still in the stack (not when Esc closed it).
-          setStack((s) => s.map((r) => (r === left ? { ...left, left: place } : r)));
-        }}
-        isOwn={(user) => user.id === me.id}
-        override={savedProfile}
-        deletedPostId={deletedPostId}
-        width={columns}
-        height={contentHeight}
-        maxCardHeight={geometry.maxCardHeight}
-        dim={dim}
-        active={viewsActive}
-        onError={showError}
-        onProgress={status.progress}
-        onCommand={run}
       />
     );
   } else {
-    body = (
-      <PostView
-        post={route.post}
-        username={route.post.author?.username ?? ""}
-        width={columns}
-        height={contentHeight}
-        dim={dim}
-        active={viewsActive}
-        onCommand={(command, post) => run(command, post)}
-      />
-    );
+    const app: ViewContext = { me, status, showError, timeline, savedProfile, deletedPostId, run, open: (next) => dispatch({ type: "push", route: next }) };
+    const frame = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive };
+    body = <CurrentView route={route} depth={nav.stack.length} dispatch={dispatch} frame={frame} app={app} />;
   }
 
-  // One tree whatever the size, so nothing remounts when the terminal shrinks.
+  /** What both edit boxes get: where they sit, the status line, help, closing. */
+  const overlayFrame = (kind: Overlay["overlay"]) => ({
+    areaWidth: columns,
+    areaHeight: contentHeight,
+    status,
+    active: topOverlay(nav)?.overlay === kind,
+    onHelp: openHelp,
+    onClose: () => dispatch({ type: "close", overlay: kind }),
+  });
+  const overlays = nav.overlays.map((overlay): ReactNode => {
+    switch (overlay.overlay) {
+      case "compose":
+        return me ? (
+          <ComposeOverlay
+            key="compose"
+            userId={me.id}
+            {...overlayFrame("compose")}
+            onPublished={(post, draftKept) => {
+              dispatch({ type: "reset", route: HOME });
+              timeline.prepend(post);
+              void timeline.refresh(post.id);
+              status.show("success", draftKept ? "Posted — what you typed meanwhile is a draft: n opens it" : "Posted");
+            }}
+          />
+        ) : null;
+      case "edit-profile":
+        return session.meUser ? (
+          <EditProfileOverlay
+            key="edit-profile"
+            user={session.meUser}
+            {...overlayFrame("edit-profile")}
+            onSaved={(user) => {
+              session.setMeUser(user);
+              setSavedProfile({ user, at: Date.now() });
+              dispatch({ type: "close", overlay: "edit-profile" });
+              status.show("success", "Profile saved");
+            }}
+          />
+        ) : null;
+      case "help":
+        return <HelpOverlay key="help" scopes={scopes} viewName={title} areaWidth={columns} areaHeight={contentHeight} onClose={() => dispatch({ type: "close", overlay: "help" })} />;
+      case "confirm":
+        return null; // asked in the status line
+    }
+  });
+
   return (
-    <>
-      {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
-      <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
-        <Header username={auth.state === "checking" ? (claims.username ?? null) : (me?.username ?? null)} view={viewName} width={columns} />
-        <Box height={contentHeight} flexDirection="column">
-          {body}
-          {loggedIn && me && overlay === "compose" ? (
-            <ComposeOverlay
-              userId={me.id}
-              {...overlayFrame}
-              onPublished={(post, draftKept) => {
-                setOverlay(null);
-                setStack([{ kind: "timeline" }]);
-                timeline.prepend(post);
-                void timeline.refresh(post.id);
-                status.show("success", draftKept ? "Posted — what you typed meanwhile is a draft: n opens it" : "Posted");
-              }}
-            />
-          ) : null}
-          {loggedIn && overlay === "edit-profile" && meUser ? (
-            <EditProfileOverlay
-              user={meUser}
-              {...overlayFrame}
-              onSaved={(user) => {
-                setMeUser(user);
-                setSavedProfile({ user, at: Date.now() });
-                setOverlay(null);
-                status.show("success", "Profile saved");
-              }}
-            />
-          ) : null}
-          {help ? (
-            <HelpOverlay scopes={scopes} viewName={viewName} areaWidth={columns} areaHeight={contentHeight} onClose={() => setHelp(false)} />
-          ) : null}
-        </Box>
-        <StatusLine
-          width={columns}
-          message={status.message}
-          hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
-          prompt={confirmDelete ? "Delete this post? y/n" : null}
-        />
-      </Box>
-    </>
+    <Layout
+      terminal={terminal}
+      username={session.state.state === "checking" ? session.storedUsername : (me?.username ?? null)}
+      title={title}
+      body={body}
+      overlays={overlays}
+      message={status.message}
+      hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
+      prompt={confirm?.prompt ?? null}
+    />
+  );
+}
+
+/** The route's view, from the views table. */
+function CurrentView(props: {
+  route: Route;
+  depth: number;
+  dispatch: (action: NavAction<Route, Overlay>) => void;
+  frame: { width: number; height: number; maxCardHeight: number; dim: boolean; active: boolean };
+  app: ViewContext;
+}): ReactNode {
+  const { route, dispatch } = props;
+  // The table's component for this route's view; TypeScript cannot pair the two unions.
+  const View = viewSpec(route).component;
+  return (
+    <View
+      key={`${props.depth}:${route.view}`}
+      params={route.params as never}
+      setParams={(next: unknown) => dispatch({ type: "replace", route, next: { ...route, params: next } as Route })}
+      {...props.frame}
+      app={props.app}
+    />
   );
 }

@@ -7,8 +7,8 @@ import { existsSync, openSync, readFileSync, closeSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomic } from "../config/atomic-write.js";
-import { ensureDir, serverDataDir } from "../config/paths.js";
+import { dataFolderPath, isProcessAlive, readServerInfo, writeFileAtomic } from "../../data-folder/index.js";
+import { ensureDir } from "../config/paths.js";
 
 export const SERVER_SCRIPT = fileURLToPath(new URL("../../../bin/niotebook-server.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -17,29 +17,6 @@ export interface LocalServer {
   url: string;
   startedByUs: boolean;
   stop(): Promise<void>;
-}
-
-interface ServerInfo {
-  pid: number;
-  url: string;
-}
-
-function readServerInfo(dataDir: string): ServerInfo | null {
-  try {
-    const info = JSON.parse(readFileSync(join(dataDir, "server.json"), "utf8")) as Partial<ServerInfo>;
-    return typeof info.pid === "number" && typeof info.url === "string" ? { pid: info.pid, url: info.url } : null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export async function isHealthy(url: string, timeoutMs = 2_000): Promise<boolean> {
@@ -82,19 +59,25 @@ export async function startLocalServer(opts: {
   env?: NodeJS.ProcessEnv;
   configDir: string;
   serverScript?: string;
+  /** Told what is happening ("Reusing the local server at …" or "Starting the local server…"). */
+  say?: (line: string) => void;
 }): Promise<LocalServer> {
   const env = opts.env ?? process.env;
-  const dataDir = serverDataDir(env);
+  const dataDir = dataFolderPath(env);
   const existing = readServerInfo(dataDir);
-  if (existing && isAlive(existing.pid)) {
+  if (existing && isProcessAlive(existing.pid)) {
     // A live server may still be starting: give it a few seconds before deciding.
     for (let i = 0; i < 10; i++) {
-      if (await isHealthy(existing.url)) return { url: existing.url, startedByUs: false, stop: async () => {} };
-      if (!isAlive(existing.pid)) break;
+      if (await isHealthy(existing.url)) {
+        opts.say?.(`Reusing the local server at ${existing.url}`);
+        return { url: existing.url, startedByUs: false, stop: async () => {} };
+      }
+      if (!isProcessAlive(existing.pid)) break;
       await sleep(500);
     }
   }
 
+  opts.say?.("Starting the local server…");
   ensureDir(opts.configDir);
   const lastPort = readLastPort(opts.configDir);
   const port = lastPort !== null && (await isPortFree(lastPort)) ? lastPort : 0;

@@ -84,23 +84,27 @@ export function ComposeOverlay(props: {
   useKeyHandler(
     LAYER.overlay,
     (event) => {
-      if (event.name === "f1") {
+      if (commandFor(event, ["text-field"]) === "help-in-field") {
         props.onHelp();
         return true;
       }
       const command = commandFor(event, ["compose"]);
       // While posting, typing after the text goes on; publishing again or closing waits for the answer.
-      if (sendingNow.current !== null && (command === "publish" || command === "cancel")) return true;
+      if (sendingNow.current !== null && (command === "publish" || command === "compose-close")) return true;
       switch (command) {
         case "publish":
           void publish();
           return true;
-        case "cancel":
+        case "compose-close":
           props.onClose();
           if (editorNow.current.text !== "") props.status.show("info", "Draft kept — press n to continue");
           return true;
-        case "newline":
+        case "compose-newline":
           update((current) => insertText(current, "\n"));
+          return true;
+        case "compose-tab":
+          // tui.md: right after `@prefix` Tab will complete a username — decide that here.
+          update((current) => insertText(current, "\t"));
           return true;
       }
       if (applyEditKey(editorNow.current, event, true)) update((current) => applyEditKey(current, event, true) ?? current);

@@ -67,27 +67,28 @@ export function EditProfileOverlay(props: {
     LAYER.overlay,
     (event) => {
       if (savingNow.current) return true;
-      if (event.name === "f1") {
+      if (commandFor(event, ["text-field"]) === "help-in-field") {
         props.onHelp();
         return true;
       }
       switch (commandFor(event, ["edit-profile"])) {
-        case "save":
+        case "edit-profile-save":
           void save();
           return true;
-        case "cancel":
+        case "edit-profile-cancel":
           props.onClose();
           return true;
-        case "next-field":
+        case "edit-profile-next-field":
           setFocus((f) => (f === "display_name" ? "bio" : "display_name"));
+          return true;
+        case "bio-newline":
+          if (focusNow.current === "bio") {
+            setBio((current) => insertText(current, "\n"));
+            setServerError(null);
+          }
           return true;
       }
       const field = focusNow.current;
-      if (field === "bio" && event.name === "enter") {
-        setBio((current) => insertText(current, "\n"));
-        setServerError(null);
-        return true;
-      }
       const setField = field === "bio" ? setBio : setName;
       if (applyEditKey((field === "bio" ? bioNow : nameNow).current, event, field === "bio")) {
         setField((current) => applyEditKey(current, event, field === "bio") ?? current);

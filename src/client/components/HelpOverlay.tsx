@@ -1,6 +1,6 @@
 // The help overlay: the keys of the current view, generated from the command table.
 import { useState, type ReactNode } from "react";
-import { commandFor, commandsIn, type Scope } from "../keys/bindings.js";
+import { commandFor, commandsIn, isKeyRun, type Scope } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Line } from "../list/card-layout.js";
 import { padToWidth } from "../text/display-width.js";
@@ -35,7 +35,7 @@ export function HelpOverlay(props: {
   useKeyHandler(LAYER.help, (event) => {
     // Keys that arrived together (key repeat, a paste) come as one run: hand it back, and the
     // router replays it here key by key.
-    if (event.name === "text") return false;
+    if (isKeyRun(event)) return false;
     const command = commandFor(event, ["help"]);
     if (command === "close-help") {
       props.onClose();
@@ -48,7 +48,7 @@ export function HelpOverlay(props: {
       return true;
     }
     // q and Ctrl+C still quit; everything else is swallowed while help is open.
-    return !(event.name === "q" && !event.ctrl);
+    return commandFor(event, ["global"]) !== "quit";
   });
   const lines = all.slice(offset, offset + room);
   const footer = all.length > room

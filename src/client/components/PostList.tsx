@@ -27,22 +27,22 @@ export function applyListCommand(command: CommandId | null, feed: Feed, geometry
   const count = feed.posts.length;
   const from = feed.selectedNow();
   switch (command) {
-    case "down":
+    case "list-down":
       feed.move(1);
       return true;
-    case "up":
+    case "list-up":
       feed.move(-1);
       return true;
-    case "first":
+    case "list-first":
       feed.select(0);
       return true;
-    case "last":
+    case "list-last":
       feed.select(count - 1);
       return true;
-    case "page-down":
+    case "list-page-down":
       if (count > 0) feed.select(from + pageSize({ from, count, viewport: geometry.height, heightOf, direction: 1 }));
       return true;
-    case "page-up":
+    case "list-page-up":
       if (count > 0) feed.select(from - pageSize({ from, count, viewport: geometry.height, heightOf, direction: -1 }));
       return true;
     default:

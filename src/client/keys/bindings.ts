@@ -1,5 +1,7 @@
 // The one table of commands: what each key does and where. Key handling, the help overlay
-// and the status-line hints are all generated from it, so they cannot disagree.
+// and the status-line hints are all generated from it, so they cannot disagree. No file
+// outside src/client/keys/ compares key names: it asks commandFor (test/client/key-walls).
+// Ids are unique across the table; specs are parsed once, when this module loads.
 import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
@@ -29,24 +31,25 @@ export const COMMANDS = [
   { id: "help-in-field", keys: ["f1"], label: "F1", description: "Show help while typing", scopes: ["text-field"], hint: "help" },
   { id: "quit", keys: ["q"], label: "q", description: "Quit (not while typing)", scopes: ["global"], hint: "quit" },
   { id: "force-quit", keys: ["ctrl+c"], label: "Ctrl+C", description: "Quit at once, keeping any draft", scopes: ["global"] },
-  { id: "logout", keys: ["ctrl+l"], label: "Ctrl+L", description: "Log out", scopes: ["timeline", "profile", "own-profile", "post"] },
+  { id: "redraw", keys: ["ctrl+l"], label: "Ctrl+L", description: "Redraw the screen", scopes: ["global"] },
+  { id: "logout", keys: ["L"], label: "L", description: "Log out (asks first)", scopes: ["timeline", "profile", "own-profile", "post"] },
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "post"], hint: "back" },
 
   // Timeline and profile lists
-  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: LIST, hint: "move", hintKeys: "j/k" },
-  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: LIST },
-  { id: "first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: LIST },
-  { id: "last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: LIST },
-  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: LIST },
-  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: LIST },
+  { id: "list-down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: LIST, hint: "move", hintKeys: "j/k" },
+  { id: "list-up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: LIST },
+  { id: "list-first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: LIST },
+  { id: "list-last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: LIST },
+  { id: "list-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: LIST },
+  { id: "list-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: LIST },
 
   // The full post view: the same keys scroll the post's text
-  { id: "down", keys: ["j", "down"], label: "j/↓", description: "Scroll down a line", scopes: ["post"], hint: "scroll", hintKeys: "j/k" },
-  { id: "up", keys: ["k", "up"], label: "k/↑", description: "Scroll up a line", scopes: ["post"] },
-  { id: "first", keys: ["g", "home"], label: "g/Home", description: "Top of the post", scopes: ["post"] },
-  { id: "last", keys: ["G", "end"], label: "G/End", description: "End of the post", scopes: ["post"] },
-  { id: "page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Scroll down a page", scopes: ["post"] },
-  { id: "page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Scroll up a page", scopes: ["post"] },
+  { id: "post-scroll-down", keys: ["j", "down"], label: "j/↓", description: "Scroll down a line", scopes: ["post"], hint: "scroll", hintKeys: "j/k" },
+  { id: "post-scroll-up", keys: ["k", "up"], label: "k/↑", description: "Scroll up a line", scopes: ["post"] },
+  { id: "post-top", keys: ["g", "home"], label: "g/Home", description: "Top of the post", scopes: ["post"] },
+  { id: "post-end", keys: ["G", "end"], label: "G/End", description: "End of the post", scopes: ["post"] },
+  { id: "post-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Scroll down a page", scopes: ["post"] },
+  { id: "post-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Scroll up a page", scopes: ["post"] },
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: LIST, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "post"], hint: "author" },
@@ -57,8 +60,9 @@ export const COMMANDS = [
 
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
-  { id: "newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
-  { id: "cancel", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
+  { id: "compose-newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
+  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Type a tab", scopes: ["compose"] },
+  { id: "compose-close", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
 
   // Text editing, in every text field
   { id: "line-start", keys: ["ctrl+a", "home"], label: "Ctrl+A", description: "Start of line", scopes: ["text-field"] },
@@ -68,19 +72,20 @@ export const COMMANDS = [
   { id: "kill-word", keys: ["ctrl+w"], label: "Ctrl+W", description: "Delete the word before the cursor", scopes: ["text-field"] },
 
   // Edit profile box
-  { id: "save", keys: ["ctrl+s", "ctrl+j"], label: "Ctrl+S/Ctrl+J", description: "Save", scopes: ["edit-profile"], hint: "save" },
-  { id: "next-field", keys: ["tab", "down"], label: "Tab/↓", description: "Next field", scopes: ["login"], hint: "next" },
-  { id: "next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
-  { id: "prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
-  { id: "cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
+  { id: "edit-profile-save", keys: ["ctrl+s", "ctrl+j"], label: "Ctrl+S/Ctrl+J", description: "Save", scopes: ["edit-profile"], hint: "save" },
+  { id: "login-next-field", keys: ["tab", "down"], label: "Tab/↓", description: "Next field", scopes: ["login"], hint: "next" },
+  { id: "bio-newline", keys: ["enter"], label: "Enter", description: "New line (in the bio)", scopes: ["edit-profile"] },
+  { id: "edit-profile-next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
+  { id: "login-prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
+  { id: "edit-profile-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
 
   // Log in / sign up
   { id: "submit", keys: ["enter"], label: "Enter", description: "Submit (or follow the link)", scopes: ["login"], hint: "submit" },
   { id: "switch-form", keys: ["ctrl+t"], label: "Ctrl+T", description: "Switch between log in and sign up", scopes: ["login"], hint: "switch form" },
 
   // Delete confirmation and help
-  { id: "confirm-yes", keys: ["y", "Y"], label: "y", description: "Yes, delete it", scopes: ["confirm"], hint: "yes" },
-  { id: "confirm-no", keys: ["n", "N", "escape"], label: "n/Esc", description: "No, keep it", scopes: ["confirm"], hint: "no" },
+  { id: "confirm-yes", keys: ["y", "Y"], label: "y", description: "Yes", scopes: ["confirm"], hint: "yes" },
+  { id: "confirm-no", keys: ["n", "N", "escape"], label: "n/Esc", description: "No, leave things as they are", scopes: ["confirm"], hint: "no" },
   { id: "close-help", keys: ["escape", "?", "f1"], label: "Esc/?", description: "Close help", scopes: ["help"], hint: "close" },
   { id: "help-down", keys: ["j", "down"], label: "j/↓", description: "Scroll the list of keys", scopes: ["help"] },
   { id: "help-up", keys: ["k", "up"], label: "k/↑", description: "Scroll the list of keys back", scopes: ["help"] },
@@ -90,39 +95,78 @@ export const COMMANDS = [
 
 export type CommandId = (typeof COMMANDS)[number]["id"];
 
-export function keyMatches(spec: string, event: KeyEvent): boolean {
+/** A parsed key spec ("ctrl+s" → name "s", ctrl). */
+export interface KeySpec {
+  name: string;
+  ctrl: boolean;
+  shift: boolean;
+  meta: boolean;
+}
+
+export function parseKeySpec(spec: string): KeySpec {
   const parts = spec.split("+");
   const name = parts.pop()!;
-  const ctrl = parts.includes("ctrl");
-  const shift = parts.includes("shift");
-  const meta = parts.includes("alt") || parts.includes("meta");
-  if (event.ctrl !== ctrl || event.meta !== meta) return false;
-  // Letters carry their case in the name; only named keys compare the shift flag.
-  if (name.length > 1 && event.shift !== shift) return false;
-  return event.name === name;
+  for (const part of parts) {
+    if (!["ctrl", "shift", "alt", "meta"].includes(part)) throw new Error(`key spec ${spec}: unknown modifier ${part}`);
+  }
+  return { name, ctrl: parts.includes("ctrl"), shift: parts.includes("shift"), meta: parts.includes("alt") || parts.includes("meta") };
 }
+
+export function keyMatches(spec: KeySpec, event: KeyEvent): boolean {
+  if (event.ctrl !== spec.ctrl || event.meta !== spec.meta) return false;
+  // Letters carry their case in the name; only named keys compare the shift flag.
+  if (spec.name.length > 1 && event.shift !== spec.shift) return false;
+  return event.name === spec.name;
+}
+
+/** Per scope, in table order, each command with its keys parsed: built once, at load. */
+const BY_SCOPE: ReadonlyMap<Scope, readonly { id: CommandId; keys: readonly KeySpec[] }[]> = (() => {
+  const map = new Map<Scope, { id: CommandId; keys: KeySpec[] }[]>();
+  const seen = new Set<string>();
+  for (const command of COMMANDS as readonly Command[]) {
+    if (seen.has(command.id)) throw new Error(`command id ${command.id} is bound twice`);
+    seen.add(command.id);
+    const keys = command.keys.map(parseKeySpec);
+    for (const scope of command.scopes) {
+      const list = map.get(scope) ?? [];
+      list.push({ id: command.id as CommandId, keys });
+      map.set(scope, list);
+    }
+  }
+  return map;
+})();
 
 /** The command the key triggers in the first scope (in order) that binds it. */
 export function commandFor(event: KeyEvent, scopes: readonly Scope[]): CommandId | null {
   for (const scope of scopes) {
-    for (const command of COMMANDS as readonly Command[]) {
-      if (!command.scopes.includes(scope)) continue;
-      if (command.keys.some((spec) => keyMatches(spec, event))) return command.id as CommandId;
+    for (const command of BY_SCOPE.get(scope) ?? []) {
+      if (command.keys.some((spec) => keyMatches(spec, event))) return command.id;
     }
   }
   return null;
 }
 
-/** Commands to list in help for these scopes (first binding of an id wins). */
+/** The key types text (a character or a run of them, no Ctrl or Alt): what a text field
+ * takes, and what the too-small screen lets through to one. */
+export function typesText(event: KeyEvent): boolean {
+  return (event.text !== undefined || event.name === "text") && !event.ctrl && !event.meta;
+}
+
+/** A run of keys that arrived together (key repeat, typing fast): a handler that wants them
+ * one by one returns false and the router replays them singly. */
+export function isKeyRun(event: KeyEvent): boolean {
+  return event.name === "text";
+}
+
+/** Commands to list in help for these scopes, each once. */
 export function commandsIn(scopes: readonly Scope[]): Command[] {
   const seen = new Set<string>();
   const out: Command[] = [];
   for (const scope of scopes) {
     for (const command of COMMANDS as readonly Command[]) {
       if (!command.scopes.includes(scope)) continue;
-      const id = `${command.id}:${command.label}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
+      if (seen.has(command.id)) continue;
+      seen.add(command.id);
       out.push(command);
     }
   }

@@ -6,7 +6,8 @@ import { createKeyReader, PASTE_IDLE_MS, splitText, type KeyEvent } from "./pars
 
 export type KeyHandler = (event: KeyEvent) => boolean;
 
-export const LAYER = { global: 0, view: 10, overlay: 20, help: 30, screen: 40 } as const;
+/** `always`: keys that act whatever has focus, even while typing (Ctrl+L redraws). */
+export const LAYER = { global: 0, view: 10, overlay: 20, help: 30, screen: 40, always: 50 } as const;
 
 interface Entry {
   id: number;

@@ -8,12 +8,13 @@ import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";
 import { StyledLine } from "../components/StyledLine.js";
 import { singleLineView } from "../components/text-area-lines.js";
-import { commandFor } from "../keys/bindings.js";
+import { commandFor, typesText } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import { applyEditKey } from "../keys/text-input.js";
 import type { Line } from "../list/card-layout.js";
 import { emptyEditor, type EditorState } from "../text/line-editor.js";
 import { useLiveState } from "../state/use-live-state.js";
+import { useServerProbe } from "../state/use-server-probe.js";
 
 export type AuthMode = "login" | "signup";
 type FieldName = "username" | "email" | "password" | "confirm";
@@ -69,6 +70,8 @@ export function LoginView(props: {
   const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [showAll, setShowAll] = useState(false);
   const [busy, setBusy, busyNow] = useLiveState(false);
+  // Said at once, not after a submit fails; gone as soon as the server answers.
+  const unreachable = useServerProbe(true);
 
   const fields = FIELDS[mode];
 
@@ -130,7 +133,7 @@ export function LoginView(props: {
       const linkIndex = fields.length;
       const focus = focusNow.current;
       const focusedField = fields[focus];
-      if (event.name === "f1" && focusedField) {
+      if (focusedField && commandFor(event, ["text-field"]) === "help-in-field") {
         props.onHelp();
         return true;
       }
@@ -138,10 +141,10 @@ export function LoginView(props: {
         case "switch-form":
           switchMode();
           return true;
-        case "next-field":
+        case "login-next-field":
           setFocus((f) => Math.min(linkIndex, f + 1));
           return true;
-        case "prev-field":
+        case "login-prev-field":
           setFocus((f) => Math.max(0, f - 1));
           return true;
         case "submit":
@@ -150,7 +153,7 @@ export function LoginView(props: {
           return true;
       }
       if (!focusedField) return false; // on the link: q quits, ? opens help
-      if (!applyEditKey(valuesNow.current[focusedField], event, false)) return event.text !== undefined || event.name === "text";
+      if (!applyEditKey(valuesNow.current[focusedField], event, false)) return typesText(event);
       setValues((v) => ({ ...v, [focusedField]: applyEditKey(v[focusedField], event, false) ?? v[focusedField] }));
       if (serverErrors[focusedField]) setServerErrors((s) => ({ ...s, [focusedField]: undefined }));
       return true;
@@ -159,7 +162,7 @@ export function LoginView(props: {
   );
 
   const formWidth = Math.max(20, Math.min(56, props.width - 4));
-  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], []];
+  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], unreachable ? [{ text: unreachable, token: "error" }] : []];
   let focusLine = 0;
   fields.forEach((field, index) => {
     const focused = index === focus;

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { Box } from "ink";
 import type { Post } from "../../api/index.js";
 import { useServices } from "../app/services.js";
+import type { ViewProps } from "../app/view-types.js";
 import { StyledLine } from "../components/StyledLine.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
@@ -47,22 +48,22 @@ export function PostView(props: {
       switch (command) {
         case null:
           return false;
-        case "down":
+        case "post-scroll-down":
           scrollTo(offset + 1);
           return true;
-        case "up":
+        case "post-scroll-up":
           scrollTo(offset - 1);
           return true;
-        case "page-down":
+        case "post-page-down":
           scrollTo(offset + page);
           return true;
-        case "page-up":
+        case "post-page-up":
           scrollTo(offset - page);
           return true;
-        case "first":
+        case "post-top":
           scrollTo(0);
           return true;
-        case "last":
+        case "post-end":
           scrollTo(maxOffset);
           return true;
         default:
@@ -79,5 +80,21 @@ export function PostView(props: {
         <StyledLine key={i} line={line} width={Math.max(1, props.width - 2)} dim={props.dim} />
       ))}
     </Box>
+  );
+}
+
+/** A post in full, as a view of the views table. */
+export function PostScreen(props: ViewProps<{ post: Post }>): ReactNode {
+  const { post } = props.params;
+  return (
+    <PostView
+      post={post}
+      username={post.author?.username ?? ""}
+      width={props.width}
+      height={props.height}
+      dim={props.dim}
+      active={props.active}
+      onCommand={(command, shown) => props.app.run(command, shown)}
+    />
   );
 }

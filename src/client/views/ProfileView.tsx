@@ -4,6 +4,7 @@ import { Box, Text } from "ink";
 import type { Post, User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { useServices, useTheme } from "../app/services.js";
+import type { Me, ViewProps } from "../app/view-types.js";
 import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../components/PostList.js";
 import { StyledLine } from "../components/StyledLine.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
@@ -172,5 +173,39 @@ export function ProfileView(props: {
         dim={props.dim}
       />
     </Box>
+  );
+}
+
+export interface ProfileParams {
+  /** A user id, "me", or "@username". */
+  userRef: string;
+  /** Where the profile was when a view opened from it covered it. */
+  left?: ProfilePlace;
+}
+
+export function isOwnProfile(params: ProfileParams, me: Me): boolean {
+  return params.userRef === me.id || params.userRef === "me";
+}
+
+/** A profile, as a view of the views table. */
+export function ProfileScreen(props: ViewProps<ProfileParams>): ReactNode {
+  const { params, app } = props;
+  return (
+    <ProfileView
+      userRef={params.userRef}
+      resume={params.left}
+      onLeave={(place) => props.setParams({ ...params, left: place })}
+      isOwn={(user) => user.id === app.me.id}
+      override={app.savedProfile}
+      deletedPostId={app.deletedPostId}
+      width={props.width}
+      height={props.height}
+      maxCardHeight={props.maxCardHeight}
+      dim={props.dim}
+      active={props.active}
+      onError={app.showError}
+      onProgress={app.status.progress}
+      onCommand={app.run}
+    />
   );
 }

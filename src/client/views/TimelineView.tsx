@@ -5,6 +5,7 @@ import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../c
 import { commandFor, type CommandId } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Feed } from "../state/use-post-feed.js";
+import type { ViewProps } from "../app/view-types.js";
 
 export const EMPTY_TIMELINE = "No posts yet — press n to write the first one.";
 
@@ -46,4 +47,11 @@ export function TimelineView(props: {
       dim={props.dim}
     />
   );
+}
+
+/** The timeline as a view of the views table (no params: it is everyone's newest posts). */
+export function TimelineScreen(props: ViewProps<Record<string, never>>): ReactNode {
+  const { app } = props;
+  const geometry = { width: props.width, height: props.height, maxCardHeight: props.maxCardHeight };
+  return <TimelineView feed={app.timeline} geometry={geometry} dim={props.dim} active={props.active} onProgress={app.status.progress} onCommand={app.run} />;
 }

@@ -3,22 +3,13 @@
 // the generated JWT secret (0600) and of server.json, which tells clients where the running
 // server listens.
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { isProcessAlive, processStartTime, writeFileAtomic } from "../../data-folder/index.js";
 
 export class DataDirInUseError extends Error {
   constructor(readonly pid: number) {
     super(`data folder in use by process ${pid}`);
-  }
-}
-
-/** When the process started (Linux: /proc/PID/stat's starttime), to tell a reused PID apart. */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
   }
 }
 
@@ -28,16 +19,8 @@ interface Owner {
   start?: string;
 }
 
-/** The owner still runs: its PID is alive and, where that can be told, is the same process. */
-function isAlive(owner: Owner): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  const start = owner.start && startTimeOf(owner.pid);
-  return !start || start === owner.start; // a PID reused since a crash is not the owner
-}
+/** The owner still runs (a PID reused since a crash, or a zombie, is not the owner). */
+const isAlive = (owner: Owner): boolean => isProcessAlive(owner.pid, owner.start);
 
 function readOwner(file: string): Owner | undefined {
   try {
@@ -61,7 +44,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = openSync(lockFile, "wx", 0o600);
-      writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? ""}\n`);
+      writeSync(fd, `${process.pid} ${processStartTime(process.pid) ?? ""}\n`);
       closeSync(fd);
       return {
         release() {
@@ -103,25 +86,9 @@ export function loadOrCreateSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const secret = randomBytes(48).toString("base64url");
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${secret}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${secret}\n`, 0o600);
   return secret;
 }
 
-export function writeServerInfo(dataDir: string, url: string): void {
-  const file = join(dataDir, "server.json");
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ pid: process.pid, url }) + "\n", { mode: 0o600 });
-  renameSync(tmp, file);
-}
-
-export function removeServerInfo(dataDir: string): void {
-  const file = join(dataDir, "server.json");
-  try {
-    const info = JSON.parse(readFileSync(file, "utf8")) as { pid?: number };
-    if (info.pid === process.pid) rmSync(file, { force: true });
-  } catch {
-    // Nothing of ours to remove.
-  }
-}
+// server.json: where the running server listens (the contract lives in src/data-folder).
+export { removeServerInfo, writeServerInfo } from "../../data-folder/index.js";

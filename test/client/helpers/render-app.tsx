@@ -37,6 +37,8 @@ export interface RenderedApp {
   frame(): string;
   /** The last frame with its escape codes. */
   rawFrame(): string;
+  /** Everything written to the terminal so far, write by write. */
+  writes(): readonly string[];
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(check: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
@@ -80,6 +82,7 @@ export function renderApp(opts: {
     configDir,
     frame,
     rawFrame,
+    writes: () => (instance.stdout as unknown as { frames: string[] }).frames,
     async press(...keys) {
       for (const key of keys) {
         instance.stdin.write(key);

@@ -1,0 +1,57 @@
+// What every view gets from the shell. A view is a component taking ViewProps<its params>;
+// the views table (views.ts) names it, gives its header title and key scopes.
+import type { ComponentType } from "react";
+import type { Post, User } from "../../api/index.js";
+import type { CommandId, Scope } from "../keys/bindings.js";
+import type { Feed } from "../state/use-post-feed.js";
+import type { StatusApi } from "./status.js";
+import type { Route } from "./views.js";
+
+export interface Me {
+  id: string;
+  username: string;
+}
+
+/** The app state views share (the signed-in user, the home feed, what was just edited). */
+export interface ViewContext {
+  me: Me;
+  status: StatusApi;
+  /** Shows an error in the status line (stable: safe in a hook's dependencies). */
+  showError: (message: string) => void;
+  timeline: Feed;
+  /** The profile as the edit box last saved it (shown over an older fetch). */
+  savedProfile: { user: User; at: number } | null;
+  /** The post deleted last, for views that list it to drop it. */
+  deletedPostId: string | null;
+  /** Open a view over this one (Esc comes back): how a view leads to another it knows. */
+  open: (route: Route) => void;
+  /** Commands shared by several views (open a profile, compose, delete…), run by the shell. */
+  run: (command: CommandId, post?: Post, user?: User | null) => void;
+}
+
+export interface ViewProps<P> {
+  params: P;
+  /** Store new params for this view in the stack (where it was left, say). */
+  setParams: (next: P) => void;
+  width: number;
+  height: number;
+  maxCardHeight: number;
+  /** An overlay covers the view. */
+  dim: boolean;
+  /** The view has the keyboard. */
+  active: boolean;
+  app: ViewContext;
+}
+
+export interface ViewSpec<P> {
+  /** For the header. */
+  title: string;
+  /** Key scopes, first first: the view's keys, its help and its status-line hints. */
+  scopes: (params: P, me: Me) => Scope[];
+  component: ComponentType<ViewProps<P>>;
+}
+
+/** Infers a view's params from its component. */
+export function defineView<P>(spec: ViewSpec<P>): ViewSpec<P> {
+  return spec;
+}
