@@ -169,6 +169,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(join(dataDir, "pgdata"), {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
+    ...(await (await import("./pglite-assets.js")).pgliteAssetOptions()), // the single executable's own copies of PGlite's files
     // PGlite's memory is a WebAssembly heap that never shrinks, and PostgreSQL's default
     // 128 MB of shared buffers fill it: 32 MB hold the pages our keyset queries touch, and the
     // files behind them stay in the OS page cache. (Measured: ~120 MB less resident.)
