@@ -66,6 +66,42 @@ for (const v of clientVariants) {
     `  median after ${ms(median(after.map((t) => t.wall))).padStart(7)} (cpu ${ms(median(after.map((t) => t.cpu)))})`);
 }
 
+// --- the TUI: spawn to its first frame (the log-in screen, no stored session) on a terminal
+// (util-linux `script` gives it one), against the server at --tui-server URL ---
+const tuiServer = argValues("--tui-server")[0];
+function firstPaint(file, args, env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const command = [file, ...args].map((a) => `'${a}'`).join(" ");
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm-256color" }, stdio: ["pipe", "pipe", "ignore"] });
+    let seen = "";
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`${command}: no frame within 60 s`)); }, 60_000);
+    child.stdout.on("data", (chunk) => {
+      seen += chunk.toString("utf8");
+      if (seen.includes("Log in to niotebook")) {
+        clearTimeout(timer);
+        const t = performance.now() - started;
+        child.once("exit", () => resolve(t));
+        child.kill("SIGTERM");
+      }
+    });
+  });
+}
+if (tuiServer) {
+  const variants = [
+    { name: "node bin/niotebook.js (TUI first frame)", file: process.execPath, args: [join(root, "bin", "niotebook.js"), "--server", tuiServer], env: baseEnv },
+    { name: "  same, NODE_COMPILE_CACHE", file: process.execPath, args: [join(root, "bin", "niotebook.js"), "--server", tuiServer], env: { ...baseEnv, NODE_COMPILE_CACHE: compileCache } },
+    ...exes.map((exe) => ({ name: `${basename(dirname(exe))}/${basename(exe)} (TUI first frame)`, file: exe, args: ["--server", tuiServer], env: baseEnv })),
+  ];
+  const times = variants.map(() => []);
+  for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
+    for (const [j, v] of variants.entries()) times[j].push(await firstPaint(v.file, v.args, v.env));
+  }
+  for (const [j, v] of variants.entries()) {
+    console.log(`${v.name.padEnd(44)} first ${ms(times[j][0]).padStart(7)}  median after ${ms(median(times[j].slice(1))).padStart(7)}`);
+  }
+}
+
 // --- the server: time from spawn to the first /health 200 ---
 async function serverStart(file, args, dataDir, port) {
   const started = performance.now();
