@@ -7,10 +7,10 @@
 // this Node binary with postject.
 //   node scripts/package.mjs [--if-needed] [--no-code-cache]
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "build", "package");
@@ -19,13 +19,16 @@ const args = process.argv.slice(2);
 const require = createRequire(join(root, "package.json"));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-// The SEA asset names must match PGLITE_ASSETS in src/server/db/pglite-assets.ts.
+// PGlite's files, stored under the names src/server/db/pglite-assets.ts reads them by (Node
+// runs that TypeScript file as it is).
+const { PGLITE_ASSETS } = await import(pathToFileURL(join(root, "src", "server", "db", "pglite-assets.ts")).href);
 const pgliteDist = dirname(require.resolve("@electric-sql/pglite"));
 const assets = {
-  "pglite/pglite.wasm": join(pgliteDist, "pglite.wasm"),
-  "pglite/initdb.wasm": join(pgliteDist, "initdb.wasm"),
-  "pglite/pglite.data": join(pgliteDist, "pglite.data"),
+  [PGLITE_ASSETS.pgliteWasm]: join(pgliteDist, "pglite.wasm"),
+  [PGLITE_ASSETS.initdbWasm]: join(pgliteDist, "initdb.wasm"),
+  [PGLITE_ASSETS.fsBundle]: join(pgliteDist, "pglite.data"),
 };
+for (const [name, file] of Object.entries(assets)) if (!name || !existsSync(file)) fail(`PGlite asset ${name}: ${file} is missing`);
 
 // Node options the server runs with (bin/niotebook-server.js explains each); in a single
 // executable they can only be given here, and so apply to the client too (measured harmless).

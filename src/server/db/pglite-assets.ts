@@ -4,7 +4,7 @@
 // Outside a single executable this returns {} and PGlite finds its own files as usual.
 import * as sea from "node:sea";
 
-/** The SEA asset names; scripts/package.mjs stores the files under them. */
+/** The SEA asset names; scripts/package.mjs reads them from here and stores the files under them. */
 export const PGLITE_ASSETS = {
   pgliteWasm: "pglite/pglite.wasm",
   initdbWasm: "pglite/initdb.wasm",
