@@ -130,7 +130,9 @@ const sourceReplacements = {
   name: "source-replacements",
   setup(build) {
     build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (loadArgs) => {
-      const rel = relative(root, loadArgs.path).split("\\").join("/");
+      // A package's files are named from their node_modules folder on (it may be a link).
+      const path = loadArgs.path.split("\\").join("/");
+      const rel = path.includes("/node_modules/") ? `node_modules/${path.split("/node_modules/").pop()}` : relative(root, path).split("\\").join("/");
       const entry = replacements.find((r) => r.file === rel);
       if (!entry) return undefined;
       replaced.add(rel);
