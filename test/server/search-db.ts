@@ -44,6 +44,12 @@ export async function openSearchDb(backend: Backend, options: { migrate?: boolea
 }
 
 export async function migrateWithSearch(db: Kysely<any>): Promise<void> {
+  await migrateBase(db);
+  await migrateSearch(db);
+}
+
+/** The repository's migrations, and post_tags as the social branch makes it. */
+export async function migrateBase(db: Kysely<any>): Promise<void> {
   await migrate(db, migrations);
   await sql`
     CREATE TABLE IF NOT EXISTS post_tags (
@@ -54,6 +60,10 @@ export async function migrateWithSearch(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (post_id, tag)
     )`.execute(db);
   await sql`CREATE INDEX IF NOT EXISTS post_tags_tag_created_at_idx ON post_tags (tag, created_at DESC, post_id DESC)`.execute(db);
+}
+
+/** The search migration, registered after the others as the lead will. */
+export async function migrateSearch(db: Kysely<any>): Promise<void> {
   await migrate(db, { ...migrations, ...searchMigrations });
 }
 
