@@ -5,7 +5,7 @@ import { CompiledQuery, sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSearchQuery } from "../../src/api/search-query.js";
 import type { Database } from "../../src/server/db/schema.js";
-import { searchPostsStatement } from "../../src/server/search/posts.js";
+import { searchPosts, searchPostsStatement } from "../../src/server/search/posts.js";
 import { BACKENDS } from "./harness.js";
 import { addUser, migrateBase, migrateSearch, openSearchDb, type SearchDb } from "./search-db.js";
 
@@ -51,6 +51,12 @@ describe.each(BACKENDS)("search plans (%s)", (backend) => {
     await sql`ANALYZE`.execute(db);
   }, 120_000);
   afterAll(() => handle?.close());
+
+  it("finds the posts the migration backfilled", async () => {
+    const zanzibar = parseSearchQuery("ZANZIBAR");
+    if (!zanzibar.ok) throw new Error(zanzibar.error.message);
+    expect(await searchPosts(db, zanzibar.query, undefined, 20)).toHaveLength(2);
+  });
 
   it("finds a rare word through the GIN index, reading neither table whole", async () => {
     const text = await plan("zanzibar");
