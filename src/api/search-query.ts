@@ -18,7 +18,8 @@ const SEARCHABLE = /[\p{L}\p{N}]/u;
 // Opening and closing quotes alike toggle a phrase (typographic quotes too).
 const QUOTES = new Set(['"', "\u201C", "\u201D", "\u201E"]);
 // White space, and every control character: treated as a gap, so none reaches the database.
-const GAP = /[\s\p{Cc}\p{Cf}\p{Z}]/u;
+// Not format characters (\p{Cf}): a zero-width non-joiner is part of a Persian or Hindi word.
+const GAP = /[\s\p{Cc}\p{Z}]/u;
 
 export interface SearchQuery {
   /** Words that must all appear, as the index holds them (see searchWords). */

@@ -1,11 +1,12 @@
 // The plans behind search on a few thousand rows, after ANALYZE: a rare word is found through
 // the GIN index, never by reading the posts table (social.md, "Search"; issue 21's "no plan
 // that scans the posts table"). The plans are printed for the record with SEARCH_PLANS=1.
-import { CompiledQuery, sql, type Kysely } from "kysely";
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSearchQuery } from "../../src/api/search-query.js";
 import type { Database } from "../../src/server/db/schema.js";
 import { searchPosts, searchPostsStatement } from "../../src/server/search/posts.js";
+import { searchUsersStatement } from "../../src/server/search/users.js";
 import { BACKENDS } from "./harness.js";
 import { addUser, migrateBase, migrateSearch, openSearchDb, type SearchDb } from "./search-db.js";
 
@@ -16,10 +17,10 @@ describe.each(BACKENDS)("search plans (%s)", (backend) => {
   let handle: SearchDb;
   let db: Kysely<Database>;
 
-  async function plan(q: string): Promise<string> {
+  async function plan(q: string, statement?: RawBuilder<unknown>): Promise<string> {
     const parsed = parseSearchQuery(q);
     if (!parsed.ok) throw new Error(parsed.error.message);
-    const compiled = searchPostsStatement(parsed.query, undefined, 20).compile(db);
+    const compiled = (statement ?? searchPostsStatement(parsed.query, undefined, 20)).compile(db);
     const result = await db.executeQuery<{ "QUERY PLAN": string }>(
       CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]));
     const text = result.rows.map((row) => row["QUERY PLAN"]).join("\n");
@@ -45,6 +46,9 @@ describe.each(BACKENDS)("search plans (%s)", (backend) => {
     await sql`INSERT INTO post_tags (post_id, tag, position, created_at)
       SELECT id, 'rust', 0, created_at FROM posts WHERE content LIKE '%rust%'
       UNION ALL SELECT id, 'zanzibar', 1, created_at FROM posts WHERE content LIKE '%zanzibar%'`.execute(db);
+    await sql`INSERT INTO users (username, email, password_hash, display_name)
+      SELECT 'u' || substr(md5(i::text), 1, 12), 'u' || i || '@example.com', 'x', 'Person ' || substr(md5((i * 7)::text), 1, 10)
+      FROM generate_series(1, 3000) AS i`.execute(db);
     await migrateSearch(db);
     const indexed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM post_search`.execute(db);
     expect(indexed.rows[0]!.n).toBe(POSTS);
@@ -78,4 +82,18 @@ describe.each(BACKENDS)("search plans (%s)", (backend) => {
     expect(await plan("fox")).toMatch(/post_search/);
     expect(await plan("#rust from:author3")).toMatch(/post_tags/);
   });
+
+  it("finds users through the trigram indexes, not by reading users whole", async () => {
+    for (const q of [(await md5("1234")).slice(2, 8), (await md5(String(1234 * 7))).slice(0, 6)]) {
+      const text = await plan("x", searchUsersStatement(q, 20));
+      expect(text, q).toMatch(/users_username_trgm_idx/);
+      expect(text, q).toMatch(/users_display_name_trgm_idx/);
+      expect(text, q).not.toMatch(/Seq Scan on users/);
+    }
+  });
+
+  async function md5(text: string): Promise<string> {
+    const row = await sql<{ h: string }>`SELECT md5(${text}) AS h`.execute(db);
+    return row.rows[0]!.h;
+  }
 });

@@ -52,6 +52,11 @@ describe("parseSearchQuery", () => {
     expect(ok("#rust, #hindi_हिन्दी")).toEqual({ ...empty, tags: ["rust", "hindi_हिन्दी"] });
   });
 
+  it("keeps a zero-width non-joiner inside its word, as the posts' words do", () => {
+    expect(ok("می\u200Cخواهم")).toEqual({ ...empty, words: ["می\u200Cخواهم"] });
+    expect(searchWords("من می\u200Cخواهم بروم")).toContain("می\u200Cخواهم");
+  });
+
   it("keeps each term once", () => {
     expect(ok("Fox fox FOX #a #A from:x from:X")).toEqual({ ...empty, words: ["fox"], tags: ["a"], from: ["x"] });
   });

@@ -66,6 +66,7 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     await post(bob, "categories of cats");
     await post(alice, "ПРИВЕТ мир");
     await post(bob, "ＦＵＬＬ width text");
+    await post(bob, "من می\u200Cخواهم بروم");
   });
   afterAll(() => handle?.close());
 
@@ -81,6 +82,7 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
   it("finds a Japanese word inside a sentence written without spaces", async () => {
     expect(await find("東京")).toEqual(["私は東京に住んでいます"]);
     expect(await find("京")).toEqual([]);
+    expect(await find("می\u200Cخواهم")).toEqual(["من می\u200Cخواهم بروم"]);
   });
 
   it("tells a phrase from words in any order", async () => {
@@ -110,10 +112,16 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     expect(await find("#rust from:bob")).toEqual([]);
   });
 
+  it("applies a caller's condition on authors before cutting the page", async () => {
+    const notBob = { authorFilter: (author: ReturnType<typeof sql>) => sql<boolean>`${author} <> ${bob}::uuid` };
+    const hits = await searchPosts(db, parsed("fox"), undefined, 1, notBob);
+    expect(hits.map((hit) => hit.id)).toEqual([ids.get("the quick brown fox")]);
+  });
+
   it("pages newest first without losing or repeating a post", async () => {
     const all = await find("from:alice from:bob");
-    expect(all).toHaveLength(9);
-    expect(all[0]).toBe("ＦＵＬＬ width text");
+    expect(all).toHaveLength(10);
+    expect(all[0]).toBe("من می\u200Cخواهم بروم");
     for (const size of [1, 2, 4]) expect(await find("from:alice from:bob", size)).toEqual(all);
   });
 

@@ -1,6 +1,6 @@
 // Users search (social.md, "Search"): usernames and display names starting with or containing
 // q, case- and accent-insensitive: an exact username first, then prefix matches, then the rest.
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { User } from "../../api/index.js";
 import { isStorableString, hasControlChars, countChars } from "../../api/text.js";
 import type { FieldError } from "../../api/rules.js";
@@ -28,12 +28,18 @@ export async function searchUsers(db: Kysely<any>, text: string, limit: number):
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > USER_SEARCH_LIMIT_MAX) throw new RangeError(`limit ${limit}`);
   // Such text is in no name (names hold no control characters): no need to ask.
   if (!isStorableString(text) || hasControlChars(text) || countChars(text) > LONGEST_NAME) return [];
+  const result = await searchUsersStatement(text, limit).execute(db);
+  return result.rows.map(({ rank: _rank, ...user }) => user);
+}
+
+/** The statement behind searchUsers (text already checked). */
+export function searchUsersStatement(text: string, limit: number): RawBuilder<User & { rank: number }> {
   // Folded and escaped by the database, in the statement itself: the trigram indexes take
   // the pattern as an expression of the parameter.
   const folded = sql`niotebook_fold(${text}::text)`;
   const escaped = sql`replace(replace(replace(${folded}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
   const displayName = sql`niotebook_fold(u.display_name)`;
-  const result = await sql<User & { rank: number }>`
+  return sql<User & { rank: number }>`
     SELECT u.id, u.username, u.display_name, u.bio, ${isoTimestamp("u.created_at")} AS created_at,
       CASE WHEN u.username = ${folded} THEN 0
            WHEN u.username LIKE ${escaped} || '%' OR ${displayName} LIKE ${escaped} || '%' THEN 1
@@ -41,6 +47,5 @@ export async function searchUsers(db: Kysely<any>, text: string, limit: number):
     FROM users u
     WHERE u.username LIKE '%' || ${escaped} || '%' OR ${displayName} LIKE '%' || ${escaped} || '%'
     ORDER BY rank, u.username
-    LIMIT ${sql.lit(limit)}`.execute(db);
-  return result.rows.map(({ rank: _rank, ...user }) => user);
+    LIMIT ${sql.lit(limit)}`;
 }
