@@ -19,10 +19,11 @@ const search: Migration = {
     // possibly in another schema, hence the lookup below.
     await sql`CREATE EXTENSION IF NOT EXISTS unaccent`.execute(db);
     await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
-    const found = await sql<{ schema: string }>`SELECT n.nspname AS schema FROM pg_extension e
-      JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'`.execute(db);
-    const schema = found.rows[0]!.schema;
+    const schemaOf = async (extension: string) => (await sql<{ schema: string }>`SELECT n.nspname AS schema
+      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ${extension}`.execute(db)).rows[0]!.schema;
+    const schema = await schemaOf("unaccent");
     const unaccentDict = sql.id(schema, "unaccent");
+    const trigramOps = sql.id(await schemaOf("pg_trgm"), "gin_trgm_ops");
 
     // 'simple' + unaccent, not a language's stemmer: posts are in any language, and the
     // contract promises whole words; stemming English would make "news" find "new".
@@ -54,8 +55,8 @@ const search: Migration = {
     await sql`CREATE INDEX post_search_created_at_idx ON post_search (created_at DESC, post_id DESC)`.execute(db);
 
     // Users search: "contains" on usernames and folded display names.
-    await sql`CREATE INDEX users_username_trgm_idx ON users USING gin (username gin_trgm_ops) WITH (fastupdate = off)`.execute(db);
-    await sql`CREATE INDEX users_display_name_trgm_idx ON users USING gin (niotebook_fold(display_name) gin_trgm_ops) WITH (fastupdate = off)`.execute(db);
+    await sql`CREATE INDEX users_username_trgm_idx ON users USING gin (username ${trigramOps}) WITH (fastupdate = off)`.execute(db);
+    await sql`CREATE INDEX users_display_name_trgm_idx ON users USING gin (niotebook_fold(display_name) ${trigramOps}) WITH (fastupdate = off)`.execute(db);
   },
 };
 
