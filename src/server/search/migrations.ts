@@ -1,0 +1,69 @@
+// The search migration (social.md, "Search"), registered by the lead after the social tables
+// as "0020_search". It needs only posts and users; post_tags is read by queries, not here.
+import { sql, type Kysely } from "kysely";
+import type { Migration } from "kysely/migration";
+import { SEARCH_CONFIG, indexMissingPosts } from "./index-post.js";
+
+// Every token type of the default parser but `blank`: all go through unaccent, then simple
+// (lower-casing, no stop words, no stemming).
+const TOKEN_TYPES = [
+  "asciiword", "word", "numword", "asciihword", "hword", "numhword", "hword_asciipart", "hword_part",
+  "hword_numpart", "email", "protocol", "url", "host", "url_path", "file", "sfloat", "float", "int",
+  "uint", "version", "tag", "entity",
+];
+
+const search: Migration = {
+  async up(db: Kysely<any>) {
+    // Both are trusted extensions (PostgreSQL 13+): the database's owner may create them
+    // without being a superuser. IF NOT EXISTS: an operator may have created them already,
+    // possibly in another schema, hence the lookup below.
+    await sql`CREATE EXTENSION IF NOT EXISTS unaccent`.execute(db);
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
+    const schemaOf = async (extension: string) => (await sql<{ schema: string }>`SELECT n.nspname AS schema
+      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ${extension}`.execute(db)).rows[0]!.schema;
+    const schema = await schemaOf("unaccent");
+    const unaccentDict = sql.id(schema, "unaccent");
+    const trigramOps = sql.id(await schemaOf("pg_trgm"), "gin_trgm_ops");
+
+    // 'simple' + unaccent, not a language's stemmer: posts are in any language, and the
+    // contract promises whole words; stemming English would make "news" find "new".
+    await sql`CREATE TEXT SEARCH CONFIGURATION ${sql.id(SEARCH_CONFIG)} (COPY = pg_catalog.simple)`.execute(db);
+    await sql`ALTER TEXT SEARCH CONFIGURATION ${sql.id(SEARCH_CONFIG)}
+      ALTER MAPPING FOR ${sql.raw(TOKEN_TYPES.join(", "))} WITH ${unaccentDict}, pg_catalog.simple`.execute(db);
+
+    // Lower case without accents, for users search. unaccent() is only STABLE (its rules file
+    // could change); declared IMMUTABLE here so indexes can use it, with the dictionary named
+    // in full so that no search_path changes what it does.
+    await sql`CREATE FUNCTION niotebook_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+      AS $fold$ SELECT pg_catalog.lower(${sql.raw(quoteIdent(schema))}.unaccent(${sql.raw(`'${quoteIdent(schema)}.unaccent'`)}::regdictionary, $1)) $fold$`
+      .execute(db);
+
+    // One row per post: its words as the application split them (searchWords), so Chinese
+    // or Japanese text is searchable word by word. created_at copies the post's, so a search
+    // pages on this table's own (created_at, post_id) index without touching posts.
+    await sql`
+      CREATE TABLE post_search (
+        post_id uuid PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        document tsvector NOT NULL
+      )`.execute(db);
+    // Backfilled before the indexes exist: building them once is faster than growing them.
+    await indexMissingPosts(db);
+    // fastupdate off: each post's entries go straight into the index rather than a pending
+    // list that every search reads through until VACUUM merges it (and PGlite has no autovacuum).
+    await sql`CREATE INDEX post_search_document_idx ON post_search USING gin (document) WITH (fastupdate = off)`.execute(db);
+    await sql`CREATE INDEX post_search_created_at_idx ON post_search (created_at DESC, post_id DESC)`.execute(db);
+
+    // Users search: "contains" on usernames and folded display names.
+    await sql`CREATE INDEX users_username_trgm_idx ON users USING gin (username ${trigramOps}) WITH (fastupdate = off)`.execute(db);
+    await sql`CREATE INDEX users_display_name_trgm_idx ON users USING gin (niotebook_fold(display_name) ${trigramOps}) WITH (fastupdate = off)`.execute(db);
+  },
+};
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export const searchMigrations: Record<string, Migration> = {
+  "0020_search": search,
+};

@@ -1,0 +1,117 @@
+// Post search (social.md, "Search"): a parsed query (api/search-query.ts) run as one keyset-
+// paged statement, newest first. Every piece of user text reaches the database as a bound
+// parameter of phraseto_tsquery, which never fails on its input: no query can cause a
+// tsquery syntax error, whatever the user typed.
+import { sql, type Kysely, type RawBuilder } from "kysely";
+import { PAGE_LIMIT_MAX } from "../../api/index.js";
+import type { SearchQuery } from "../../api/search-query.js";
+import { isoTimestamp } from "../db/sql.js";
+import { SEARCH_CONFIG } from "./index-post.js";
+
+/** Where a page starts (exclusive): the last hit's microsecond UTC timestamp and id. */
+export interface PageKey {
+  createdAt: string;
+  id: string;
+}
+
+export interface SearchHit {
+  id: string;
+  /** isoTimestamp's format: the page key of the next page, with `id`. */
+  createdAt: string;
+}
+
+export interface SearchOptions {
+  /**
+   * A condition on the author (say, the block and mute filter of social/common.ts's visibleTo),
+   * applied before the page is cut, so pages stay full.
+   */
+  authorFilter?: (authorId: RawBuilder<unknown>) => RawBuilder<boolean>;
+}
+
+/** A word sequence as a tsquery: one word, or words in a row (`<->`). */
+function phrase(words: string[]): RawBuilder<unknown> {
+  return sql`phraseto_tsquery(${sql.lit(SEARCH_CONFIG)}::regconfig, ${words.join(" ")}::text)`;
+}
+
+function all(parts: RawBuilder<unknown>[], op: "&&" | "||"): RawBuilder<unknown> {
+  return sql`(${sql.join(parts, sql.raw(` ${op} `))})`;
+}
+
+/**
+ * The authors' ids as a value computed once before the walk (an InitPlan), so the planner can
+ * walk posts_author_created_at_id_idx for one author rather than filter the global timeline.
+ */
+function authorIds(list: string[]): RawBuilder<unknown> {
+  const named = sql.join(list.map((name) => sql`${name}::text`));
+  return list.length === 1
+    ? sql`(SELECT u.id FROM users u WHERE u.username = ${list[0]!}::text)`
+    : sql`ANY (ARRAY(SELECT u.id FROM users u WHERE u.username IN (${named})))`;
+}
+
+/**
+ * The statement behind searchPosts, for a caller that wants to join the hits to its own post
+ * columns in the same statement: rows `id`, `created_at` (isoTimestamp), newest first,
+ * limit+1 of them.
+ *
+ * The table that drives the walk is the most selective one the query names: the words' GIN
+ * index (post_search), else the first tag's (tag, created_at, post_id) index, else the
+ * authors' posts; each keeps created_at, so the page is cut on that table's own index.
+ */
+export function searchPostsStatement(query: SearchQuery, after: PageKey | undefined, limit: number,
+  options: SearchOptions = {}): RawBuilder<{ id: string; created_at: string }> {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) throw new RangeError(`page size ${limit}`);
+  const terms = [...query.words.map((w) => [w]), ...query.phrases];
+  const conditions: RawBuilder<unknown>[] = [];
+  let from: RawBuilder<unknown>;
+  let at: string;
+  let id: string;
+  let tags = query.tags;
+  if (terms.length > 0) {
+    from = sql`post_search s JOIN posts p ON p.id = s.post_id`;
+    [at, id] = ["s.created_at", "s.post_id"];
+    conditions.push(sql`s.document @@ ${all(terms.map(phrase), "&&")}`);
+    if (query.excludes.length > 0) conditions.push(sql`NOT (s.document @@ ${all(query.excludes.map(phrase), "||")})`);
+  } else if (tags.length > 0) {
+    from = sql`post_tags t JOIN posts p ON p.id = t.post_id`;
+    [at, id] = ["t.created_at", "t.post_id"];
+    conditions.push(sql`t.tag = ${tags[0]!}::text`);
+    tags = tags.slice(1);
+  } else if (query.from.length > 0) {
+    from = sql`posts p`;
+    [at, id] = ["p.created_at", "p.id"];
+  } else {
+    throw new RangeError("a search needs a word, a phrase, a tag or an author (parseSearchQuery refuses others)");
+  }
+  if (terms.length === 0 && query.excludes.length > 0) {
+    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_search sx WHERE sx.post_id = p.id
+      AND sx.document @@ ${all(query.excludes.map(phrase), "||")})`);
+  }
+  for (const tag of tags) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM post_tags tt WHERE tt.post_id = p.id AND tt.tag = ${tag}::text)`);
+  }
+  for (const tag of query.excludeTags) {
+    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_tags tx WHERE tx.post_id = p.id AND tx.tag = ${tag}::text)`);
+  }
+  if (query.from.length > 0) conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
+  if (query.notFrom.length > 0) {
+    conditions.push(sql`p.author_id <> ALL (ARRAY(SELECT u.id FROM users u
+      WHERE u.username IN (${sql.join(query.notFrom.map((name) => sql`${name}::text`))})))`);
+  }
+  if (options.authorFilter) conditions.push(options.authorFilter(sql`p.author_id`));
+  if (after) {
+    conditions.push(sql`(${sql.ref(at)}, ${sql.ref(id)}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
+  }
+  // The leading comment keeps pg-dialect.ts from naming (preparing) the statement: its text
+  // varies with the query's shape, which would use up the dialect's bounded set of names, and
+  // a generic plan would not know whether a word is rare (GIN index) or common (walk by date).
+  return sql<{ id: string; created_at: string }>`/* search */ SELECT ${sql.ref(id)} AS id, ${isoTimestamp(at)} AS created_at
+    FROM ${from} WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY ${sql.ref(at)} DESC, ${sql.ref(id)} DESC LIMIT ${sql.lit(limit + 1)}`;
+}
+
+/** One page of post search hits, newest first, limit+1 of them (so has_more is exact). */
+export async function searchPosts(db: Kysely<any>, query: SearchQuery, after: PageKey | undefined, limit: number,
+  options: SearchOptions = {}): Promise<SearchHit[]> {
+  const result = await searchPostsStatement(query, after, limit, options).execute(db);
+  return result.rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
+}
