@@ -13,6 +13,7 @@ import { registerBodyParser } from "./http/body-parser.js";
 import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
 import { registerGracefulClose } from "./http/graceful-close.js";
+import { registerMetrics } from "./http/metrics.js";
 import { registerNotFound } from "./http/method-not-allowed.js";
 import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { registerRequestLog } from "./http/request-log.js";
@@ -95,6 +96,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerRateLimit(app, ctx);
   registerSecurityHeaders(app);
   registerRequestLog(app);
+  registerMetrics(app, ctx);
 
   // Stage 3: the routes, one plugin per feature; each authenticated feature is one scope.
   await app.register(servicePlugin, { ctx });

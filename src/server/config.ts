@@ -24,6 +24,8 @@ export interface Config {
   timelineCache: boolean;
   /** Server processes sharing the port (PostgreSQL only). */
   workers: number;
+  /** Port of the Prometheus listener (GET /metrics) on `host`; undefined = no metrics. */
+  metricsPort: number | undefined;
   /** `niotebook local`: the client that started this server; stop once it is gone. */
   stopWithParent: number | undefined;
 }
@@ -45,6 +47,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_CORS_ORIGIN", "comma-separated allowed CORS origins (default none)"],
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
   ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
+  ["NIOTEBOOK_METRICS_PORT", "port for Prometheus metrics (GET /metrics) on NIOTEBOOK_HOST, 0 for any free port; unset = off"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
   ["NIOTEBOOK_STOP_WITH_PARENT", "a PID: stop when that process is no longer this one's parent (set by niotebook local)"],
 ];
@@ -89,9 +92,9 @@ function parseSwitch(name: string, value: string): boolean {
   throw new ConfigError(`${name} must be on or off (got "${value}")`);
 }
 
-function parsePort(value: string): number {
+function parsePort(value: string, name = "NIOTEBOOK_PORT"): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`NIOTEBOOK_PORT must be a port number 0–65535 (got "${value}")`);
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`${name} must be a port number 0–65535 (got "${value}")`);
   return port;
 }
 
@@ -144,9 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         "or turn limits off with NIOTEBOOK_RATE_LIMIT=off",
     );
   }
+  const port = parsePort(get("NIOTEBOOK_PORT") ?? "8080");
+  const metricsPortText = get("NIOTEBOOK_METRICS_PORT");
+  const metricsPort = metricsPortText === undefined ? undefined : parsePort(metricsPortText.trim(), "NIOTEBOOK_METRICS_PORT");
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`NIOTEBOOK_METRICS_PORT must differ from NIOTEBOOK_PORT (both are ${port}): the metrics have a listener of their own`);
+  }
   return {
     host: get("NIOTEBOOK_HOST") ?? "127.0.0.1",
-    port: parsePort(get("NIOTEBOOK_PORT") ?? "8080"),
+    port,
     dbUrl,
     dataDir: dataFolderPath(env),
     jwtSecret,
@@ -160,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
+    metricsPort,
     stopWithParent,
   };
 }

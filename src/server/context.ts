@@ -7,6 +7,7 @@ import { AccessTokens } from "./auth/tokens.js";
 import type { DatabaseHandle } from "./db/database.js";
 import type { Database } from "./db/schema.js";
 import { TokenBuckets, type RateLimiter } from "./http/rate-limit.js";
+import { ServerMetrics } from "./metrics/metrics.js";
 import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./timeline/queries.js";
@@ -23,11 +24,18 @@ export interface AppContext {
   /** null when rate limiting is off. */
   rateLimiter: RateLimiter | null;
   firstPage: FirstPageCache;
+  /** Counted always; served only with NIOTEBOOK_METRICS_PORT (and requests counted only then). */
+  metrics: ServerMetrics;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
 }
 
-export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string): AppContext {
+/** What a test may replace in the context. */
+export interface AppContextOverrides {
+  metrics?: ServerMetrics;
+}
+
+export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string, overrides: AppContextOverrides = {}): AppContext {
   // Several processes may write only with workers on PostgreSQL; one process needs no version.
   const versions = database.kind === "postgres" && config.workers > 1 ? postgresTimelineVersions(database.db) : singleProcessTimeline;
   const firstPage = new FirstPageCache(() => timelinePage(database.db, undefined, PAGE_LIMIT_MAX), Date.now, versions.current);
@@ -45,6 +53,7 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     knownUsers,
     rateLimiter: createRateLimiter(config),
     firstPage,
+    metrics: overrides.metrics ?? new ServerMetrics({ pool: database.poolStats, firstPage: () => firstPage.lookups }),
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();

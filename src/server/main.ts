@@ -5,6 +5,7 @@ import { deleteExpiredRefreshTokens } from "./auth/queries.js";
 import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
 import { createAppContext } from "./context.js";
 import { DataDirInUseError, removeServerInfo, writeServerInfo } from "./db/data-dir.js";
+import { exposeMetrics, type MetricsListener } from "./metrics/listener.js";
 import { openRuntime } from "./runtime.js";
 import { seed } from "./seed.js";
 import { VERSION } from "./version.js";
@@ -39,6 +40,7 @@ async function serve(config: Config): Promise<void> {
   }, 3_600_000);
   cleanup.unref();
 
+  let metrics: MetricsListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -52,6 +54,7 @@ async function serve(config: Config): Promise<void> {
     clearInterval(cleanup);
     try {
       await app.drainAndClose();
+      await metrics?.close();
       if (runtime.lock) removeServerInfo(config.dataDir);
       await runtime.close();
       app.log.info("stopped");
@@ -72,6 +75,11 @@ async function serve(config: Config): Promise<void> {
     }, PARENT_CHECK_MS).unref();
   }
 
+  if (config.metricsPort !== undefined) {
+    // Before the API, so a metrics port in use stops the start; in a worker this answers the
+    // primary's scrapes instead of listening (metrics/listener.ts).
+    metrics = await exposeMetrics(config.host, config.metricsPort, ctx.metrics.registry);
+  }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -79,6 +87,7 @@ async function serve(config: Config): Promise<void> {
   const url = `http://${host}:${port}`;
   if (runtime.lock) writeServerInfo(config.dataDir, url);
   app.log.info({ url, database: runtime.database.kind, version: VERSION }, `niotebook-server listening on ${url}`);
+  if (metrics) app.log.info({ metrics: metrics.url }, `metrics on ${metrics.url}`);
 }
 
 async function migrate(config: Config): Promise<void> {

@@ -3,6 +3,7 @@
 // SIGINT passes the signal on and exits 0 once every worker has finished its requests.
 import cluster, { type Worker } from "node:cluster";
 import type { Config } from "./config.js";
+import { listenClusterMetrics } from "./metrics/listener.js";
 import { openRuntime } from "./runtime.js";
 
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
@@ -47,6 +48,11 @@ export async function runPrimary(config: Config): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  if (config.metricsPort !== undefined) {
+    // One scrape target for all workers: the primary sums what each worker reports.
+    const metrics = await listenClusterMetrics(config.host, config.metricsPort);
+    log(`metrics on ${metrics.url}`, { metrics: metrics.url });
+  }
   for (let i = 0; i < config.workers; i++) fork();
   log(`started ${config.workers} workers`, { workers: config.workers });
 }

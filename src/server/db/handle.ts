@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   ping(timeoutMs: number): Promise<boolean>;
   /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
   listen(channel: string, listener: Listener): void;
+  /** The connection pool's use, for the metrics; absent for the embedded database (one session). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 

@@ -49,6 +49,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
       listeners.push(listenPostgres(options.url, channel, listener));
     },
     ping: (timeoutMs) => pingPostgres(options.url, timeoutMs),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await Promise.all(listeners.map((l) => l.stop()));
       await db.destroy();

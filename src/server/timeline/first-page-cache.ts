@@ -18,6 +18,8 @@ export class FirstPageCache {
   private generation = 0;
   /** Off for measuring (NIOTEBOOK_TIMELINE_CACHE=off). */
   enabled = true;
+  /** Running totals for the metrics: pages served from memory, and pages that needed a load. */
+  readonly lookups = { hits: 0, misses: 0 };
 
   constructor(
     /** Loads the newest PAGE_LIMIT_MAX + 1 posts. */
@@ -48,8 +50,10 @@ export class FirstPageCache {
     if (!this.enabled) return { rows: await this.load(), cached: false };
     const version = this.currentVersion ? await this.currentVersion() : undefined;
     if (this.rows && version === this.rowsVersion && this.now() - this.loadedAtMs < MAX_AGE_MS) {
+      this.lookups.hits++;
       return { rows: this.rows, cached: true };
     }
+    this.lookups.misses++;
     const rows = await this.refresh(version);
     return { rows, cached: rows === this.rows };
   }
