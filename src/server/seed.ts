@@ -4,6 +4,7 @@ import { sql, type Kysely } from "kysely";
 import { randomInt } from "node:crypto";
 import type { Database } from "./db/schema.js";
 import { hashPassword } from "./auth/passwords.js";
+import { indexMissingPosts } from "./search/index-post.js";
 
 export const SEED_PASSWORD = "niotebook-demo";
 
@@ -64,6 +65,7 @@ export async function seed(db: Kysely<Database>, options: SeedOptions) {
       SELECT a, c, date_trunc('second', now()) - make_interval(secs => s)
       FROM unnest(${authors}::uuid[], ${contents}::text[], ${ages}::float8[]) AS t(a, c, s)`.execute(db);
   }
+  await indexMissingPosts(db);
   // Log-in is by e-mail: every seeded user's is <username>@example.com; the first one as an example.
   return { users: ids.length, posts: options.posts, ms: Date.now() - started, password: SEED_PASSWORD, exampleEmail: users[0]?.email };
 }

@@ -1,7 +1,7 @@
 // A database for the search tests: PGlite in memory (with the search extensions) or a fresh
-// PostgreSQL database, migrated with the repository's migrations and then the search one, as
-// the lead will register it. post_tags is the social branch's table: created here until it lands.
-import { Kysely, sql } from "kysely";
+// PostgreSQL database, migrated with the repository's migrations, the search one last
+// as registered in migrations.ts (migrateBase stops before it, so a test can fill posts first).
+import { Kysely } from "kysely";
 import { Migrator } from "kysely/migration";
 import { PGlite } from "@electric-sql/pglite";
 import { openPostgres, type DatabaseHandle } from "../../src/server/db/database.js";
@@ -48,18 +48,10 @@ export async function migrateWithSearch(db: Kysely<any>): Promise<void> {
   await migrateSearch(db);
 }
 
-/** The repository's migrations, and post_tags as the social branch makes it. */
+/** The repository's migrations up to (not including) the search one, so a test can fill posts first. */
 export async function migrateBase(db: Kysely<any>): Promise<void> {
-  await migrate(db, migrations);
-  await sql`
-    CREATE TABLE IF NOT EXISTS post_tags (
-      post_id uuid NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-      tag text NOT NULL CHECK (char_length(tag) BETWEEN 1 AND 150),
-      position smallint NOT NULL,
-      created_at timestamptz NOT NULL,
-      PRIMARY KEY (post_id, tag)
-    )`.execute(db);
-  await sql`CREATE INDEX IF NOT EXISTS post_tags_tag_created_at_idx ON post_tags (tag, created_at DESC, post_id DESC)`.execute(db);
+  const base = Object.fromEntries(Object.entries(migrations).filter(([name]) => !(name in searchMigrations)));
+  await migrate(db, base);
 }
 
 /** The search migration, registered after the others as the lead will. */

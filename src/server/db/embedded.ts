@@ -15,6 +15,7 @@ export async function createPGlite(dataDir: string): Promise<PGlite> {
   const { PGlite } = await import("@electric-sql/pglite");
   return PGlite.create(join(dataDir, "pgdata"), {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
+    extensions: (await import("../search/extensions.js")).searchExtensions,
     ...(await (await import("./pglite-assets.js")).pgliteAssetOptions()), // the single executable's own copies of PGlite's files
     // PGlite's heap never shrinks, and the default 128 MB of shared buffers would fill it;
     // 32 MB hold what the keyset queries touch (docs/design-notes.md).

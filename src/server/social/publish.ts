@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { parseEntities } from "../../api/entities.js";
 import { forbidden, notFound } from "../http/errors.js";
 import { blockBetween, findSocialPost, type Db, type SocialPost } from "./common.js";
+import { indexPostForSearch } from "../search/index-post.js";
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL = "24 hours";
@@ -72,6 +73,7 @@ export async function publishPost(db: Db, input: PublishInput): Promise<PublishR
       FROM users u WHERE u.id = ${authorId}::uuid
       RETURNING created_at`.execute(tx);
     if (inserted.rows.length === 0) return undefined;
+    await indexPostForSearch(tx, id, content);
     if (entities.mentions.length > 0) {
       const names = sql.join(entities.mentions.map((name, i) => sql`(${name}::text, ${i}::smallint)`));
       await sql`INSERT INTO post_mentions (post_id, user_id, position, created_at)
