@@ -23,9 +23,10 @@ export function isStorableString(text: string): boolean {
   return text.isWellFormed() && !text.includes("\u0000");
 }
 
-// C0 and C1 control characters, with the exceptions a field allows passed in.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
-const CONTROL_EXCEPT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+// C0 and C1 control characters (Unicode's Cc: U+0000–U+001F, U+007F–U+009F), with the
+// exceptions a field allows taken out.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_EXCEPT_TAB_LF = /[\p{Cc}--[\t\n]]/v;
 
 export function hasControlChars(text: string): boolean {
   return CONTROL.test(text);

@@ -113,8 +113,7 @@ class PgConnection implements DatabaseConnection {
     abandon(new Error("Query read timeout"));
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("streaming is not used by niotebook");
   }
 }
@@ -193,5 +192,5 @@ export class PgDialect implements Dialect {
   createAdapter() { return new PostgresAdapter(); }
   createDriver() { return new PgDriver(this.pool, this.unavailable, this.statementTimeoutMs); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
 }
