@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The usual output, then a line saying whether PostgreSQL and Redis were tested.
+    reporters: ["default", "./test/support/services-reporter.ts"],
   },
 });
