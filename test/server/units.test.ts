@@ -19,7 +19,7 @@ describe("configuration", () => {
     expect(c).toMatchObject({
       host: "127.0.0.1", port: 8080, dbUrl: undefined, dataDir: "/home/u/.local/share/niotebook",
       accessTokenTtlMs: 86_400_000, refreshTokenTtlMs: 7 * 86_400_000, refreshReuseGraceMs: 30_000,
-      rateLimitMultiplier: 1, trustProxy: [], corsOrigins: [], logLevel: "info",
+      rateLimitMultiplier: 1, trustProxy: [], corsOrigins: [], logLevel: "info", logFormat: "auto",
     });
     expect(loadConfig({ XDG_DATA_HOME: "/x" }).dataDir).toBe("/x/niotebook");
   });
@@ -37,6 +37,8 @@ describe("configuration", () => {
     expect(loadConfig({ NIOTEBOOK_TRUST_PROXY: "10.0.0.1, 192.168.0.0/16" }).trustProxy).toEqual(["10.0.0.1", "192.168.0.0/16"]);
     expect(() => loadConfig({ NIOTEBOOK_PORT: "70000" })).toThrow(/NIOTEBOOK_PORT/);
     expect(() => loadConfig({ NIOTEBOOK_LOG_LEVEL: "loud" })).toThrow(/NIOTEBOOK_LOG_LEVEL/);
+    expect(() => loadConfig({ NIOTEBOOK_LOG_FORMAT: "fancy" })).toThrow(/NIOTEBOOK_LOG_FORMAT must be json or pretty/);
+    expect(loadConfig({ NIOTEBOOK_LOG_FORMAT: "PRETTY" }).logFormat).toBe("pretty");
     expect(() => loadConfig({ NIOTEBOOK_DB_URL: "mysql://x", NIOTEBOOK_JWT_SECRET: "x".repeat(32) })).toThrow(/postgres/);
     // A Redis that cannot be reached is waited for (limits fail open meanwhile); one that cannot be a URL is a mistake.
     for (const bad of ["not-a-url", "127.0.0.1:6379", "http://127.0.0.1:6379", "redis://"]) {
