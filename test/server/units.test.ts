@@ -5,6 +5,7 @@ import { KnownUsers } from "../../src/server/auth/known-users.js";
 import { ConfigError, loadConfig, parseDuration } from "../../src/server/config.js";
 import { restartDelayMs } from "../../src/server/workers.js";
 import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/rate-limit.js";
+import { AccessTokens } from "../../src/server/auth/tokens.js";
 import { encodeCursor, parseCursor, parseLimit, parseTimestamp, toPage } from "../../src/server/paging.js";
 import { sharedCheck } from "../../src/server/health.js";
 import { spawn } from "node:child_process";
@@ -189,6 +190,33 @@ describe("token buckets", () => {
     expect(clientKey("2001:db8:0:1::5")).toBe(clientKey("2001:0db8:0000:0001:ffff:ffff:ffff:ffff"));
     expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:0:2::5"));
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
+  });
+});
+
+describe("access tokens", () => {
+  // Issued by the code before this one (jose's SignJWT) for this secret, user and time.
+  const secret = "old-code-secret-0123456789-0123456789-abc";
+  const userId = "0190a2b4-7c3d-7e8f-9a0b-1c2d3e4f5a6b";
+  const iatMs = 1_796_000_000_000;
+  const joseToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6IkFkYV9Mb3ZlbGFjZSIsInN1YiI6IjAxOTBhMmI0LTdjM2QtN2U4Zi05YTBiLTFjMmQzZTRmNWE2YiIsImlhdCI6MTc5NjAwMDAwMCwiZXhwIjoxNzk2MDAwOTAwfQ.XJ9JcT_s9HFG8LW-vUkxS5uH9034jwtFxsA8r7venpI";
+
+  it("round-trip: what is issued verifies, with its claims", () => {
+    const tokens = new AccessTokens("round-trip-secret-0123456789-0123456789", 900_000);
+    const { token, expiresAt } = tokens.issue(userId, "Zoë_🎉");
+    expect(tokens.verify(token)).toEqual({ userId, username: "Zoë_🎉" });
+    expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$/);
+    expect(() => new AccessTokens("another-secret-0123456789-0123456789-xyz", 900_000).verify(token)).toThrow(/Invalid access token/);
+  });
+
+  it("verifies tokens the previous signing code issued, and issues the very same bytes", () => {
+    const tokens = new AccessTokens(secret, 900_000, () => iatMs + 60_000);
+    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace" });
+    expect(tokens.issue(userId, "Ada_Lovelace", iatMs).token).toBe(joseToken);
+    const later = new AccessTokens(secret, 900_000, () => iatMs + 900_000);
+    expect(() => later.verify(joseToken)).toThrow(/expired/);
+    const [h, p, sig] = joseToken.split(".");
+    const flipped = `${h}.${p}.${sig!.slice(0, -2)}${sig!.endsWith("A") ? "B" : "A"}${sig!.slice(-1)}`;
+    expect(() => tokens.verify(flipped)).toThrow(/Invalid access token/);
   });
 });
 
