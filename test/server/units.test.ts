@@ -191,6 +191,19 @@ describe("token buckets", () => {
     expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:0:2::5"));
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
   });
+
+  it("reads every spelling of an address: abbreviated, full, upper case, v4-mapped in hex, with a zone", () => {
+    const key = clientKey("2001:db8:0:1:2:3:4:5");
+    for (const ip of ["2001:DB8:0:1::", "2001:0db8:0000:0001:0000:0000:0000:0000", "2001:db8::1:aaaa:bbbb:cccc:dddd", "2001:db8:0:1::5%eth0"]) {
+      expect(clientKey(ip), ip).toBe(key);
+    }
+    expect(key).toBe("2001:db8:0:1::/64");
+    expect(clientKey("::").startsWith("0:0:0:0")).toBe(true);
+    expect(clientKey("::ffff:cb00:7107")).toBe("203.0.113.7");
+    expect(clientKey("::FFFF:203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:1:1::5"));
+    expect(clientKey("10.0.0.1")).not.toBe(clientKey("10.0.0.2"));
+  });
 });
 
 describe("access tokens", () => {
