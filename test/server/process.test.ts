@@ -99,8 +99,9 @@ describe("niotebook-server as a process", () => {
   }, 120_000);
 
   it("logs JSON lines to a pipe, and lines a person can read when NIOTEBOOK_LOG_FORMAT=pretty", async () => {
+    const dataDir = tempDir(); // one folder: the second start finds it migrated
     for (const format of ["", "pretty"]) {
-      const server = await start(tempDir(), format ? { NIOTEBOOK_LOG_FORMAT: format } : {});
+      const server = await start(dataDir, format ? { NIOTEBOOK_LOG_FORMAT: format } : {});
       await json(`${server.url}/health`);
       expect(await server.stop()).toBe(0);
       const lines = server.output().split("\n").filter((l) => l.includes("listening on"));
@@ -111,7 +112,7 @@ describe("niotebook-server as a process", () => {
         expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: expect.stringContaining("listening on") });
       }
     }
-  }, 60_000);
+  }, 120_000);
 
   it("migrate says what it applied, then that there is nothing left to apply", () => {
     const dataDir = tempDir();
