@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One migrated embedded data folder for the whole run, copied by each test server.
+    globalSetup: ["test/support/global-setup.ts"],
+    // The usual output, then a line saying whether PostgreSQL and Redis were tested.
+    reporters: ["default", "./test/support/services-reporter.ts"],
   },
 });

@@ -201,7 +201,7 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
   const byStatus: Record<string, number> = {};
   let ok = 0, socketErrors = 0, timeouts = 0, bytes = 0, lateStarts = 0, total = 0;
   // Set once every connection is open.
-  let t0 = Infinity, warmEnd = Infinity, end = Infinity;
+  let warmEnd = Infinity;
   const windows = new WindowedLatencies(config.durationS * 1000, config.windows);
   const interval = 1000 / rate;
 
@@ -282,9 +282,9 @@ async function paced(config: LoadConfig, data: LoadData): Promise<LoadResult> {
     });
     idle.push(c);
   }
-  t0 = performance.now();
+  const t0 = performance.now();
   warmEnd = t0 + config.warmupS * 1000;
-  end = warmEnd + config.durationS * 1000;
+  const end = warmEnd + config.durationS * 1000;
   await pacedSlots(t0, interval, end, (due, now) => {
     if (now - due > 5 && due >= warmEnd) lateStarts++;
     queue.push(due);

@@ -66,7 +66,7 @@ function prioritise(pids: number[], what: string): void {
     try {
       setPriority(pid, opts.serverNice);
     } catch (error) {
-      throw new Error(`--server-nice ${opts.serverNice}: could not renice ${what} (pid ${pid}): ${(error as Error).message}; below 0 needs root or CAP_SYS_NICE`);
+      throw new Error(`--server-nice ${opts.serverNice}: could not renice ${what} (pid ${pid}): ${(error as Error).message}; below 0 needs root or CAP_SYS_NICE`, { cause: error });
     }
   }
 }
@@ -128,7 +128,7 @@ async function startServer(db: "postgres" | "embedded", limits: "off" | "x1000",
  * returns what it read.
  */
 function scanLog(path: string, into: Map<string, LogScan>, key: string): string {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(path, "utf8");
     truncateSync(path, 0);

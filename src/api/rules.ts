@@ -5,7 +5,7 @@ import {
   POST_MAX, RESERVED_USERNAMES, USERNAME_MAX, USERNAME_MIN,
 } from "./limits.js";
 import {
-  countChars, hasControlChars, hasControlCharsExceptTabNewline, isStorableString,
+  countChars, hasControlChars, hasControlCharsExceptTabNewline, hasVisibleChar, isStorableString,
   normalizeNewlines, normalizePostContent,
 } from "./text.js";
 
@@ -62,14 +62,25 @@ export function checkPassword(value: string): FieldError | null {
   return null;
 }
 
-export function checkDisplayName(value: string): FieldError | null {
-  const bad = storable("display_name", "Display name", value);
+/** Display name as stored: trimmed as post content is (String#trim's white space). */
+export function normalizeDisplayName(text: string): string {
+  return text.trim();
+}
+
+/** The message for a field with nothing visible in it ("   ", a lone U+200B). */
+export const nothingVisible = (label: string) => `${label} must contain at least one visible character`;
+
+/** Checks a display name as the server will store it (see normalizeDisplayName). */
+export function checkDisplayName(raw: string): FieldError | null {
+  const bad = storable("display_name", "Display name", raw);
   if (bad) return bad;
+  const value = normalizeDisplayName(raw);
   const n = countChars(value);
   if (n < DISPLAY_NAME_MIN || n > DISPLAY_NAME_MAX) {
     return invalid("display_name", `Display name must be ${DISPLAY_NAME_MIN}–${DISPLAY_NAME_MAX} characters`);
   }
   if (hasControlChars(value)) return invalid("display_name", "Display name cannot contain control characters");
+  if (!hasVisibleChar(value)) return invalid("display_name", nothingVisible("Display name"));
   return null;
 }
 
@@ -100,6 +111,7 @@ export function checkPostContent(raw: string): FieldError | null {
   if (n > POST_MAX) {
     return { code: "content_too_long", field: "content", message: `Post is ${n} characters; the limit is ${POST_MAX}` };
   }
+  if (!hasVisibleChar(value)) return invalid("content", nothingVisible("Post"));
   return null;
 }
 

@@ -20,6 +20,8 @@ export interface Config {
   redisUrl: string | undefined;
   corsOrigins: string[];
   logLevel: string;
+  /** Log lines for a person (pretty) or for a machine (json); auto = pretty on a terminal. */
+  logFormat: "json" | "pretty" | "auto";
   /** Serve the first timeline page from memory (on by default; off for measuring). */
   timelineCache: boolean;
   /** Server processes sharing the port (PostgreSQL only). */
@@ -46,6 +48,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_REDIS_URL", "optional Redis URL (shared rate-limit buckets)"],
   ["NIOTEBOOK_CORS_ORIGIN", "comma-separated allowed CORS origins (default none)"],
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
+  ["NIOTEBOOK_LOG_FORMAT", "json or pretty (default: pretty when standard output is a terminal, json otherwise)"],
   ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
   ["NIOTEBOOK_METRICS_PORT", "port for Prometheus metrics (GET /metrics) on NIOTEBOOK_HOST, 0 for any free port; unset = off"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
@@ -132,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`NIOTEBOOK_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
+  const logFormat = get("NIOTEBOOK_LOG_FORMAT")?.toLowerCase() ?? "auto";
+  if (logFormat !== "auto" && logFormat !== "json" && logFormat !== "pretty") {
+    throw new ConfigError(`NIOTEBOOK_LOG_FORMAT must be json or pretty (got "${logFormat}")`);
+  }
   const workers = parseWorkers(get("NIOTEBOOK_WORKERS") ?? "1");
   const rateLimitMultiplier = parseRateLimit(get("NIOTEBOOK_RATE_LIMIT") ?? "on");
   if (workers > 1 && dbUrl === undefined) {
@@ -167,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl,
     corsOrigins: list(get("NIOTEBOOK_CORS_ORIGIN")),
     logLevel,
+    logFormat,
     workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
     metricsPort,

@@ -9,6 +9,7 @@ import type { Database } from "./db/schema.js";
 import { TokenBuckets, type RateLimiter } from "./http/rate-limit.js";
 import { ServerMetrics } from "./metrics/metrics.js";
 import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
+import { createLogger } from "./log.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./timeline/queries.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
@@ -65,10 +66,11 @@ function createRateLimiter(config: Config): RateLimiter | null {
   if (config.rateLimitMultiplier === 0) return null;
   if (!config.redisUrl) return new TokenBuckets(config.rateLimitMultiplier);
   let lastLogMs = 0;
+  const log = createLogger(config);
   return new RedisTokenBuckets(config.redisUrl, config.rateLimitMultiplier, (error) => {
     // At most one line a minute while Redis is away.
     if (Date.now() - lastLogMs < 60_000) return;
     lastLogMs = Date.now();
-    process.stderr.write(`${JSON.stringify({ level: 40, time: lastLogMs, msg: "rate limiter: Redis unavailable; letting requests through", code: (error as NodeJS.ErrnoException).code })}\n`);
+    log.warn({ code: (error as NodeJS.ErrnoException).code }, "rate limiter: Redis unavailable; letting requests through");
   });
 }

@@ -6,6 +6,7 @@ import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
 import { createAppContext } from "./context.js";
 import { DataDirInUseError, removeServerInfo, writeServerInfo } from "./db/data-dir.js";
 import { exposeMetrics, type MetricsListener } from "./metrics/listener.js";
+import { createLogger, fastifyLoggerOptions } from "./log.js";
 import { openRuntime } from "./runtime.js";
 import { seed } from "./seed.js";
 import { VERSION } from "./version.js";
@@ -30,9 +31,10 @@ const SHUTDOWN_GRACE_MS = 30_000;
 const PARENT_CHECK_MS = 1_000;
 
 async function serve(config: Config): Promise<void> {
-  const runtime = await openRuntime(config, (error) => console.error(JSON.stringify({ level: 50, msg: "database pool error", code: (error as NodeJS.ErrnoException).code })));
+  const log = createLogger(config);
+  const runtime = await openRuntime(config, (error) => log.error({ code: (error as NodeJS.ErrnoException).code }, "database pool error"));
   const ctx = createAppContext(config, runtime.database, runtime.jwtSecret);
-  const app = await buildApp(ctx, { logger: { level: config.logLevel } });
+  const app = await buildApp(ctx, { logger: fastifyLoggerOptions(config) });
   if (ctx.rateLimiter === null) app.log.warn("rate limits are off (NIOTEBOOK_RATE_LIMIT=off)");
 
   const cleanup = setInterval(() => {

@@ -4,12 +4,13 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Config } from "./config.js";
 import { listenClusterMetrics } from "./metrics/listener.js";
+import { createLogger } from "./log.js";
 import { openRuntime } from "./runtime.js";
 
-const log = (msg: string, extra: Record<string, unknown> = {}) =>
-  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg, ...extra })}\n`);
 
 export async function runPrimary(config: Config): Promise<void> {
+  const logger = createLogger(config);
+  const log = (msg: string, extra: Record<string, unknown> = {}) => logger.info(extra, msg);
   const runtime = await openRuntime(config); // migrations, once, before any worker starts
   await runtime.close();
   let stopping = false;

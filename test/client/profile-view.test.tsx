@@ -133,7 +133,7 @@ describe("Profile", () => {
     await app.type("Alice L.");
     await app.press(KEY.tab);
     await app.type(" and back");
-    frame = await app.waitFor("29/160");
+    await app.waitFor("29/160");
     await app.press(KEY.ctrl("s"));
     frame = await app.waitFor("Profile saved");
     expect(frame).toContain("Alice L.");

@@ -230,7 +230,7 @@ describe("Timeline", () => {
         : apiError(401, "token_expired", "Access token expired"),
     );
     await app.press("r");
-    await app.waitFor((f) => fake.stub.requests.some((r) => r.path === "/api/v1/auth/refresh"));
+    await app.waitFor(() => fake.stub.requests.some((r) => r.path === "/api/v1/auth/refresh"));
     await app.waitFor("Post number 1 ");
     expect(fake.stub.requests.filter((r) => r.path === "/api/v1/auth/refresh")).toHaveLength(1);
     expect(app.frame()).not.toContain("Session expired");

@@ -51,14 +51,12 @@ describe.skipIf(!ready)("niotebook in tmux", () => {
   });
 
   it("pages to the oldest post: every seeded post once, none twice", async () => {
-    let screen = "";
     for (let i = 0; i < 40; i++) {
       await pane.press("G");
-      screen = pane.capture();
-      if (screen.includes("reached the oldest post")) break;
+      if (pane.capture().includes("reached the oldest post")) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    screen = await pane.waitFor("reached the oldest post");
+    const screen = await pane.waitFor("reached the oldest post");
     expect(screen).toContain(`${SEEDED_POSTS} posts`);
     await pane.press("g");
     await pane.waitFor((s) => !s.includes("reached the oldest post"));

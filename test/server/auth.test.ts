@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SignJWT } from "jose";
+import { AccessTokens } from "../../src/server/auth/tokens.js";
 import { createHmac } from "node:crypto";
 import { sql } from "kysely";
 import { consumeRefreshToken, insertRefreshToken, revokeSession } from "../../src/server/auth/queries.js";
@@ -180,18 +180,14 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
     it("refuses an access token presented as a refresh token, and a token whose user is unknown", async () => {
       const { auth } = await signUp(server.app, "swapper");
       expect(errorOf(await anon.post("/api/v1/auth/refresh", { refresh_token: auth.tokens.access_token })).code).toBe("unauthorized");
-      const now = Math.floor(Date.now() / 1000);
-      const stranger = await new SignJWT({ username: "nobody" }).setProtectedHeader({ alg: "HS256" })
-        .setSubject("00000000-0000-4000-8000-000000000000").setIssuedAt(now).setExpirationTime(now + 60)
-        .sign(new TextEncoder().encode(TEST_SECRET));
+      const stranger = new AccessTokens(TEST_SECRET, 60_000).issue("00000000-0000-4000-8000-000000000000", "nobody").token;
       expect(errorOf(await anon.as(stranger).get("/api/v1/users/me")).code).toBe("unauthorized");
     });
 
     it("says token_expired for an expired token and unauthorized with none", async () => {
       const { auth } = await signUp(server.app, "expired");
       const past = Math.floor(Date.now() / 1000) - 100;
-      const token = await new SignJWT({ username: "expired" }).setProtectedHeader({ alg: "HS256" })
-        .setSubject(auth.user.id).setIssuedAt(past - 10).setExpirationTime(past).sign(new TextEncoder().encode(TEST_SECRET));
+      const token = new AccessTokens(TEST_SECRET, 10_000).issue(auth.user.id, "expired", (past - 10) * 1000).token;
       expect(errorOf(await anon.as(token).get("/api/v1/timeline")).code).toBe("token_expired");
       expect(errorOf(await anon.get("/api/v1/timeline")).code).toBe("unauthorized");
       expect(errorOf(await anon.get("/api/v1/timeline").then(() => anon.request("GET", "/api/v1/timeline", undefined, { authorization: "Basic abc" }))).code).toBe("unauthorized");

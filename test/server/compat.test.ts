@@ -8,26 +8,29 @@ import { BACKENDS, startTestServer, type TestServer } from "./harness.js";
 const GO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const isUuid = (v: unknown) => typeof v === "string" && /^[0-9a-f-]{36}$/.test(v);
 
-function decodeUser(u: any) {
+/** A decoded JSON object: each decoder checks the fields it reads. */
+type Json = Record<string, unknown>;
+
+function decodeUser(u: Json) {
   expect(isUuid(u.id)).toBe(true);
   for (const k of ["username", "display_name", "bio"]) expect(typeof u[k]).toBe("string");
   expect(u.created_at).toMatch(GO_TIME);
 }
-function decodePost(p: any, withAuthor: boolean) {
+function decodePost(p: Json, withAuthor: boolean) {
   expect(isUuid(p.id)).toBe(true);
   expect(isUuid(p.author_id)).toBe(true);
   expect(typeof p.content).toBe("string");
   expect(p.created_at).toMatch(GO_TIME);
-  if (withAuthor) decodeUser(p.author);
+  if (withAuthor) decodeUser(p.author as Json);
 }
-function decodeTokens(t: any) {
+function decodeTokens(t: Json) {
   expect(typeof t.access_token).toBe("string");
   expect(typeof t.refresh_token).toBe("string");
   expect(t.expires_at).toMatch(GO_TIME);
 }
-function decodeTimeline(body: any, withAuthor: boolean) {
+function decodeTimeline(body: Json, withAuthor: boolean) {
   expect(Array.isArray(body.posts)).toBe(true);
-  body.posts.forEach((p: any) => decodePost(p, withAuthor));
+  (body.posts as Json[]).forEach((p) => decodePost(p, withAuthor));
   expect(typeof body.has_more).toBe("boolean");
   expect(body.next_cursor === null || typeof body.next_cursor === "string").toBe(true);
 }
@@ -38,6 +41,7 @@ class GoStyleClient {
   refreshes = 0;
   constructor(private readonly base: string) {}
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a body of any shape, as fetch's json() gives; the decoders above check it
   async raw(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: any }> {
     const res = await fetch(this.base + path, {
       method,

@@ -1,9 +1,10 @@
 // Builds the real app on a real database for tests: PGlite in a temporary folder always, and
 // a fresh PostgreSQL database per run when NIOTEBOOK_TEST_DB_URL points at a server.
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LightMyRequestResponse } from "fastify";
+import { inject } from "vitest";
 import { buildApp } from "../../src/server/app.js";
 import { loadConfig, type Config } from "../../src/server/config.js";
 import { createAppContext, type AppContext } from "../../src/server/context.js";
@@ -33,6 +34,10 @@ export async function startTestServer(
   options: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "niotebook-test-"));
+  // A copy of the run's migrated template (test/support/global-setup.ts) starts in a fraction
+  // of the time initdb and the migrations take; without it, the server makes its own.
+  const template = inject("embeddedTemplate");
+  if (backend === "embedded" && template && !env.NIOTEBOOK_DB_URL) cpSync(template, join(dataDir, "pgdata"), { recursive: true });
   const pgdb = backend === "postgres" ? await createTestDatabase(process.env.NIOTEBOOK_TEST_DB_URL!) : undefined;
   const config: Config = loadConfig({
     NIOTEBOOK_DATA_DIR: dataDir,

@@ -79,6 +79,25 @@ describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
     expect(res.statusCode).toBe(201);
   });
 
+  it("415s a body with any Content-Encoding but identity, whether or not it is really encoded", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const json = '{"content":"encoded"}';
+    for (const [encoding, payload] of [["gzip", json], ["gzip", gzipSync(json)], ["br", json], ["identity, gzip", json], ["GZIP", json]] as const) {
+      const res = await client.app.inject({
+        method: "POST", url: "/api/v1/posts", payload,
+        headers: { authorization: `Bearer ${client.token}`, "content-type": "application/json", "content-encoding": encoding },
+      });
+      expect(res.statusCode, encoding).toBe(415);
+      expect(errorOf(res).code).toBe("unsupported_media_type");
+    }
+    const before = (await client.get("/api/v1/timeline")).json();
+    expect(before.posts.some((p: { content: string }) => p.content === "encoded")).toBe(false);
+    for (const encoding of ["identity", "Identity"]) {
+      const res = await client.request("POST", "/api/v1/posts", json, { "content-encoding": encoding });
+      expect(res.statusCode, encoding).toBe(201);
+    }
+  });
+
   it("400s bad JSON, invalid UTF-8, an empty body and a non-object body", async () => {
     for (const payload of ['{"content":', Buffer.from([0x7b, 0x22, 0x63, 0xff, 0x22, 0x3a, 0x31, 0x7d]), "", "null", '"text"', "[]"]) {
       const res = await client.app.inject({

@@ -76,6 +76,8 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
     ["c1\u0085", "validation_error"],
     ["nul\u0000", "validation_error"],
     ["lone \ud83d surrogate", "validation_error"],
+    ["\u200b", "validation_error"],
+    [" \u2060\n\u200b ", "validation_error"],
   ])("refuses %j with %s on content", async (content, code) => {
     const res = await alice.post("/api/v1/posts", { content });
     expect(res.statusCode).toBe(400);

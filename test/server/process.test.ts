@@ -98,6 +98,22 @@ describe("niotebook-server as a process", () => {
     }
   }, 120_000);
 
+  it("logs JSON lines to a pipe, and lines a person can read when NIOTEBOOK_LOG_FORMAT=pretty", async () => {
+    const dataDir = tempDir(); // one folder: the second start finds it migrated
+    for (const format of ["", "pretty"]) {
+      const server = await start(dataDir, format ? { NIOTEBOOK_LOG_FORMAT: format } : {});
+      await json(`${server.url}/health`);
+      expect(await server.stop()).toBe(0);
+      const lines = server.output().split("\n").filter((l) => l.includes("listening on"));
+      expect(lines, format).toHaveLength(1);
+      if (format === "pretty") {
+        expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: niotebook-server listening on http:/);
+      } else {
+        expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: expect.stringContaining("listening on") });
+      }
+    }
+  }, 120_000);
+
   it("migrate says what it applied, then that there is nothing left to apply", () => {
     const dataDir = tempDir();
     const first = run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir });

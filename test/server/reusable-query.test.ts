@@ -9,9 +9,14 @@ import {
 import { describe, expect, it } from "vitest";
 import { reusableQuery } from "../../src/server/db/reusable-query.js";
 
+/** The one table these statements read. */
+interface TestDb {
+  posts: { id: string; content: string; author_id: string; author_name: string; editor: string; created_at: string };
+}
+
 /** Kysely that compiles PostgreSQL and never connects: these tests only compile. */
-function compileOnly(): Kysely<any> {
-  return new Kysely<any>({
+function compileOnly(): Kysely<TestDb> {
+  return new Kysely<TestDb>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => new DummyDriver(),
@@ -26,7 +31,7 @@ type Values = { limit: number; who: string; since: string };
 
 // The values object lists limit first, but the statement uses `since` and `who` before it, and
 // `who` twice.
-const build = (db: Kysely<any>, s: Shape, v: Values) => db.selectFrom("posts").select(["id", "content"])
+const build = (db: Kysely<TestDb>, s: Shape, v: Values) => db.selectFrom("posts").select(["id", "content"])
   .where(s.by === "id" ? sql<boolean>`author_id = ${v.who}` : sql<boolean>`author_name = ${v.who}`)
   .where(sql<boolean>`created_at > ${v.since}::timestamptz`)
   .where(sql<boolean>`editor <> ${v.who}`)
@@ -56,7 +61,7 @@ describe("reusableQuery", () => {
   it("builds each shape once", () => {
     const db = compileOnly();
     let builds = 0;
-    const query = reusableQuery((s: Shape) => `${s.by}:${s.newestFirst}`, (d, s, v: Values) => (builds++, build(d, s, v)));
+    const query = reusableQuery((s: Shape) => `${s.by}:${s.newestFirst}`, (d: Kysely<TestDb>, s, v: Values) => (builds++, build(d, s, v)));
     for (let i = 0; i < 5; i++) query.compile(db, { by: "id", newestFirst: true }, { limit: i + 1, who: `u${i}`, since: "2026-01-01T00:00:00Z" });
     query.compile(db, { by: "name", newestFirst: true }, { limit: 1, who: "x", since: "2026-01-01T00:00:00Z" });
     expect(builds).toBe(2);
@@ -67,7 +72,7 @@ describe("reusableQuery", () => {
 
   it("refuses a value computed inside the builder, which every later run would repeat", () => {
     const db = compileOnly();
-    const query = reusableQuery(() => "one", (d, _s: null, v: { limit: number }) =>
+    const query = reusableQuery(() => "one", (d: Kysely<TestDb>, _s: null, v: { limit: number }) =>
       d.selectFrom("posts").select("id").limit((v.limit as number) + 1));
     expect(() => query.compile(db, null, { limit: 50 })).toThrow(/is not one of the values/);
   });

@@ -6,7 +6,10 @@ import { lengthy, trickyString } from "../support/tricky-strings.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../src/server/db/schema.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkBio, checkDisplayName, checkPostContent, checkUsername, normalizeBio, normalizePostContent } from "../../src/api/index.js";
+import {
+  checkBio, checkDisplayName, checkPostContent, checkUsername, normalizeBio, normalizeDisplayName, normalizePostContent,
+  nothingVisible, type FieldError,
+} from "../../src/api/index.js";
 import { BACKENDS, startTestServer, type TestServer } from "./harness.js";
 
 describe.each(BACKENDS)("CHECK constraints agree with the validators on %s", (backend) => {
@@ -37,12 +40,15 @@ describe.each(BACKENDS)("CHECK constraints agree with the validators on %s", (ba
   // Strings the database cannot hold at all (NUL, lone surrogates) never reach it: the
   // validator refuses them first, which the pure tests above cover.
   const storable = (s: string) => s.isWellFormed() && !s.includes("\u0000");
+  // The rule "at least one visible character" has no CHECK yet (a migration's job): the
+  // database takes what only that rule refuses, and exactly what the validators accept otherwise.
+  const acceptedButForVisibility = (error: FieldError | null, label: string) => error === null || error.message === nothingVisible(label);
 
   it("posts.content", async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(trickyString(150), lengthy(140), lengthy(141)), async (raw) => {
       const content = normalizePostContent(raw);
       if (!storable(content)) return;
-      const ok = checkPostContent(raw) === null;
+      const ok = acceptedButForVisibility(checkPostContent(raw), "Post");
       const dbOk = await accepted((tx) => sql`INSERT INTO posts (author_id, content) VALUES (${authorId}, ${content})`.execute(tx));
       expect(dbOk, JSON.stringify(content)).toBe(ok);
     }), { numRuns: 150 });
@@ -62,8 +68,9 @@ describe.each(BACKENDS)("CHECK constraints agree with the validators on %s", (ba
   it("users.display_name and users.bio", async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(trickyString(60), lengthy(50), lengthy(51), lengthy(160), lengthy(161)), async (raw) => {
       if (!storable(raw)) return;
-      const nameOk = checkDisplayName(raw) === null;
-      expect(await accepted((tx) => sql`UPDATE users SET display_name = ${raw} WHERE id = ${authorId}`.execute(tx)), JSON.stringify(raw)).toBe(nameOk);
+      const nameOk = acceptedButForVisibility(checkDisplayName(raw), "Display name");
+      const name = normalizeDisplayName(raw);
+      expect(await accepted((tx) => sql`UPDATE users SET display_name = ${name} WHERE id = ${authorId}`.execute(tx)), JSON.stringify(raw)).toBe(nameOk);
       const bio = normalizeBio(raw);
       const bioOk = checkBio(raw) === null;
       expect(await accepted((tx) => sql`UPDATE users SET bio = ${bio} WHERE id = ${authorId}`.execute(tx)), JSON.stringify(raw)).toBe(bioOk);

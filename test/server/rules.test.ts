@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   checkBio, checkDisplayName, checkEmail, checkPassword, checkPostContent, checkUsername, countChars,
-  firstError, hasControlChars, isStorableString, normalizeBio, normalizePostContent,
+  firstError, hasControlChars, hasVisibleChar, isStorableString, normalizeBio, normalizeDisplayName, normalizePostContent,
+  nothingVisible,
 } from "../../src/api/index.js";
 import { trickyString } from "../support/tricky-strings.js";
 
@@ -48,6 +49,16 @@ describe("input rules (examples)", () => {
     for (const bad of ["", "x".repeat(51), "a\tb", "a\nb", "a\u0085b", "a\u007fb"]) expect(field(checkDisplayName(bad)), bad).toBe("validation_error:display_name");
   });
 
+  it("display name: trimmed, and at least one visible character", () => {
+    expect(normalizeDisplayName("\u00a0 Ada \u3000")).toBe("Ada");
+    expect(checkDisplayName(` ${"x".repeat(50)} `)).toBeNull();
+    expect(checkDisplayName("e\u0301")).toBeNull();
+    for (const bad of ["   ", "\u200b", " \u2060\u200b ", "\ufe0f", "\u{e0041}"]) {
+      expect(field(checkDisplayName(bad)), JSON.stringify(bad)).toBe("validation_error:display_name");
+    }
+    expect(checkDisplayName("\u200b")!.message).toBe(nothingVisible("Display name"));
+  });
+
   it("bio: up to 160 after CR normalisation; newline and tab allowed", () => {
     expect(checkBio("")).toBeNull();
     expect(checkBio("a\tb\nc")).toBeNull();
@@ -63,6 +74,25 @@ describe("input rules (examples)", () => {
     expect(field(checkPostContent("x".repeat(141)))).toBe("content_too_long:content");
     expect(checkPostContent("x".repeat(141))!.message).toMatch(/141.*140/);
     for (const bad of ["", " \n\t ", "a\u0001", "a\u007f", "a\u0000", "\udc00"]) expect(field(checkPostContent(bad)), bad).toBe("validation_error:content");
+  });
+
+  it("post content: at least one visible character", () => {
+    for (const bad of ["\u200b", " \u200b\n\u2060 ", "\u00ad\u034f", "\ufeff\u200b"]) {
+      expect(field(checkPostContent(bad)), JSON.stringify(bad)).toBe("validation_error:content");
+    }
+    expect(checkPostContent("\u200b")!.message).toBe(nothingVisible("Post"));
+    for (const ok of ["a\u200b", "🎉", "\u0301", "漢", "\u200bx\u200b"]) expect(checkPostContent(ok), JSON.stringify(ok)).toBeNull();
+  });
+
+  it("knows as invisible exactly Unicode's white space and default-ignorable code points", () => {
+    const invisible = /[\s\p{Default_Ignorable_Code_Point}]/u;
+    const disagree: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue; // lone surrogates never get this far
+      const ch = String.fromCodePoint(cp);
+      if (hasVisibleChar(ch) === invisible.test(ch)) disagree.push(cp.toString(16));
+    }
+    expect(disagree).toEqual([]);
   });
 
   it("refuses U+0000 and lone surrogates under the field's own name, before any other rule", () => {

@@ -8,6 +8,7 @@ import { TokenBuckets, clientKey, limitCategory } from "../../src/server/http/ra
 import { encodeCursor, parseLimit, parseTimestamp, parseV1PageRequest, timeIdKeyset, toPostPage } from "../../src/server/db/pagination.js";
 
 const parseCursor = (cursor: string | undefined) => parseV1PageRequest({ cursor }, "timeline");
+import { AccessTokens } from "../../src/server/auth/tokens.js";
 import { sharedCheck } from "../../src/server/health.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +22,7 @@ describe("configuration", () => {
     expect(c).toMatchObject({
       host: "127.0.0.1", port: 8080, dbUrl: undefined, dataDir: "/home/u/.local/share/niotebook",
       accessTokenTtlMs: 86_400_000, refreshTokenTtlMs: 7 * 86_400_000, refreshReuseGraceMs: 30_000,
-      rateLimitMultiplier: 1, trustProxy: [], corsOrigins: [], logLevel: "info",
+      rateLimitMultiplier: 1, trustProxy: [], corsOrigins: [], logLevel: "info", logFormat: "auto",
     });
     expect(loadConfig({ XDG_DATA_HOME: "/x" }).dataDir).toBe("/x/niotebook");
   });
@@ -39,6 +40,8 @@ describe("configuration", () => {
     expect(loadConfig({ NIOTEBOOK_TRUST_PROXY: "10.0.0.1, 192.168.0.0/16" }).trustProxy).toEqual(["10.0.0.1", "192.168.0.0/16"]);
     expect(() => loadConfig({ NIOTEBOOK_PORT: "70000" })).toThrow(/NIOTEBOOK_PORT/);
     expect(() => loadConfig({ NIOTEBOOK_LOG_LEVEL: "loud" })).toThrow(/NIOTEBOOK_LOG_LEVEL/);
+    expect(() => loadConfig({ NIOTEBOOK_LOG_FORMAT: "fancy" })).toThrow(/NIOTEBOOK_LOG_FORMAT must be json or pretty/);
+    expect(loadConfig({ NIOTEBOOK_LOG_FORMAT: "PRETTY" }).logFormat).toBe("pretty");
     expect(() => loadConfig({ NIOTEBOOK_DB_URL: "mysql://x", NIOTEBOOK_JWT_SECRET: "x".repeat(32) })).toThrow(/postgres/);
     // A Redis that cannot be reached is waited for (limits fail open meanwhile); one that cannot be a URL is a mistake.
     for (const bad of ["not-a-url", "127.0.0.1:6379", "http://127.0.0.1:6379", "redis://"]) {
@@ -193,6 +196,46 @@ describe("token buckets", () => {
     expect(clientKey("2001:db8:0:1::5")).toBe(clientKey("2001:0db8:0000:0001:ffff:ffff:ffff:ffff"));
     expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:0:2::5"));
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
+  });
+
+  it("reads every spelling of an address: abbreviated, full, upper case, v4-mapped in hex, with a zone", () => {
+    const key = clientKey("2001:db8:0:1:2:3:4:5");
+    for (const ip of ["2001:DB8:0:1::", "2001:0db8:0000:0001:0000:0000:0000:0000", "2001:db8::1:aaaa:bbbb:cccc:dddd", "2001:db8:0:1::5%eth0"]) {
+      expect(clientKey(ip), ip).toBe(key);
+    }
+    expect(key).toBe("2001:db8:0:1::/64");
+    expect(clientKey("::").startsWith("0:0:0:0")).toBe(true);
+    expect(clientKey("::ffff:cb00:7107")).toBe("203.0.113.7");
+    expect(clientKey("::FFFF:203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("2001:db8:0:1::5")).not.toBe(clientKey("2001:db8:1:1::5"));
+    expect(clientKey("10.0.0.1")).not.toBe(clientKey("10.0.0.2"));
+  });
+});
+
+describe("access tokens", () => {
+  // Issued by the code before this one (jose's SignJWT) for this secret, user and time.
+  const secret = "old-code-secret-0123456789-0123456789-abc";
+  const userId = "0190a2b4-7c3d-7e8f-9a0b-1c2d3e4f5a6b";
+  const iatMs = 1_796_000_000_000;
+  const joseToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6IkFkYV9Mb3ZlbGFjZSIsInN1YiI6IjAxOTBhMmI0LTdjM2QtN2U4Zi05YTBiLTFjMmQzZTRmNWE2YiIsImlhdCI6MTc5NjAwMDAwMCwiZXhwIjoxNzk2MDAwOTAwfQ.XJ9JcT_s9HFG8LW-vUkxS5uH9034jwtFxsA8r7venpI";
+
+  it("round-trip: what is issued verifies, with its claims", () => {
+    const tokens = new AccessTokens("round-trip-secret-0123456789-0123456789", 900_000);
+    const { token, expiresAt } = tokens.issue(userId, "Zoë_🎉");
+    expect(tokens.verify(token)).toEqual({ userId, username: "Zoë_🎉" });
+    expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$/);
+    expect(() => new AccessTokens("another-secret-0123456789-0123456789-xyz", 900_000).verify(token)).toThrow(/Invalid access token/);
+  });
+
+  it("verifies tokens the previous signing code issued, and issues the very same bytes", () => {
+    const tokens = new AccessTokens(secret, 900_000, () => iatMs + 60_000);
+    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace" });
+    expect(tokens.issue(userId, "Ada_Lovelace", iatMs).token).toBe(joseToken);
+    const later = new AccessTokens(secret, 900_000, () => iatMs + 900_000);
+    expect(() => later.verify(joseToken)).toThrow(/expired/);
+    const [h, p, sig] = joseToken.split(".");
+    const flipped = `${h}.${p}.${sig!.slice(0, -2)}${sig!.endsWith("A") ? "B" : "A"}${sig!.slice(-1)}`;
+    expect(() => tokens.verify(flipped)).toThrow(/Invalid access token/);
   });
 });
 

@@ -53,11 +53,18 @@ describe.each(BACKENDS)("users on %s", (backend) => {
     expect((await dave.get("/api/v1/users/@carol")).json()).toEqual(before);
   });
 
+  it("stores a display name trimmed, as post content is", async () => {
+    const res = await carol.patch("/api/v1/users/me", { display_name: "\u3000 Carol 🌸 " });
+    expect(res.json().user).toMatchObject({ display_name: "Carol 🌸" });
+  });
+
   it.each([
     [{ display_name: "" }, "display_name"],
     [{ display_name: "x".repeat(51) }, "display_name"],
     [{ display_name: "tab\there" }, "display_name"],
     [{ display_name: "nul\u0000" }, "display_name"],
+    [{ display_name: "   " }, "display_name"],
+    [{ display_name: "\u200b" }, "display_name"],
     [{ bio: "b".repeat(161) }, "bio"],
     [{ bio: "bell\u0007" }, "bio"],
     [{ bio: "lone\udc00" }, "bio"],

@@ -77,6 +77,7 @@ export function serverInfo(dataDir: string): { pid: number; url: string } | unde
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { pid: number; url: string }) : undefined;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a body of any shape, as fetch's json() gives; each test asserts what it expects
 export async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
   const text = await res.text();

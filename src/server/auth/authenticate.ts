@@ -11,7 +11,7 @@ export function authenticate(ctx: AppContext) {
     const header = request.headers.authorization;
     const match = header ? /^Bearer +(\S+) *$/i.exec(header) : null;
     if (!match) throw unauthorized(header ? "Malformed Authorization header" : "Authentication required");
-    const claims = await ctx.accessTokens.verify(match[1]!);
+    const claims = ctx.accessTokens.verify(match[1]!);
     if (!ctx.knownUsers.has(claims.userId)) {
       const epoch = ctx.knownUsers.lookupStarted();
       if (!(await userExists(ctx.db, claims.userId))) throw unauthorized("This account no longer exists");

@@ -24,7 +24,7 @@ function fieldError(error: { code: "validation_error" | "content_too_long"; fiel
 async function issueTokens(ctx: AppContext, db: Kysely<Database>, userId: string, username: string, sessionId: string = randomUUID()): Promise<Tokens> {
   const refresh = newRefreshToken();
   await insertRefreshToken(db, userId, sessionId, hashRefreshToken(refresh), ctx.config.refreshTokenTtlMs);
-  const access = await ctx.accessTokens.issue(userId, username);
+  const access = ctx.accessTokens.issue(userId, username);
   return { access_token: access.token, refresh_token: refresh, expires_at: access.expiresAt };
 }
 

@@ -102,8 +102,7 @@ class PgConnection implements DatabaseConnection {
     abandon(new Error("Query read timeout"));
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("streaming is not used by niotebook");
   }
 }
@@ -182,5 +181,5 @@ export class PgDialect implements Dialect {
   createAdapter() { return new PostgresAdapter(); }
   createDriver() { return new PgDriver(this.pool, this.unavailable, this.statementTimeoutMs); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
 }

@@ -15,20 +15,20 @@ interface Compiled<Row> {
   slots: string[];
 }
 
-export interface ReusableQuery<Shape, Values extends Record<string, unknown>, Row> {
+export interface ReusableQuery<DB, Shape, Values extends Record<string, unknown>, Row> {
   /** The statement for this shape, with these values in place. */
-  compile(db: Kysely<any>, shape: Shape, values: Values): CompiledQuery<Row>;
-  execute(db: Kysely<any>, shape: Shape, values: Values): Promise<Row[]>;
+  compile(db: Kysely<DB>, shape: Shape, values: Values): CompiledQuery<Row>;
+  execute(db: Kysely<DB>, shape: Shape, values: Values): Promise<Row[]>;
 }
 
-export function reusableQuery<Shape, Values extends Record<string, unknown>, Row>(
+export function reusableQuery<DB, Shape, Values extends Record<string, unknown>, Row>(
   keyOf: (shape: Shape) => string,
-  build: (db: Kysely<any>, shape: Shape, values: Values) => Compilable<Row>,
-): ReusableQuery<Shape, Values, Row> {
+  build: (db: Kysely<DB>, shape: Shape, values: Values) => Compilable<Row>,
+): ReusableQuery<DB, Shape, Values, Row> {
   // Per database handle (tests open several); shapes come from a fixed set, so each map stays small.
-  const byDb = new WeakMap<Kysely<any>, Map<string, Compiled<Row>>>();
+  const byDb = new WeakMap<Kysely<DB>, Map<string, Compiled<Row>>>();
 
-  function prepare(db: Kysely<any>, shape: Shape, values: Values): Compiled<Row> {
+  function prepare(db: Kysely<DB>, shape: Shape, values: Values): Compiled<Row> {
     const standIns: Record<string, object> = {};
     const nameOf = new Map<unknown, string>();
     for (const name of Object.keys(values)) nameOf.set((standIns[name] = Object.freeze({ standInFor: name })), name);
@@ -42,7 +42,7 @@ export function reusableQuery<Shape, Values extends Record<string, unknown>, Row
     return { template, slots };
   }
 
-  function compile(db: Kysely<any>, shape: Shape, values: Values): CompiledQuery<Row> {
+  function compile(db: Kysely<DB>, shape: Shape, values: Values): CompiledQuery<Row> {
     let cache = byDb.get(db);
     if (!cache) byDb.set(db, (cache = new Map()));
     const key = keyOf(shape);

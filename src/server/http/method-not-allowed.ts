@@ -14,7 +14,7 @@ export function registerNotFound(app: FastifyInstance): void {
     if (!entry) routes.push((entry = { pattern, methods: new Set() }));
     for (const method of [route.method].flat()) entry.methods.add(method);
   });
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler((request) => {
     const path = request.url.split("?", 1)[0]!;
     const known = routes.find((r) => r.pattern.test(decodedPath(path)));
     if (!known) throw notFound(`No such endpoint: ${request.method} ${path}`);

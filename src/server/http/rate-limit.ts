@@ -1,5 +1,7 @@
 // The contract's abuse limits: one token bucket per client and category. A bucket holds
 // `burst` requests and refills continuously at `rate` per minute.
+import ipaddr from "ipaddr.js";
+
 export type LimitCategory = "auth" | "write" | "read";
 
 const BUDGETS: Record<LimitCategory, { rate: number; burst: number }> = {
@@ -76,14 +78,16 @@ export function limitCategory(method: string, path: string): LimitCategory | nul
   return "read";
 }
 
-/** Clients are limited per IPv4 address, and per /64 for IPv6. */
+/** Clients are limited per IPv4 address (a v4-mapped IPv6 one included), and per /64 for IPv6. */
 export function clientKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (!ip.includes(":")) return ip;
-  const [head = "", tail = ""] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, "")).join(":") + "::/64";
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.parse(ip);
+  } catch {
+    return ip; // not an address (a socket path): its own key
+  }
+  if (address.kind() === "ipv4") return address.toString();
+  const v6 = address as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${v6.parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { render } from "ink-testing-library";
 import { App } from "../../../src/client/app/App.js";
 import { createServices } from "../../../src/client/app/run-tui.js";
@@ -76,7 +77,7 @@ export function renderApp(opts: {
   );
   const instance = render(tree(opts.columns ?? 80, opts.rows ?? 24));
   const rawFrame = (): string => instance.lastFrame() ?? "";
-  const frame = (): string => rawFrame().replace(/\x1b\[[0-9;]*m/g, "");
+  const frame = (): string => stripVTControlCharacters(rawFrame());
   return {
     services,
     configDir,
