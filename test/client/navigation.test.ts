@@ -17,8 +17,8 @@ describe("navigation model", () => {
     let nav = run();
     expect(currentRoute(nav)).toBe(HOME);
     nav = navigate(nav, { type: "push", route: profile("u2") });
-    nav = navigate(nav, { type: "push", route: { view: "post", params: { post } } });
-    expect(nav.stack.map((r) => r.view)).toEqual(["timeline", "profile", "post"]);
+    nav = navigate(nav, { type: "push", route: { view: "thread", params: { post } } });
+    expect(nav.stack.map((r) => r.view)).toEqual(["timeline", "profile", "thread"]);
     nav = navigate(nav, { type: "back" });
     expect(currentRoute(nav)).toEqual(profile("u2"));
     nav = navigate(navigate(nav, { type: "back" }), { type: "back" });
@@ -52,7 +52,7 @@ describe("navigation model", () => {
 
   it("replace updates a route still in the stack, and ignores one already closed", () => {
     const covered = profile("u2");
-    let nav = run({ type: "push", route: covered }, { type: "push", route: { view: "post", params: { post } } });
+    let nav = run({ type: "push", route: covered }, { type: "push", route: { view: "thread", params: { post } } });
     const left = { view: "profile", params: { userRef: "u2", left: undefined } } as Route;
     nav = navigate(nav, { type: "replace", route: covered, next: left });
     expect(nav.stack[1]).toBe(left);
@@ -61,8 +61,8 @@ describe("navigation model", () => {
   });
 
   it("remove drops every view showing a thing, but never the root", () => {
-    const nav = run({ type: "push", route: { view: "post", params: { post } } }, { type: "push", route: profile("u2") }, { type: "push", route: { view: "post", params: { post } } });
-    const after = navigate(nav, { type: "remove", where: (r) => r.view === "post" && r.params.post.id === "p1" });
+    const nav = run({ type: "push", route: { view: "thread", params: { post } } }, { type: "push", route: profile("u2") }, { type: "push", route: { view: "thread", params: { post } } });
+    const after = navigate(nav, { type: "remove", where: (r) => r.view === "thread" && r.params.post.id === "p1" });
     expect(after.stack.map((r) => r.view)).toEqual(["timeline", "profile"]);
     expect(navigate(after, { type: "remove", where: () => true }).stack).toEqual([HOME]);
   });
@@ -81,7 +81,7 @@ describe("what the screen shows", () => {
     expect(describeScreen(signedIn, run(), "login")).toEqual({ title: VIEWS.timeline.title, scopes: ["timeline"] });
     expect(describeScreen(signedIn, run({ type: "push", route: profile("u2") }), "login").scopes).toEqual(["profile"]);
     expect(describeScreen(signedIn, run({ type: "push", route: profile("me") }), "login").scopes).toEqual(["own-profile"]);
-    expect(describeScreen(signedIn, run({ type: "push", route: { view: "post", params: { post } } }), "login").title).toBe("Post");
+    expect(describeScreen(signedIn, run({ type: "push", route: { view: "thread", params: { post } } }), "login").title).toBe("Thread");
   });
 
   it("an edit box takes the keys, and help over it shows them; a question changes nothing", () => {

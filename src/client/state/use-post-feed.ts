@@ -2,6 +2,7 @@
 // followed by next_cursor; a post already loaded is never added twice.
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { Post, PostPage } from "../../api/index.js";
+import { entryKey } from "../social.js";
 import { describeError } from "../api-errors.js";
 
 export const PAGE_SIZE = 50;
@@ -50,9 +51,10 @@ const INITIAL: FeedState = {
   failed: false,
 };
 
+/** By entry: a repost entry sits beside the original post (and another's repost of it). */
 function appendUnique(posts: Post[], incoming: Post[]): Post[] {
-  const seen = new Set(posts.map((p) => p.id));
-  const fresh = incoming.filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
+  const seen = new Set(posts.map(entryKey));
+  const fresh = incoming.filter((p) => !seen.has(entryKey(p)) && (seen.add(entryKey(p)), true));
   return fresh.length === 0 ? posts : [...posts, ...fresh];
 }
 
@@ -161,8 +163,8 @@ export function usePostFeed(
 
   const remove = useCallback((id: string) => {
     setState((s) => {
-      const index = s.posts.findIndex((p) => p.id === id);
-      if (index < 0) return s;
+      // Every entry of it: the post and the reposts of it.
+      if (!s.posts.some((p) => p.id === id)) return s;
       const posts = s.posts.filter((p) => p.id !== id);
       return { ...s, posts, selected: Math.max(0, Math.min(s.selected, posts.length - 1)) };
     });
