@@ -97,7 +97,8 @@ export function PostList(props: {
     : !feed.hasMore
       ? [{ text: `  ${props.endMessage}`, token: "dim" }]
       : null;
-  const maxHeightOf = (post: SocialPost): number => (props.lookOf?.(post).full ? Number.MAX_SAFE_INTEGER : geometry.maxCardHeight);
+  // In full: as tall as the list (a post is at most 140 characters, but they can all be line breaks).
+  const maxHeightOf = (post: SocialPost): number => (props.lookOf?.(post).full ? geometry.height : geometry.maxCardHeight);
   const heightOf = (i: number): number => cardHeight(feed.posts[i]!, geometry.width, maxHeightOf(feed.posts[i]!));
   const top = ensureVisible({
     selected: feed.selected,

@@ -3,6 +3,7 @@
 // post of the thread opens that one's thread over this one, and Esc comes back up.
 import { useCallback, useEffect, type ReactNode } from "react";
 import type { PostPage } from "../../api/index.js";
+import { ApiError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
 import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
@@ -22,7 +23,14 @@ export function ThreadScreen(props: ViewProps<ThreadParams>): ReactNode {
   // The first page is the whole conversation around the post; the next pages, more replies.
   const fetchPage = useCallback(
     async (cursor: string | null): Promise<PostPage> => {
-      const thread = await api.thread(post.id, cursor);
+      let thread;
+      try {
+        thread = await api.thread(post.id, cursor);
+      } catch (error) {
+        // A v1 server has no threads (404 on the route): the post alone, as v1's full view.
+        if (cursor || !(error instanceof ApiError) || error.status !== 404) throw error;
+        return { posts: [await api.post(post.id)], next_cursor: null, has_more: false };
+      }
       const posts = cursor ? thread.replies : [...thread.ancestors, thread.post, ...thread.replies];
       return { posts, next_cursor: thread.next_cursor, has_more: thread.has_more };
     },
