@@ -1,6 +1,7 @@
 // An in-memory implementation of the contract on top of the stub server, for UI tests
 // that need a believable server plus the odd injected fault.
 import type { Post, PostPage, Tokens, User } from "../../../src/api/index.js";
+import { parseEntities } from "../../../src/api/entities.js";
 import type { SocialPost } from "../../../src/client/social.js";
 import { apiError, startStubServer, type StubReply, type StubRequest, type StubServer } from "./stub-server.js";
 import { makePost, makeTokens, makeUser } from "./fixtures.js";
@@ -77,8 +78,8 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
         repost_count: reposts.length,
         liked: likes.has(reader.id),
         reposted: reposts.some((r) => r.by === reader.id),
-        mentions: [],
-        tags: [],
+        mentions: parseEntities(post.content).mentions.flatMap((name) => this.users.filter((u) => u.username === name).map((u) => ({ id: u.id, username: u.username }))),
+        tags: parseEntities(post.content).tags,
       };
     },
     close: () => stub.close(),
