@@ -6,7 +6,7 @@ import type { PostPage } from "../../api/index.js";
 import { ApiError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { applyListCommand, PostList, type ListGeometry } from "../components/PostList.js";
+import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../components/PostList.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { SocialPost } from "../social.js";
@@ -66,6 +66,10 @@ export function ThreadScreen(props: ViewProps<ThreadParams>): ReactNode {
       const command = commandFor(event, ["thread"]);
       if (applyListCommand(command, feed, geometry)) return true;
       if (!command) return false;
+      if (command === "refresh") {
+        refreshFeed(feed, app.status.progress);
+        return true;
+      }
       const selected = feed.selectedPost;
       // `v` on the thread's own post: it is already open.
       if (command === "view-post" && selected?.id === post.id) return true;
