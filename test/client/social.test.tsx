@@ -55,6 +55,18 @@ describe("timelines", () => {
     expect(lines[lines.findIndex((l) => l.includes("rp @bob reposted")) + 1]).toContain("@carol · 1h");
   });
 
+  it("after log-in opens Home when the user follows anyone", async () => {
+    fake.follow(fake.me, bob());
+    fake.addPosts(1, bob());
+    app = renderApp({ serverUrl: fake.url });
+    await app.waitFor("Log in to niotebook");
+    await app.type("alice@example.com");
+    await app.press(KEY.tab);
+    await app.type("password1");
+    await app.press(KEY.enter);
+    await app.waitFor((f) => f.includes("Welcome, @alice") && f.includes("[1 Home]") && f.includes("Post number 1 by bob"));
+  });
+
   it("below 60 columns the tabs shorten", async () => {
     const app = await open({ columns: 50 });
     expect(app.frame().split("\n")[0]).toMatch(/H \[G\] N\s*$/);
@@ -218,6 +230,22 @@ describe("thread view", () => {
     expect(frame).toContain("Thread");
     await app.press(KEY.escape);
     await app.waitFor("[2 Global]");
+  });
+
+  it("pages through a long thread's replies, each once", async () => {
+    const [post] = fake.addPosts(1, bob()); // newest on Global (the fake does not mind replies older than it)
+    for (let i = 0; i < 60; i++) fake.reply(fake.me, post!, `reply ${i}`, new Date(Date.now() - 80_000_000 + i * 60_000));
+    const app = await open();
+    await app.waitFor((f) => selectedLine(f).includes("@bob"));
+    await app.press("v");
+    await app.waitFor((f) => f.includes("Thread") && f.includes("reply 0"));
+    await app.press("G");
+    await app.press("G");
+    const frame = await app.waitFor((f) => f.includes("reply 59") && f.includes("· No more replies ·"));
+    expect(frame.match(/reply 59\b/g)).toHaveLength(1);
+    const pages = requests("GET", /\/thread$/);
+    expect(pages).toHaveLength(2);
+    expect(pages[1]!.query.get("cursor")).not.toBeNull();
   });
 
   it("a reply published from a thread shows among its replies", async () => {

@@ -109,7 +109,7 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
   stub.on("POST", "/api/v1/auth/login", (req) => {
     const body = req.body as { email: string; password: string };
     if (body.email === `${me.username}@example.com` && body.password === "password1") {
-      return { body: { user: me, tokens: issue(me) } };
+      return { body: { user: opts.social ? profileOf(fake, me).user : me, tokens: issue(me) } };
     }
     return apiError(401, "unauthorized", "Invalid email or password");
   });
