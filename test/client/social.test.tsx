@@ -134,6 +134,21 @@ describe("post keys", () => {
     expect(requests("DELETE", /\/like$/)).toHaveLength(1);
   });
 
+  it("a post fetched well after the like was answered shows the server's counts, not the patch", async () => {
+    const [post] = fake.addPosts(1);
+    const app = await open();
+    await app.waitFor("lk 0");
+    await app.press("l");
+    await app.waitFor("lk 1");
+    fake.likes.get(post!.id)!.add("someone-else"); // another reader liked it meanwhile
+    await app.press("r");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(app.frame()).toContain("lk 1"); // within the counts' lag the patch stands
+    await new Promise((r) => setTimeout(r, 2_100));
+    await app.press("r");
+    await app.waitFor("lk 2");
+  });
+
   it("a like the server refuses shows at once, then goes back with the reason", async () => {
     fake.addPosts(1);
     fake.stub.on("POST", /^\/api\/v1\/posts\/[^/]+\/like$/, () => ({ ...apiError(403, "forbidden", "You cannot like this post"), delayMs: 300 }));
@@ -239,7 +254,8 @@ describe("thread view", () => {
     await app.waitFor((f) => selectedLine(f).includes("@bob"));
     await app.press("v");
     await app.waitFor((f) => f.includes("Thread") && f.includes("reply 0"));
-    await app.press("G");
+    await app.press("G"); // the last loaded reply: the next page comes
+    await app.waitFor((f) => requests("GET", /\/thread$/).length === 2 && !f.includes("Loading more"));
     await app.press("G");
     const frame = await app.waitFor((f) => f.includes("reply 59") && f.includes("· No more replies ·"));
     expect(frame.match(/reply 59\b/g)).toHaveLength(1);

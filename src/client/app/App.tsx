@@ -123,22 +123,24 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const toggle = async (post: SocialPost, what: "like" | "repost"): Promise<void> => {
     const before = patches.get(post.id);
     const shown = patches.patched(post);
+    // On its way again: the patch is the user's word over any fetch until the server answers.
+    const { settledAt: _settled, ...pending } = before ?? {};
     if (what === "like") {
       const on = !shown.liked;
-      patches.set(post.id, { ...before, liked: on, like_count: Math.max(0, (shown.like_count ?? 0) + (on ? 1 : -1)) });
+      patches.set(post.id, { ...pending, liked: on, like_count: Math.max(0, (shown.like_count ?? 0) + (on ? 1 : -1)) });
       try {
         const answer = await api.setLiked(post.id, on);
-        patches.set(post.id, { ...patches.get(post.id), liked: answer.liked ?? on, ...(answer.like_count !== undefined ? { like_count: answer.like_count } : {}) });
+        patches.set(post.id, { ...patches.get(post.id), liked: answer.liked ?? on, ...(answer.like_count !== undefined ? { like_count: answer.like_count } : {}), settledAt: Date.now() });
       } catch (error) {
         patches.set(post.id, before);
         showError(describeError(error));
       }
     } else {
       const on = !shown.reposted;
-      patches.set(post.id, { ...before, reposted: on, repost_count: Math.max(0, (shown.repost_count ?? 0) + (on ? 1 : -1)) });
+      patches.set(post.id, { ...pending, reposted: on, repost_count: Math.max(0, (shown.repost_count ?? 0) + (on ? 1 : -1)) });
       try {
         const answer = await api.setReposted(post.id, on);
-        patches.set(post.id, { ...patches.get(post.id), reposted: answer.reposted ?? on, ...(answer.repost_count !== undefined ? { repost_count: answer.repost_count } : {}) });
+        patches.set(post.id, { ...patches.get(post.id), reposted: answer.reposted ?? on, ...(answer.repost_count !== undefined ? { repost_count: answer.repost_count } : {}), settledAt: Date.now() });
         status.show("success", on ? "Reposted" : "Repost undone");
       } catch (error) {
         patches.set(post.id, before);
@@ -321,7 +323,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         // A reply: the conversation stays where it is; its parent counts one more reply.
         dispatch({ type: "close", overlay: "reply" });
         const shown = patches.patched(replyTo);
-        patches.set(replyTo.id, { ...patches.get(replyTo.id), reply_count: (shown.reply_count ?? 0) + 1 });
+        patches.set(replyTo.id, { ...patches.get(replyTo.id), reply_count: (shown.reply_count ?? 0) + 1, settledAt: Date.now() });
         setLastReply(post);
         status.show("success", `Replied${kept}`);
         return;

@@ -4,7 +4,22 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import type { SocialPost } from "../social.js";
 
-export type PostPatch = Partial<Pick<SocialPost, "liked" | "like_count" | "reposted" | "repost_count" | "reply_count">>;
+export type PostPatch = Partial<Pick<SocialPost, "liked" | "like_count" | "reposted" | "repost_count" | "reply_count">> & {
+  /** When the server answered the action (absent while it is on its way). */
+  settledAt?: number;
+};
+
+/** Timelines' counts may lag the action by this much (social.md): a post fetched sooner after
+ * the answer keeps the patch. */
+const COUNTS_LAG_MS = 2_000;
+
+/** When each post object's request started (stamped by the feeds), so a post fetched after an
+ * action was answered is the server's word and the patch steps aside. */
+const fetchedAt = new WeakMap<object, number>();
+
+export function stampFetched(posts: readonly object[], startedAt: number): void {
+  for (const post of posts) fetchedAt.set(post, startedAt);
+}
 
 export interface PostPatches {
   /** The post with what the user's actions changed on it (the same object when nothing did). */
@@ -30,7 +45,11 @@ export function usePostPatches(): PostPatches {
   const patched = useCallback(
     (post: SocialPost): SocialPost => {
       const patch = patches.get(post.id);
-      return patch ? { ...post, ...patch } : post;
+      if (!patch) return post;
+      const fetched = fetchedAt.get(post);
+      if (patch.settledAt !== undefined && fetched !== undefined && fetched > patch.settledAt + COUNTS_LAG_MS) return post;
+      const { settledAt: _settled, ...fields } = patch;
+      return { ...post, ...fields };
     },
     [patches],
   );

@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { Post, PostPage } from "../../api/index.js";
 import { entryKey } from "../social.js";
+import { stampFetched } from "./post-patches.js";
 import { describeError } from "../api-errors.js";
 
 export const PAGE_SIZE = 50;
@@ -82,8 +83,10 @@ export function usePostFeed(
       pending.current = null;
       setState((s) => ({ ...s, refreshing: true }));
       try {
+        const started = Date.now();
         const page = await fetchPage(null);
         if (gen !== generation.current) return;
+        stampFetched(page.posts, started);
         setState((s) => {
           // At the top, a refresh shows what is new at the top; further down it keeps its place.
           const keepId = selectId ?? (s.selected > 0 ? s.posts[s.selected]?.id : undefined);
@@ -121,8 +124,10 @@ export function usePostFeed(
     busy.current = true;
     setState((s) => ({ ...s, loadingMore: true }));
     try {
+      const started = Date.now();
       const page = await fetchPage(current.nextCursor);
       if (gen !== generation.current) return;
+      stampFetched(page.posts, started);
       // Keys pressed past the end while this page loaded take effect now.
       const wanted = pending.current;
       pending.current = null;
