@@ -4,6 +4,7 @@
 import { useCallback, useReducer, useRef, useState, type ReactNode } from "react";
 import { Box, Text, useApp, useStdout } from "ink";
 import type { User } from "../../api/index.js";
+import type { ApiClient } from "../api-client.js";
 import { describeError } from "../api-errors.js";
 import { commandFor, hintsFor, typesText, type CommandId } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
@@ -22,6 +23,17 @@ import { describeScreen, type Nav } from "./screen.js";
 import { useSession } from "./use-session.js";
 import type { ViewContext } from "./view-types.js";
 import { HOME, timelineRoute, viewSpec, type Overlay, type Route } from "./views.js";
+
+/** The two toggles on a post: its flag and count, the call, what the status line says. */
+const TOGGLES = {
+  like: { flag: "liked", count: "like_count", send: (api: ApiClient, id: string, on: boolean) => api.setLiked(id, on), done: null },
+  repost: {
+    flag: "reposted",
+    count: "repost_count",
+    send: (api: ApiClient, id: string, on: boolean) => api.setReposted(id, on),
+    done: (on: boolean) => (on ? "Reposted" : "Repost undone"),
+  },
+} as const;
 
 /** Clear the screen and home the cursor; Ink then writes the whole frame again. */
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
@@ -121,31 +133,21 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
    * was with the server's reason if it refuses.
    */
   const toggle = async (post: SocialPost, what: "like" | "repost"): Promise<void> => {
+    const { flag, count, send, done } = TOGGLES[what];
     const before = patches.get(post.id);
     const shown = patches.patched(post);
     // On its way again: the patch is the user's word over any fetch until the server answers.
     const { settledAt: _settled, ...pending } = before ?? {};
-    if (what === "like") {
-      const on = !shown.liked;
-      patches.set(post.id, { ...pending, liked: on, like_count: Math.max(0, (shown.like_count ?? 0) + (on ? 1 : -1)) });
-      try {
-        const answer = await api.setLiked(post.id, on);
-        patches.set(post.id, { ...patches.get(post.id), liked: answer.liked ?? on, ...(answer.like_count !== undefined ? { like_count: answer.like_count } : {}), settledAt: Date.now() });
-      } catch (error) {
-        patches.set(post.id, before);
-        showError(describeError(error));
-      }
-    } else {
-      const on = !shown.reposted;
-      patches.set(post.id, { ...pending, reposted: on, repost_count: Math.max(0, (shown.repost_count ?? 0) + (on ? 1 : -1)) });
-      try {
-        const answer = await api.setReposted(post.id, on);
-        patches.set(post.id, { ...patches.get(post.id), reposted: answer.reposted ?? on, ...(answer.repost_count !== undefined ? { repost_count: answer.repost_count } : {}), settledAt: Date.now() });
-        status.show("success", on ? "Reposted" : "Repost undone");
-      } catch (error) {
-        patches.set(post.id, before);
-        showError(describeError(error));
-      }
+    const on = !shown[flag];
+    patches.set(post.id, { ...pending, [flag]: on, [count]: Math.max(0, (shown[count] ?? 0) + (on ? 1 : -1)) });
+    try {
+      const answer = await send(api, post.id, on);
+      const counted = answer[count] !== undefined ? { [count]: answer[count] } : {};
+      patches.set(post.id, { ...patches.get(post.id), [flag]: answer[flag] ?? on, ...counted, settledAt: Date.now() });
+      if (done) status.show("success", done(on));
+    } catch (error) {
+      patches.set(post.id, before);
+      showError(describeError(error));
     }
   };
 
