@@ -91,8 +91,9 @@ describe("Profile", () => {
     fake.addPosts(60, fake.me, new Date(Date.now() - 7_200_000));
     await app.press("p");
     await app.waitFor((f) => f.includes("Joined") && f.includes("Post number 1 by alice"));
+    await app.press("G"); // the first page's last post: the second page loads
+    await app.waitFor((f) => fake.stub.requests.filter((r) => r.path.endsWith("/posts") && r.query.get("cursor")).length === 1 && !f.includes("Loading more"));
     await app.press("G");
-    await app.press("G"); // past the first page's end: the second page loads
     await app.waitFor((f) => (f.split("\n").find((l) => l.startsWith("▸")) ?? "") !== "" && f.includes("· No older posts ·"));
     await app.press("k", "k");
     const before = app.frame().split("\n");
