@@ -1,5 +1,6 @@
 // The one HTTP client of the TUI and the CLI: typed with the shared contract, a 10 s timeout
 // on every request, readable errors, and transparent single-flight token refresh.
+import { randomUUID } from "node:crypto";
 import type {
   AuthResponse, Health, LoginBody, Post, PostPage, PostResponse, RegisterBody, Tokens,
   TokensResponse, UpdateProfileBody, User, UserResponse,
@@ -9,8 +10,12 @@ import {
   unreachableMessage,
 } from "./api-errors.js";
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
+import type { SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
 
 export const REQUEST_TIMEOUT_MS = 10_000;
+/** A publish that timed out (or failed on the server's side) is sent again this many times,
+ * with the same Idempotency-Key, so it can never post twice; waits between attempts. */
+export const PUBLISH_RETRY_DELAYS_MS = [500, 1_500];
 /** Refresh a little before expiry so a request never leaves with a token about to die. */
 const EXPIRY_MARGIN_MS = 10_000;
 /**
@@ -31,6 +36,7 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
   now?: () => number;
+  publishRetryDelaysMs?: readonly number[];
 }
 
 interface RequestOptions {
@@ -38,6 +44,7 @@ interface RequestOptions {
   auth?: boolean;
   /** POST /posts: a timeout may have created the post, so it gets its own message. */
   publish?: boolean;
+  headers?: Record<string, string>;
 }
 
 export class ApiClient {
@@ -46,6 +53,7 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly publishRetryDelays: readonly number[];
   private tokens: StoredSession | null;
   /**
    * The account this client is signed in as (the access token's user id): set by log-in, sign-up
@@ -64,6 +72,7 @@ export class ApiClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
+    this.publishRetryDelays = options.publishRetryDelaysMs ?? PUBLISH_RETRY_DELAYS_MS;
     this.tokens = this.session.load();
     this.account = this.tokens ? accountOf(this.tokens) : undefined;
   }
@@ -138,9 +147,54 @@ export class ApiClient {
     return (await this.request<PostResponse>("GET", `/api/v1/posts/${encodeURIComponent(id)}`, { auth: true })).post;
   }
 
-  async createPost(content: string): Promise<Post> {
-    return (await this.request<PostResponse>("POST", "/api/v1/posts", { body: { content }, auth: true, publish: true }))
-      .post;
+  /**
+   * Publishes with an Idempotency-Key; a timeout or a server-side failure may have stored the
+   * post, so it is sent again with the same key (the server answers with the post the first
+   * attempt made). Only when every attempt fails does it say it may not have posted.
+   */
+  async createPost(content: string, opts: { replyToId?: string } = {}): Promise<SocialPost> {
+    const body = opts.replyToId ? { content, reply_to_id: opts.replyToId } : { content };
+    const headers = { "idempotency-key": randomUUID() };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.request<{ post: SocialPost }>("POST", "/api/v1/posts", { body, auth: true, publish: true, headers })).post;
+      } catch (error) {
+        const uncertain = error instanceof ApiError && error.message === PUBLISH_TIMEOUT_MESSAGE;
+        const delay = this.publishRetryDelays[attempt];
+        if (!uncertain || delay === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  homeTimeline(cursor?: string | null, limit?: number): Promise<SocialPostPage> {
+    return this.request<SocialPostPage>("GET", `/api/v1/timeline/home${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** A profile with the caller's relationship to it (absent for yourself or from a v1 server). */
+  userWithRelationship(id: string): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>("GET", `/api/v1/users/${encodeURIComponent(id)}`, { auth: true });
+  }
+
+  thread(id: string, cursor?: string | null, limit?: number): Promise<Thread> {
+    return this.request<Thread>("GET", `/api/v1/posts/${encodeURIComponent(id)}/thread${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** Like (on) or unlike (off); the answer carries the new count and flag. */
+  async setLiked(id: string, on: boolean): Promise<SocialPost> {
+    return (await this.request<{ post: SocialPost }>(on ? "POST" : "DELETE", `/api/v1/posts/${encodeURIComponent(id)}/like`, { auth: true })).post;
+  }
+
+  async setReposted(id: string, on: boolean): Promise<SocialPost> {
+    return (await this.request<{ post: SocialPost }>(on ? "POST" : "DELETE", `/api/v1/posts/${encodeURIComponent(id)}/repost`, { auth: true })).post;
+  }
+
+  setFollowing(id: string, on: boolean): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>(on ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(id)}/follow`, { auth: true });
+  }
+
+  followList(id: string, which: "followers" | "following", cursor?: string | null, limit?: number): Promise<UserPage> {
+    return this.request<UserPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/${which}${pageQuery(cursor, limit)}`, { auth: true });
   }
 
   async deletePost(id: string): Promise<void> {
@@ -282,7 +336,7 @@ export class ApiClient {
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions, token: string | null): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;

@@ -3,7 +3,7 @@
 import { forTerminal } from "./text/display-width.js";
 
 export type ThemeToken =
-  | "accent" | "username" | "dim" | "error" | "success" | "warning" | "border" | "title" | "selected" | "cursor";
+  | "accent" | "username" | "dim" | "error" | "success" | "warning" | "border" | "title" | "selected" | "cursor" | "entity";
 
 export interface TextStyle {
   color?: string;
@@ -25,6 +25,7 @@ const DARK: Record<ThemeToken, TextStyle> = {
   title: { bold: true },
   selected: { color: "magentaBright" },
   cursor: { inverse: true },
+  entity: { color: "blueBright" },
 };
 
 /** The same tokens as SGR sequences, for lines painted as one pre-styled string (the
@@ -40,6 +41,7 @@ const DARK_SGR: Record<ThemeToken, string> = {
   title: "1",
   selected: "95",
   cursor: "7",
+  entity: "94",
 };
 
 export interface Theme {

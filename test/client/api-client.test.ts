@@ -76,21 +76,55 @@ describe("ApiClient", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
-  it("never retries a publish that timed out, and says it may have posted", async () => {
+  it("retries a publish that timed out with the same Idempotency-Key, and only then says it may not have posted", async () => {
     const { store } = client();
     store.save(makeTokens(user));
     stub.on("POST", "/api/v1/posts", () => ({ hang: true }));
-    const { api } = client({ timeoutMs: 200 });
+    const api = new ApiClient({ baseUrl: stub.url, session: store, timeoutMs: 200, publishRetryDelaysMs: [10, 10] });
     await expect(api.createPost("hello")).rejects.toThrow("May not have posted — check the timeline");
-    expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
+    const sent = stub.requests.filter((r) => r.path === "/api/v1/posts");
+    expect(sent).toHaveLength(3);
+    const key = sent[0]!.headers["idempotency-key"];
+    expect(key).toMatch(/^[\x21-\x7e]{1,100}$/);
+    expect(sent.map((r) => r.headers["idempotency-key"])).toEqual([key, key, key]);
   });
 
-  it("never retries a publish that failed with a server error, nor says it did not post", async () => {
+  it("a retried publish that the server answers returns the first attempt's post; each publish has its own key", async () => {
+    const { store } = client();
+    store.save(makeTokens(user));
+    const made = new Map<string, { id: string; content: string }>();
+    let calls = 0;
+    stub.on("POST", "/api/v1/posts", (req) => {
+      calls++;
+      const key = String(req.headers["idempotency-key"]);
+      if (!made.has(key)) made.set(key, { id: `post-${made.size + 1}`, content: (req.body as { content: string }).content });
+      // The first attempt is stored but its answer never arrives.
+      return calls === 1 ? { hang: true } : { status: 200, body: { post: made.get(key) } };
+    });
+    const api = new ApiClient({ baseUrl: stub.url, session: store, timeoutMs: 200, publishRetryDelaysMs: [10, 10] });
+    expect((await api.createPost("hello")).id).toBe("post-1");
+    expect(made.size).toBe(1);
+    await api.createPost("again");
+    expect(made.size).toBe(2); // a new publish, a new key
+  });
+
+  it("a publish that failed with a server error is retried with the same key, and never says it did not post", async () => {
     client().store.save(makeTokens(user));
     stub.on("POST", "/api/v1/posts", () => apiError(500, "internal_error", "Something went wrong"));
-    const { api } = client();
+    const { store } = client();
+    const api = new ApiClient({ baseUrl: stub.url, session: store, publishRetryDelaysMs: [10] });
     await expect(api.createPost("hello")).rejects.toThrow("May not have posted — check the timeline");
-    expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(1);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/posts")).toHaveLength(2);
+  });
+
+  it("a publish the server refuses (4xx) is not retried; a reply carries reply_to_id", async () => {
+    client().store.save(makeTokens(user));
+    stub.on("POST", "/api/v1/posts", () => apiError(404, "not_found", "Post not found"));
+    const { api } = client();
+    await expect(api.createPost("hello", { replyToId: "p1" })).rejects.toThrow("Post not found");
+    const sent = stub.requests.filter((r) => r.path === "/api/v1/posts");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toEqual({ content: "hello", reply_to_id: "p1" });
   });
 
   it("on 401 token_expired refreshes once and retries transparently", async () => {

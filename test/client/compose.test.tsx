@@ -199,15 +199,40 @@ describe("Compose", () => {
     }
   });
 
-  it("a publish timeout keeps the text, says it may have posted, and is not retried", async () => {
+  it("a publish timeout is retried with the same Idempotency-Key; only when every retry fails does it say it may not have posted, keeping the text", async () => {
     fake.stub.on("POST", "/api/v1/posts", () => ({ hang: true }));
     await app.press("n");
     await app.type("did it post?");
     await app.press(KEY.ctrl("s"));
-    const frame = await app.waitFor("May not have posted — check the timeline");
+    const frame = await app.waitFor("May not have posted — check the timeline", 8_000);
     expect(boxText(frame)).toContain("did it post?");
-    expect(fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/posts")).toHaveLength(1);
+    const sent = fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/posts");
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((r) => r.headers["idempotency-key"])).size).toBe(1);
     expect(app.services.drafts.load(fake.me.id)).toBe("did it post?");
+  });
+
+  it("a timed-out publish that the retry gets through posts once, with the same key, and says Posted", async () => {
+    const byKey = new Map<string, ReturnType<typeof makePost>>();
+    fake.stub.on("POST", "/api/v1/posts", (req) => {
+      const key = String(req.headers["idempotency-key"]);
+      const first = !byKey.has(key);
+      if (first) {
+        const post = makePost(fake.me, (req.body as { content: string }).content, new Date());
+        byKey.set(key, post);
+        fake.posts.unshift(post);
+      }
+      // The first attempt is stored but answers too late; the retry gets the same post (200).
+      return first ? { hang: true } : { status: 200, body: { post: byKey.get(key) } };
+    });
+    await app.press("n");
+    await app.type("only once");
+    await app.press(KEY.ctrl("s"));
+    await app.waitFor("Posted", 6_000);
+    const sent = fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/posts");
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.headers["idempotency-key"]).toBe(sent[0]!.headers["idempotency-key"]);
+    expect(fake.posts.filter((p) => p.content === "only once")).toHaveLength(1);
   });
 
   it("what is typed after a post while it is on its way becomes the next draft; the text on its way cannot be changed", async () => {

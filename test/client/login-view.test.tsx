@@ -28,7 +28,7 @@ describe("Log in / Sign up", () => {
     await app.press(KEY.enter);
     const frame = await app.waitFor("Welcome, @alice");
     expect(frame).toContain("@alice");
-    expect(frame).toContain("Timeline");
+    expect(frame).toContain("[2 Global]");
     await app.waitFor("Post number 1 by bob");
   });
 

@@ -120,7 +120,8 @@ describe("bindings", () => {
   it("gives every command its own id, and refuses a spec it cannot read", () => {
     const ids = COMMANDS.map((command) => command.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(commandFor(one("j"), ["post"])).toBe("post-scroll-down");
+    expect(commandFor(one("j"), ["users"])).toBe("users-down");
+    expect(commandFor(one("l"), ["thread"])).toBe("like");
     expect(parseKeySpec("ctrl+shift+tab")).toEqual({ name: "tab", ctrl: true, shift: true, meta: false });
     expect(() => parseKeySpec("ctl+s")).toThrow(/unknown modifier ctl/);
   });

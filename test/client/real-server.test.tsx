@@ -40,8 +40,8 @@ describe.skipIf(!available)("against the real server", () => {
       expect(frame).toContain("hello from the real server 🎉");
 
       await app.press("v");
-      await app.waitFor(/Post\n/);
-      expect(app.frame()).toContain("Real_Tester");
+      await app.waitFor((f) => f.includes("Thread") && f.includes("hello from the real server"), 10_000);
+      expect(app.frame()).toContain("Real_Tester @real_tester");
       await app.press(KEY.escape);
 
       await app.press("p");

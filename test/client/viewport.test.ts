@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ensureVisible, pageSize } from "../../src/client/list/viewport.js";
 import { cardHeight, cardLines } from "../../src/client/list/card-layout.js";
+import type { SocialPost } from "../../src/client/social.js";
 import { makePost, makeUser } from "./helpers/fixtures.js";
 
 describe("ensureVisible", () => {
@@ -52,5 +53,55 @@ describe("card layout", () => {
     expect(lines).toHaveLength(8);
     expect(cardHeight(post, 40, 8)).toBe(8);
     expect(lines[6]!.map((s) => s.text).join("")).toBe("  … +25 lines");
+  });
+
+  it("draws the social card: repost line, display name, reply line, highlighted entities, counts", () => {
+    const bob = makeUser("bob");
+    const post: SocialPost = {
+      ...makePost(user, "hi @bob, try #Rust", new Date(Date.now() - 3 * 3_600_000)),
+      reply_to_user: { id: bob.id, username: "bob" },
+      reply_count: 3,
+      repost_count: 2,
+      like_count: 5,
+      liked: true,
+      reposted: false,
+      mentions: [{ id: bob.id, username: "bob" }],
+      repost: { by: bob, at: new Date().toISOString() },
+    };
+    const lines = cardLines({ post, username: "ada", displayName: "Ada Lovelace", selected: true, width: 40, maxHeight: 20, now: new Date() });
+    const text = lines.map((l) => l.map((s) => s.text).join(""));
+    expect(text).toEqual(["▸ ♻ @bob reposted", "  Ada Lovelace @ada · 3h", "  ↳ @bob", "  hi @bob, try #Rust", "  ↩ 3  ♻ 2  ♥ 5", "─".repeat(40)]);
+    expect(lines[3]!.filter((s) => s.token === "entity").map((s) => s.text)).toEqual(["@bob", "#Rust"]);
+    expect(lines[4]!.find((s) => s.text.startsWith("♥"))!.token).toBe("accent");
+    expect(lines[4]!.find((s) => s.text.startsWith("♻"))!.token).toBe("dim");
+    const ascii = cardLines({ post, username: "ada", selected: false, width: 40, maxHeight: 20, now: new Date(), ascii: true });
+    expect(ascii.map((l) => l.map((s) => s.text).join(""))).toContain("  re 3  rp 2  lk 5");
+    // A narrow card cuts the display name first; the username and time always show.
+    const narrow = cardLines({ post, username: "ada", displayName: "Ada Lovelace", selected: false, width: 20, maxHeight: 20, now: new Date() });
+    expect(narrow[1]!.map((s) => s.text).join("")).toBe("  Ada Lov… @ada · 3h"); // 20 cells exactly
+  });
+
+  it("measures every kind of card exactly as it draws it", () => {
+    const bob = makeUser("bob");
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 140 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 20, max: 120 }),
+        fc.integer({ min: 3, max: 40 }),
+        (content, reply, repost, counts, width, maxHeight) => {
+          const post: SocialPost = {
+            ...makePost(user, content === "" ? "x" : content, new Date()),
+            ...(reply ? { reply_to_user: { id: bob.id, username: "bob" } } : {}),
+            ...(repost ? { repost: { by: bob, at: new Date().toISOString() } } : {}),
+            ...(counts ? { reply_count: 1, like_count: 2, repost_count: 3 } : {}),
+          };
+          const lines = cardLines({ post, username: "ada", displayName: "Ada", selected: false, width, maxHeight, now: new Date() });
+          expect(lines).toHaveLength(cardHeight(post, width, maxHeight));
+        },
+      ),
+    );
   });
 });

@@ -1,16 +1,17 @@
 // The application shell: wires the session (use-session), the navigation model (navigation,
 // over the views table in views.ts) and the commands that lead from one view to another,
 // and hands the layout (Layout) what to draw. A new view is not an edit of this file.
-import { useCallback, useReducer, useState, type ReactNode } from "react";
+import { useCallback, useReducer, useRef, useState, type ReactNode } from "react";
 import { Box, Text, useApp, useStdout } from "ink";
-import type { Post, User } from "../../api/index.js";
+import type { User } from "../../api/index.js";
+import type { ApiClient } from "../api-client.js";
 import { describeError } from "../api-errors.js";
-import { ComposeOverlay } from "../components/ComposeOverlay.js";
-import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
-import { HelpOverlay } from "../components/HelpOverlay.js";
 import { commandFor, hintsFor, typesText, type CommandId } from "../keys/bindings.js";
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
+import { PatchedProvider, usePostPatches } from "../state/post-patches.js";
+import type { SocialPost, SocialUser } from "../social.js";
+import { overlaySpec, type OverlayContext } from "./overlays.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { isOwnProfile } from "../views/ProfileView.js";
 import { contentSize, isTooSmall, Layout } from "./Layout.js";
@@ -21,7 +22,18 @@ import { useTerminalSize } from "./terminal-size.js";
 import { describeScreen, type Nav } from "./screen.js";
 import { useSession } from "./use-session.js";
 import type { ViewContext } from "./view-types.js";
-import { HOME, viewSpec, type Overlay, type Route } from "./views.js";
+import { HOME, timelineRoute, viewSpec, type Overlay, type Route } from "./views.js";
+
+/** The two toggles on a post: its flag and count, the call, what the status line says. */
+const TOGGLES = {
+  like: { flag: "liked", count: "like_count", send: (api: ApiClient, id: string, on: boolean) => api.setLiked(id, on), done: null },
+  repost: {
+    flag: "reposted",
+    count: "repost_count",
+    send: (api: ApiClient, id: string, on: boolean) => api.setReposted(id, on),
+    done: (on: boolean) => (on ? "Reposted" : "Repost undone"),
+  },
+} as const;
 
 /** Clear the screen and home the cursor; Ink then writes the whole frame again. */
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
@@ -56,18 +68,43 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const [authMode, setAuthMode] = useState<AuthMode>("login");
 
   const showError = useCallback((message: string) => status.show("error", message), [status.show]);
-  const fetchTimeline = useCallback((cursor: string | null) => api.timeline(cursor), [api]);
-  const timeline = usePostFeed(fetchTimeline, showError);
+  const fetchGlobal = useCallback((cursor: string | null) => api.timeline(cursor), [api]);
+  const fetchHome = useCallback((cursor: string | null) => api.homeTimeline(cursor), [api]);
+  const global = usePostFeed(fetchGlobal, showError);
+  const home = usePostFeed(fetchHome, showError);
+  const feeds = { home, global };
+  const patches = usePostPatches();
+  const [lastReply, setLastReply] = useState<SocialPost | null>(null);
+  /** Home is reloaded when it next shows: never loaded yet, or a follow changed it. */
+  const homeStale = useRef(true);
+  const homeChanged = useCallback(() => {
+    homeStale.current = true;
+  }, []);
+  const timelineShown = useCallback(
+    (which: "home" | "global") => {
+      if (which !== "home" || !homeStale.current) return;
+      homeStale.current = false;
+      void home.refresh();
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [home.refresh],
+  );
 
   const session = useSession({
     status,
-    onEnter: () => {
-      dispatch({ type: "reset", route: HOME });
-      void timeline.refresh();
+    // Home for someone who follows anyone, else Global (a v1 server, without counts: Global).
+    onEnter: (user: SocialUser | null) => {
+      const start = (user?.following_count ?? 0) > 0 ? "home" : "global";
+      homeStale.current = true;
+      dispatch({ type: "reset", route: timelineRoute(start) });
+      void global.refresh();
     },
     onEnd: () => {
       dispatch({ type: "reset", route: HOME });
-      timeline.reset(); // at its newest post, not where the old account had scrolled to
+      // At their newest posts, not where the old account had scrolled to.
+      global.reset();
+      home.reset();
+      homeStale.current = true;
     },
   });
   const { me } = session;
@@ -75,14 +112,15 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const help = findOverlay(nav, "help") !== undefined;
   const confirm = findOverlay(nav, "confirm")?.params ?? null;
 
-  const deletePost = async (post: Post): Promise<void> => {
+  const deletePost = async (post: SocialPost): Promise<void> => {
     const done = status.progress("Deleting…");
     try {
       await api.deletePost(post.id);
       done();
-      timeline.remove(post.id);
+      home.remove(post.id);
+      global.remove(post.id);
       setDeletedPostId(post.id);
-      dispatch({ type: "remove", where: (r) => r.view === "post" && r.params.post.id === post.id });
+      dispatch({ type: "remove", where: (r) => r.view === "thread" && r.params.post.id === post.id });
       status.show("success", "Post deleted");
     } catch (error) {
       done();
@@ -90,8 +128,33 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     }
   };
 
+  /**
+   * Like / repost: shown at once, then set to what the server answered, or put back as it
+   * was with the server's reason if it refuses.
+   */
+  const toggle = async (post: SocialPost, what: "like" | "repost"): Promise<void> => {
+    const { flag, count, send, done } = TOGGLES[what];
+    const before = patches.get(post.id);
+    const shown = patches.patched(post);
+    // On its way again: the patch is the user's word over any fetch until the server answers.
+    const { settledAt: _settled, ...pending } = before ?? {};
+    const on = !shown[flag];
+    patches.set(post.id, { ...pending, [flag]: on, [count]: Math.max(0, (shown[count] ?? 0) + (on ? 1 : -1)) });
+    try {
+      const answer = await send(api, post.id, on);
+      const counted = answer[count] !== undefined ? { [count]: answer[count] } : {};
+      patches.set(post.id, { ...patches.get(post.id), [flag]: answer[flag] ?? on, ...counted, settledAt: Date.now() });
+      if (done) status.show("success", done(on));
+    } catch (error) {
+      patches.set(post.id, before);
+      showError(describeError(error));
+    }
+  };
+
   /** Commands from the views that lead somewhere else. */
-  const run = (command: CommandId, post?: Post, user: User | null = null): void => {
+  const run = (command: CommandId, selected?: SocialPost, user: User | null = null): void => {
+    // Posts on a profile come without their author: the profile's user is it.
+    const post = selected && !selected.author && user ? { ...selected, author: user } : selected;
     switch (command) {
       case "compose":
         dispatch({ type: "open", overlay: { overlay: "compose" } });
@@ -103,16 +166,30 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         if (post) dispatch({ type: "push", route: { view: "profile", params: { userRef: post.author_id } } });
         return;
       case "view-post":
-        if (post) dispatch({ type: "push", route: { view: "post", params: { post: post.author || !user ? post : { ...post, author: user } } } });
+        if (post) dispatch({ type: "push", route: { view: "thread", params: { post } } });
         return;
-      case "delete-post":
+      case "like":
+      case "repost":
+        if (post) void toggle(post, command);
+        return;
+      case "reply":
+        if (post) dispatch({ type: "open", overlay: { overlay: "reply", params: { post } } });
+        return;
+      case "tab-home":
+      case "tab-global":
+        dispatch({ type: "reset", route: timelineRoute(command === "tab-home" ? "home" : "global") });
+        return;
+      case "delete-post": {
         if (!post) return;
         if (post.author_id !== me?.id) {
           status.show("error", "You can only delete your own posts");
           return;
         }
-        dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt: "Delete this post? y/n", declined: "Kept" } } });
+        // On a repost entry of your post, d deletes the original: the question says so.
+        const prompt = post.repost ? "Delete your original post (not just this repost)? y/n" : "Delete this post? y/n";
+        dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "delete-post", post, prompt, declined: "Kept" } } });
         return;
+      }
       case "edit-profile":
         if (user) {
           session.setMeUser(user);
@@ -166,7 +243,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     topOverlay(nav)?.overlay === "confirm",
   );
 
-  const { title, scopes } = describeScreen(session.state, nav, authMode);
+  const { title, scopes, tab } = describeScreen(session.state, nav, authMode);
   const typing = scopes.includes("text-field");
 
   // While the terminal is too small no command acts unseen (Ctrl+C still quits), but what is
@@ -209,62 +286,72 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       />
     );
   } else {
-    const app: ViewContext = { me, status, showError, timeline, savedProfile, deletedPostId, run, open: (next) => dispatch({ type: "push", route: next }) };
+    const app: ViewContext = {
+      me,
+      status,
+      showError,
+      feeds,
+      timelineShown,
+      patched: patches.patched,
+      lastReply,
+      homeChanged,
+      savedProfile,
+      deletedPostId,
+      run,
+      open: (next) => dispatch({ type: "push", route: next }),
+    };
     const frame = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive };
-    body = <CurrentView route={route} depth={nav.stack.length} dispatch={dispatch} frame={frame} app={app} />;
+    body = (
+      <PatchedProvider patched={patches.patched}>
+        <CurrentView route={route} depth={nav.stack.length} dispatch={dispatch} frame={frame} app={app} />
+      </PatchedProvider>
+    );
   }
 
-  /** What both edit boxes get: where they sit, the status line, help, closing. */
-  const overlayFrame = (kind: Overlay["overlay"]) => ({
+  const overlayContext: OverlayContext = {
+    me,
+    meUser: session.meUser,
     areaWidth: columns,
     areaHeight: contentHeight,
     status,
-    active: topOverlay(nav)?.overlay === kind,
-    onHelp: openHelp,
-    onClose: () => dispatch({ type: "close", overlay: kind }),
-  });
-  const overlays = nav.overlays.map((overlay): ReactNode => {
-    switch (overlay.overlay) {
-      case "compose":
-        return me ? (
-          <ComposeOverlay
-            key="compose"
-            userId={me.id}
-            {...overlayFrame("compose")}
-            onPublished={(post, draftKept) => {
-              dispatch({ type: "reset", route: HOME });
-              timeline.prepend(post);
-              void timeline.refresh(post.id);
-              status.show("success", draftKept ? "Posted — what you typed meanwhile is a draft: n opens it" : "Posted");
-            }}
-          />
-        ) : null;
-      case "edit-profile":
-        return session.meUser ? (
-          <EditProfileOverlay
-            key="edit-profile"
-            user={session.meUser}
-            {...overlayFrame("edit-profile")}
-            onSaved={(user) => {
-              session.setMeUser(user);
-              setSavedProfile({ user, at: Date.now() });
-              dispatch({ type: "close", overlay: "edit-profile" });
-              status.show("success", "Profile saved");
-            }}
-          />
-        ) : null;
-      case "help":
-        return <HelpOverlay key="help" scopes={scopes} viewName={title} areaWidth={columns} areaHeight={contentHeight} onClose={() => dispatch({ type: "close", overlay: "help" })} />;
-      case "confirm":
-        return null; // asked in the status line
-    }
-  });
+    scopes,
+    title,
+    active: (kind) => topOverlay(nav)?.overlay === kind,
+    close: (kind) => dispatch({ type: "close", overlay: kind }),
+    openHelp,
+    published: (post, draftKept, replyTo) => {
+      const kept = draftKept ? " — what you typed meanwhile is a draft: n opens it" : "";
+      if (replyTo) {
+        // A reply: the conversation stays where it is; its parent counts one more reply.
+        dispatch({ type: "close", overlay: "reply" });
+        const shown = patches.patched(replyTo);
+        patches.set(replyTo.id, { ...patches.get(replyTo.id), reply_count: (shown.reply_count ?? 0) + 1, settledAt: Date.now() });
+        setLastReply(post);
+        status.show("success", `Replied${kept}`);
+        return;
+      }
+      const which = route.view === "timeline" ? route.params.which : "global";
+      dispatch({ type: "reset", route: timelineRoute(which) });
+      feeds[which].prepend(post);
+      void feeds[which].refresh(post.id);
+      if (which === "global") homeChanged();
+      status.show("success", draftKept ? `Posted${kept}` : "Posted");
+    },
+    profileSaved: (user) => {
+      session.setMeUser(user);
+      setSavedProfile({ user, at: Date.now() });
+      dispatch({ type: "close", overlay: "edit-profile" });
+      status.show("success", "Profile saved");
+    },
+  };
+  const overlays = nav.overlays.map((overlay): ReactNode => overlaySpec(overlay).render(overlay, overlayContext));
 
   return (
     <Layout
       terminal={terminal}
       username={session.state.state === "checking" ? session.storedUsername : (me?.username ?? null)}
       title={title}
+      tab={me ? tab : undefined}
       body={body}
       overlays={overlays}
       message={status.message}

@@ -11,6 +11,8 @@ export function Layout(props: {
   terminal: { columns: number; rows: number };
   username: string | null;
   title: string;
+  /** The timeline shown, for the header's tabs. */
+  tab?: "home" | "global" | undefined;
   /** The view, drawn at contentSize(). */
   body: ReactNode;
   /** Drawn over the view, in order (the last on top). */
@@ -28,7 +30,7 @@ export function Layout(props: {
     <>
       {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
       <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
-        <Header username={props.username} view={props.title} width={columns} />
+        <Header username={props.username} view={props.title} tab={props.tab} width={columns} />
         <Box height={contentHeight} flexDirection="column">
           {props.body}
           {props.overlays}

@@ -28,7 +28,8 @@ export interface Session {
 export function useSession(opts: {
   status: StatusApi;
   /** Signed in (at start-up or by the form): the app starts afresh for this account. */
-  onEnter: () => void;
+  /** Signed in; the user when the server said who (absent when only the stored token did). */
+  onEnter: (user: User | null) => void;
   /** Logged out or expired: nothing of the old account may stay on screen. */
   onEnd: () => void;
 }): Session {
@@ -40,9 +41,9 @@ export function useSession(opts: {
   const callbacks = useRef(opts);
   callbacks.current = opts;
 
-  const enter = useCallback((me: Me) => {
+  const enter = useCallback((me: Me, user: User | null) => {
     setState({ state: "in", me });
-    callbacks.current.onEnter();
+    callbacks.current.onEnter(user);
   }, []);
 
   const end = useCallback(() => {
@@ -57,12 +58,12 @@ export function useSession(opts: {
     api.me().then(
       (user) => {
         setMeUser(user);
-        enter({ id: user.id, username: user.username });
+        enter({ id: user.id, username: user.username }, user);
       },
       (error: unknown) => {
         if (error instanceof ApiError && error.kind === "session_expired") return; // the listener below
         // Offline or server trouble: keep the session, show what failed.
-        if (claims.sub && claims.username) enter({ id: claims.sub, username: claims.username });
+        if (claims.sub && claims.username) enter({ id: claims.sub, username: claims.username }, null);
         else setState({ state: "anon" });
         status.show("error", describeError(error));
       },
@@ -83,7 +84,7 @@ export function useSession(opts: {
   const loggedIn = useCallback(
     (user: User) => {
       setMeUser(user);
-      enter({ id: user.id, username: user.username });
+      enter({ id: user.id, username: user.username }, user);
       status.show("success", `Welcome, @${user.username}`);
     },
     [enter, status.show],

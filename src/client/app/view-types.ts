@@ -1,7 +1,8 @@
 // What every view gets from the shell. A view is a component taking ViewProps<its params>;
 // the views table (views.ts) names it, gives its header title and key scopes.
 import type { ComponentType } from "react";
-import type { Post, User } from "../../api/index.js";
+import type { User } from "../../api/index.js";
+import type { SocialPost } from "../social.js";
 import type { CommandId, Scope } from "../keys/bindings.js";
 import type { Feed } from "../state/use-post-feed.js";
 import type { StatusApi } from "./status.js";
@@ -18,7 +19,16 @@ export interface ViewContext {
   status: StatusApi;
   /** Shows an error in the status line (stable: safe in a hook's dependencies). */
   showError: (message: string) => void;
-  timeline: Feed;
+  /** The two timelines, kept while other views cover them. */
+  feeds: { home: Feed; global: Feed };
+  /** Called when a timeline shows: Home reloads here after a follow or unfollow. */
+  timelineShown: (which: "home" | "global") => void;
+  /** A post as the user's last actions left it (optimistic likes and reposts). */
+  patched: (post: SocialPost) => SocialPost;
+  /** The last reply published, for a thread showing its parent to add it. */
+  lastReply: SocialPost | null;
+  /** Marks Home to be reloaded the next time it is shown (after a follow or unfollow). */
+  homeChanged: () => void;
   /** The profile as the edit box last saved it (shown over an older fetch). */
   savedProfile: { user: User; at: number } | null;
   /** The post deleted last, for views that list it to drop it. */
@@ -26,7 +36,7 @@ export interface ViewContext {
   /** Open a view over this one (Esc comes back): how a view leads to another it knows. */
   open: (route: Route) => void;
   /** Commands shared by several views (open a profile, compose, delete…), run by the shell. */
-  run: (command: CommandId, post?: Post, user?: User | null) => void;
+  run: (command: CommandId, post?: SocialPost, user?: User | null) => void;
 }
 
 export interface ViewProps<P> {
@@ -45,7 +55,9 @@ export interface ViewProps<P> {
 
 export interface ViewSpec<P> {
   /** For the header. */
-  title: string;
+  title: string | ((params: P) => string);
+  /** A timeline's tab, marked in the header while the view shows. */
+  tab?: (params: P) => "home" | "global";
   /** Key scopes, first first: the view's keys, its help and its status-line hints. */
   scopes: (params: P, me: Me) => Scope[];
   component: ComponentType<ViewProps<P>>;

@@ -2,31 +2,48 @@
 // `{ view: name, params }`, its params typed by the view's component. Adding a view is a new
 // file exporting a component of ViewProps<Params> plus one line here; the shell and the
 // layout do not change.
-import type { Post } from "../../api/index.js";
-import { PostScreen } from "../views/PostView.js";
+import type { SocialPost } from "../social.js";
 import { ProfileScreen, isOwnProfile } from "../views/ProfileView.js";
-import { TimelineScreen } from "../views/TimelineView.js";
+import { ThreadScreen } from "../views/ThreadView.js";
+import { TIMELINE_TITLES, TimelineScreen, type TimelineName } from "../views/TimelineView.js";
+import { UserListScreen, userListTitle } from "../views/UserListView.js";
 import { defineView, type ViewSpec } from "./view-types.js";
 
 export const VIEWS = {
-  timeline: defineView({ title: "Timeline", scopes: () => ["timeline"], component: TimelineScreen }),
+  timeline: defineView({ title: (p) => TIMELINE_TITLES[p.which], tab: (p) => p.which, scopes: () => ["timeline"], component: TimelineScreen }),
   profile: defineView({ title: "Profile", scopes: (params, me) => [isOwnProfile(params, me) ? "own-profile" : "profile"], component: ProfileScreen }),
-  post: defineView({ title: "Post", scopes: () => ["post"], component: PostScreen }),
+  thread: defineView({ title: "Thread", scopes: () => ["thread"], component: ThreadScreen }),
+  users: defineView({ title: userListTitle, scopes: () => ["users"], component: UserListScreen }),
 };
 
 export type ViewName = keyof typeof VIEWS;
 export type ParamsOf<V extends ViewName> = (typeof VIEWS)[V] extends ViewSpec<infer P> ? P : never;
 export type Route = { [V in ViewName]: { view: V; params: ParamsOf<V> } }[ViewName];
 
-/** Where the app starts, and returns to after log-in, log-out and publishing. */
-export const HOME: Route = { view: "timeline", params: {} };
+export function timelineRoute(which: TimelineName): Route {
+  return { view: "timeline", params: { which } };
+}
+
+/** Where the app starts (before anyone is known to follow anyone): the global timeline. */
+export const HOME: Route = timelineRoute("global");
 
 export function viewSpec<V extends ViewName>(route: { view: V }): ViewSpec<ParamsOf<V>> {
   return VIEWS[route.view] as unknown as ViewSpec<ParamsOf<V>>;
 }
 
-/** A yes/no question in the status line; y does it, anything else keeps things as they are. */
-export type Confirmation = { prompt: string; declined: string } & ({ action: "delete-post"; post: Post } | { action: "logout" });
+/** The view's header title for these params. */
+export function titleOf(route: Route): string {
+  const spec = viewSpec(route);
+  return typeof spec.title === "string" ? spec.title : spec.title(route.params as never);
+}
 
-/** What can cover the views: help, the two edit boxes, a question. */
-export type Overlay = { overlay: "help" } | { overlay: "compose" } | { overlay: "edit-profile" } | { overlay: "confirm"; params: Confirmation };
+/** A yes/no question in the status line; y does it, anything else keeps things as they are. */
+export type Confirmation = { prompt: string; declined: string } & ({ action: "delete-post"; post: SocialPost } | { action: "logout" });
+
+/** What can cover the views: help, the edit boxes, a question (drawn by the OVERLAYS table). */
+export type Overlay =
+  | { overlay: "help" }
+  | { overlay: "compose" }
+  | { overlay: "reply"; params: { post: SocialPost } }
+  | { overlay: "edit-profile" }
+  | { overlay: "confirm"; params: Confirmation };

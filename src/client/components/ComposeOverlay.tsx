@@ -2,7 +2,8 @@
 // publish with Ctrl+S / Ctrl+J (/ Ctrl+Enter), and a draft that survives anything.
 import { useState, type ReactNode } from "react";
 import { useLiveState } from "../state/use-live-state.js";
-import { checkPostContent, countChars, normalizePostContent, POST_MAX, type Post } from "../../api/index.js";
+import { checkPostContent, countChars, normalizePostContent, POST_MAX } from "../../api/index.js";
+import type { SocialPost } from "../social.js";
 import { ApiError, describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";
@@ -26,17 +27,21 @@ export function postCounter(text: string): { count: number; over: boolean; warn:
 export function ComposeOverlay(props: {
   /** Whose draft this box edits. */
   userId: string;
+  /** The post this answers (the box is then titled "Reply to @name", with a draft of its own). */
+  replyTo?: SocialPost | undefined;
   areaWidth: number;
   areaHeight: number;
   status: StatusApi;
   onClose: () => void;
   /** draftKept: text typed after the post while it was on its way is the next draft. */
-  onPublished: (post: Post, draftKept: boolean) => void;
+  onPublished: (post: SocialPost, draftKept: boolean) => void;
   onHelp: () => void;
   active: boolean;
 }): ReactNode {
   const { api, drafts } = useServices();
-  const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load(props.userId)));
+  // A reply's draft is kept apart from the post being written, per post answered.
+  const draftKey = props.replyTo ? `${props.userId}:reply:${props.replyTo.id}` : props.userId;
+  const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(drafts.load(draftKey)));
   const [error, setError] = useState<string | null>(null);
   /** The text on its way to the server: while it is, it can be added to but not changed. */
   const [sending, setSending, sendingNow] = useLiveState<string | null>(null);
@@ -47,7 +52,7 @@ export function ComposeOverlay(props: {
     if (sendingNow.current !== null && !next.text.startsWith(sendingNow.current)) return;
     setEditor(next);
     if (next.text !== before.text) {
-      drafts.save(props.userId, next.text); // synchronously: nothing typed may be lost
+      drafts.save(draftKey, next.text); // synchronously: nothing typed may be lost
       setError(null);
     }
   };
@@ -63,12 +68,12 @@ export function ComposeOverlay(props: {
     setSending(text);
     const done = props.status.progress("Posting…");
     try {
-      const post = await api.createPost(text);
+      const post = await api.createPost(text, props.replyTo ? { replyToId: props.replyTo.id } : {});
       done();
       // Typed after it while it was on its way: the next draft, never published with it nor dropped.
       const since = editorNow.current.text.slice(text.length).replace(/^\s+/, "");
-      if (since === "") drafts.clear(props.userId);
-      else drafts.save(props.userId, since);
+      if (since === "") drafts.clear(draftKey);
+      else drafts.save(draftKey, since);
       props.onPublished(post, since !== "");
     } catch (e) {
       done();
@@ -124,7 +129,7 @@ export function ComposeOverlay(props: {
   if (error) for (const text of wrapText(error, inner).slice(0, 2)) lines.push([{ text, token: "error" }]);
   return (
     <OverlayBox
-      title="New post"
+      title={props.replyTo ? `Reply to @${props.replyTo.author?.username ?? "unknown"}` : "New post"}
       badge={[{ text: `${counter.count}/${POST_MAX}`, token: counter.warn ? "error" : "dim" }]}
       lines={lines}
       footer={sending !== null ? "Posting…" : hintsFor(["compose"], inner)}

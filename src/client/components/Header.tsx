@@ -1,14 +1,38 @@
-// The header line: product name, @you once logged in, and the current view.
+// The header line: product name, @you once logged in, and the current view — on a timeline,
+// the tabs (`1 Home  [2 Global]  3 Notifications`, shortened to `H [G] N` below 60 columns).
 import type { ReactNode } from "react";
 import { Box, Text } from "ink";
 import { useTheme } from "../app/services.js";
+import type { Segment } from "../list/card-layout.js";
 import { truncateToWidth } from "../text/display-width.js";
 
-export function Header(props: { username: string | null; view: string; width: number }): ReactNode {
+/** Below this width the tabs shorten to their initials. */
+export const NARROW_HEADER = 60;
+
+const TABS = [
+  { key: "1", name: "Home", short: "H", tab: "home" },
+  { key: "2", name: "Global", short: "G", tab: "global" },
+  // Drawn, not yet bound: notifications come with their own issue.
+  { key: "3", name: "Notifications", short: "N", tab: "notifications" },
+] as const;
+
+export function tabSegments(current: "home" | "global", width: number): Segment[] {
+  const narrow = width < NARROW_HEADER;
+  const out: Segment[] = [];
+  TABS.forEach((t, i) => {
+    if (i > 0) out.push({ text: narrow ? " " : "  " });
+    const label = narrow ? t.short : `${t.key} ${t.name}`;
+    out.push(t.tab === current ? { text: `[${label}]`, token: "accent" } : { text: label, token: t.tab === "notifications" ? "dim" : undefined });
+  });
+  return out;
+}
+
+export function Header(props: { username: string | null; view: string; tab?: "home" | "global" | undefined; width: number }): ReactNode {
   const theme = useTheme();
-  const right = props.view;
+  const right: Segment[] = props.tab ? tabSegments(props.tab, props.width) : [{ text: props.view, token: "title" }];
+  const rightWidth = right.reduce((n, s) => n + s.text.length, 0);
   const left = props.username ? ` · @${props.username}` : "";
-  const room = Math.max(0, props.width - "niotebook".length - right.length - 2);
+  const room = Math.max(0, props.width - "niotebook".length - rightWidth - 2);
   return (
     <Box width={props.width} height={1}>
       <Box flexGrow={1}>
@@ -17,7 +41,7 @@ export function Header(props: { username: string | null; view: string; width: nu
           <Text>{theme.paint("username", truncateToWidth(left, room))}</Text>
         </Text>
       </Box>
-      <Text>{theme.paint("title", right)} </Text>
+      <Text>{right.map((s) => theme.paint(s.token, s.text)).join("")} </Text>
     </Box>
   );
 }

@@ -2,7 +2,8 @@
 // on screen are laid out and rendered.
 import { memo, useRef, type ReactNode } from "react";
 import { Box, Text } from "ink";
-import type { Post } from "../../api/index.js";
+import type { User } from "../../api/index.js";
+import { entryKey, type SocialPost } from "../social.js";
 import { useServices, useTheme } from "../app/services.js";
 import type { CommandId } from "../keys/bindings.js";
 import { cardHeight, cardLines, type Line } from "../list/card-layout.js";
@@ -12,6 +13,7 @@ import type { Feed } from "../state/use-post-feed.js";
 import { StyledBlock } from "./StyledLine.js";
 import { useSpinner } from "./use-spinner.js";
 import { useMinuteTick } from "./use-minute-tick.js";
+import { usePatched } from "../state/post-patches.js";
 
 export interface ListGeometry {
   width: number;
@@ -59,12 +61,16 @@ export function refreshFeed(feed: Feed, progress: (text: string) => () => void):
 export function PostList(props: {
   feed: Feed;
   geometry: ListGeometry;
-  usernameOf: (post: Post) => string;
+  /** The author to show (posts on a profile come without one). */
+  authorOf: (post: SocialPost) => User | undefined;
   emptyMessage: string;
   endMessage: string;
   dim?: boolean;
+  /** How a post is drawn here: dimmed (a thread's ancestors), in full (the thread's post). */
+  lookOf?: (post: SocialPost) => { dim?: boolean; full?: boolean };
 }): ReactNode {
   const { feed, geometry } = props;
+  const patched = usePatched();
   const { now } = useServices();
   const theme = useTheme();
   const topRef = useRef(0);
@@ -91,7 +97,9 @@ export function PostList(props: {
     : !feed.hasMore
       ? [{ text: `  ${props.endMessage}`, token: "dim" }]
       : null;
-  const heightOf = (i: number): number => cardHeight(feed.posts[i]!, geometry.width, geometry.maxCardHeight);
+  // In full: as tall as the list (a post is at most 140 characters, but they can all be line breaks).
+  const maxHeightOf = (post: SocialPost): number => (props.lookOf?.(post).full ? geometry.height : geometry.maxCardHeight);
+  const heightOf = (i: number): number => cardHeight(feed.posts[i]!, geometry.width, maxHeightOf(feed.posts[i]!));
   const top = ensureVisible({
     selected: feed.selected,
     top: topRef.current,
@@ -106,18 +114,21 @@ export function PostList(props: {
   const cards: ReactNode[] = [];
   let room = geometry.height;
   for (let i = top; i < feed.posts.length && room > 0; i++) {
-    const post = feed.posts[i]!;
+    const post = patched(feed.posts[i]!);
     const height = heightOf(i);
+    const author = props.authorOf(post);
     cards.push(
       <PostCard
-        key={post.id}
+        key={entryKey(post)}
         post={post}
-        username={props.usernameOf(post)}
+        username={author?.username ?? "unknown"}
+        displayName={author?.display_name}
         selected={i === feed.selected}
         width={geometry.width}
-        maxHeight={geometry.maxCardHeight}
+        maxHeight={maxHeightOf(post)}
         time={formatRelativeTime(post.created_at, currentTime)}
-        dim={props.dim ?? false}
+        ascii={!theme.colors}
+        dim={(props.dim ?? false) || (props.lookOf?.(post).dim ?? false)}
         visibleLines={height <= room ? null : room}
       />,
     );
@@ -140,8 +151,10 @@ export function PostList(props: {
  * selection re-renders only the two cards whose marker changed.
  */
 const PostCard = memo(function PostCard(props: {
-  post: Post;
+  post: SocialPost;
   username: string;
+  displayName: string | undefined;
+  ascii: boolean;
   selected: boolean;
   width: number;
   maxHeight: number;
@@ -156,6 +169,8 @@ const PostCard = memo(function PostCard(props: {
   const lines = cardLines({
     post: props.post,
     username: props.username,
+    displayName: props.displayName,
+    ascii: props.ascii,
     selected: props.selected,
     width: props.width,
     maxHeight: props.maxHeight,

@@ -5,7 +5,7 @@
 import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
-  | "global" | "login" | "timeline" | "profile" | "own-profile" | "post"
+  | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users"
   | "compose" | "edit-profile" | "help" | "confirm" | "text-field";
 
 export interface Command {
@@ -24,6 +24,10 @@ export interface Command {
 }
 
 const LIST: Scope[] = ["timeline", "profile", "own-profile"];
+/** Where a post is selected: the post lists and the thread. */
+const POSTS: Scope[] = [...LIST, "thread"];
+/** Views with the two timeline tabs one key away (not while typing, not on the log-in form). */
+const BROWSING: Scope[] = [...POSTS, "users"];
 
 export const COMMANDS = [
   // Everywhere
@@ -32,30 +36,38 @@ export const COMMANDS = [
   { id: "quit", keys: ["q"], label: "q", description: "Quit (not while typing)", scopes: ["global"], hint: "quit" },
   { id: "force-quit", keys: ["ctrl+c"], label: "Ctrl+C", description: "Quit at once, keeping any draft", scopes: ["global"] },
   { id: "redraw", keys: ["ctrl+l"], label: "Ctrl+L", description: "Redraw the screen", scopes: ["global"] },
-  { id: "logout", keys: ["L"], label: "L", description: "Log out (asks first)", scopes: ["timeline", "profile", "own-profile", "post"] },
-  { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "post"], hint: "back" },
+  { id: "logout", keys: ["L"], label: "L", description: "Log out (asks first)", scopes: BROWSING },
+  { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "thread", "users"], hint: "back" },
+  { id: "tab-home", keys: ["1"], label: "1", description: "Home: you and the people you follow", scopes: BROWSING },
+  { id: "tab-global", keys: ["2"], label: "2", description: "Global: everyone's posts", scopes: BROWSING },
 
   // Timeline and profile lists
-  { id: "list-down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: LIST, hint: "move", hintKeys: "j/k" },
-  { id: "list-up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: LIST },
-  { id: "list-first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: LIST },
-  { id: "list-last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: LIST },
-  { id: "list-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: LIST },
-  { id: "list-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: LIST },
+  { id: "list-down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: POSTS, hint: "move", hintKeys: "j/k" },
+  { id: "list-up", keys: ["k", "up"], label: "k/↑", description: "Previous post", scopes: POSTS },
+  { id: "list-first", keys: ["g", "home"], label: "g/Home", description: "First post", scopes: POSTS },
+  { id: "list-last", keys: ["G", "end"], label: "G/End", description: "Last loaded post", scopes: POSTS },
+  { id: "list-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: POSTS },
+  { id: "list-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: POSTS },
 
-  // The full post view: the same keys scroll the post's text
-  { id: "post-scroll-down", keys: ["j", "down"], label: "j/↓", description: "Scroll down a line", scopes: ["post"], hint: "scroll", hintKeys: "j/k" },
-  { id: "post-scroll-up", keys: ["k", "up"], label: "k/↑", description: "Scroll up a line", scopes: ["post"] },
-  { id: "post-top", keys: ["g", "home"], label: "g/Home", description: "Top of the post", scopes: ["post"] },
-  { id: "post-end", keys: ["G", "end"], label: "G/End", description: "End of the post", scopes: ["post"] },
-  { id: "post-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Scroll down a page", scopes: ["post"] },
-  { id: "post-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Scroll up a page", scopes: ["post"] },
-  { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: LIST, hint: "refresh" },
+  { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: POSTS, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
-  { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "post"], hint: "author" },
-  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "post"], hint: "profile" },
-  { id: "view-post", keys: ["v"], label: "v", description: "View the post in full", scopes: LIST, hint: "view" },
-  { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post", scopes: [...LIST, "post"] },
+  { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "thread"], hint: "author" },
+  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "thread", "users"], hint: "profile" },
+  { id: "view-post", keys: ["v"], label: "v", description: "The post's thread (deeper from a thread)", scopes: POSTS, hint: "thread" },
+  { id: "like", keys: ["l"], label: "l", description: "Like / unlike the post", scopes: POSTS, hint: "like" },
+  { id: "repost", keys: ["t"], label: "t", description: "Repost / undo the repost", scopes: POSTS },
+  { id: "reply", keys: ["R"], label: "R", description: "Reply to the post", scopes: POSTS, hint: "reply" },
+  { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post (a repost of it: the original)", scopes: POSTS },
+  { id: "follow", keys: ["f"], label: "f", description: "Follow / unfollow", scopes: ["profile"], hint: "follow" },
+  { id: "followers", keys: ["F"], label: "F", description: "Followers", scopes: ["profile", "own-profile"] },
+  { id: "following", keys: ["W"], label: "W", description: "Following", scopes: ["profile", "own-profile"] },
+
+  // Lists of users (followers, following)
+  { id: "users-down", keys: ["j", "down"], label: "j/↓", description: "Next user", scopes: ["users"], hint: "move", hintKeys: "j/k" },
+  { id: "users-up", keys: ["k", "up"], label: "k/↑", description: "Previous user", scopes: ["users"] },
+  { id: "users-first", keys: ["g", "home"], label: "g/Home", description: "First user", scopes: ["users"] },
+  { id: "users-last", keys: ["G", "end"], label: "G/End", description: "Last loaded user", scopes: ["users"] },
+  { id: "open-user", keys: ["enter"], label: "Enter", description: "Open the profile", scopes: ["users"], hint: "profile" },
   { id: "edit-profile", keys: ["e"], label: "e", description: "Edit display name and bio", scopes: ["own-profile"], hint: "edit" },
 
   // Compose box

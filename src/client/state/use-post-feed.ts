@@ -2,6 +2,8 @@
 // followed by next_cursor; a post already loaded is never added twice.
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { Post, PostPage } from "../../api/index.js";
+import { entryKey } from "../social.js";
+import { stampFetched } from "./post-patches.js";
 import { describeError } from "../api-errors.js";
 
 export const PAGE_SIZE = 50;
@@ -50,9 +52,10 @@ const INITIAL: FeedState = {
   failed: false,
 };
 
+/** By entry: a repost entry sits beside the original post (and another's repost of it). */
 function appendUnique(posts: Post[], incoming: Post[]): Post[] {
-  const seen = new Set(posts.map((p) => p.id));
-  const fresh = incoming.filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
+  const seen = new Set(posts.map(entryKey));
+  const fresh = incoming.filter((p) => !seen.has(entryKey(p)) && (seen.add(entryKey(p)), true));
   return fresh.length === 0 ? posts : [...posts, ...fresh];
 }
 
@@ -80,8 +83,10 @@ export function usePostFeed(
       pending.current = null;
       setState((s) => ({ ...s, refreshing: true }));
       try {
+        const started = Date.now();
         const page = await fetchPage(null);
         if (gen !== generation.current) return;
+        stampFetched(page.posts, started);
         setState((s) => {
           // At the top, a refresh shows what is new at the top; further down it keeps its place.
           const keepId = selectId ?? (s.selected > 0 ? s.posts[s.selected]?.id : undefined);
@@ -119,8 +124,10 @@ export function usePostFeed(
     busy.current = true;
     setState((s) => ({ ...s, loadingMore: true }));
     try {
+      const started = Date.now();
       const page = await fetchPage(current.nextCursor);
       if (gen !== generation.current) return;
+      stampFetched(page.posts, started);
       // Keys pressed past the end while this page loaded take effect now.
       const wanted = pending.current;
       pending.current = null;
@@ -161,8 +168,8 @@ export function usePostFeed(
 
   const remove = useCallback((id: string) => {
     setState((s) => {
-      const index = s.posts.findIndex((p) => p.id === id);
-      if (index < 0) return s;
+      // Every entry of it: the post and the reposts of it.
+      if (!s.posts.some((p) => p.id === id)) return s;
       const posts = s.posts.filter((p) => p.id !== id);
       return { ...s, posts, selected: Math.max(0, Math.min(s.selected, posts.length - 1)) };
     });

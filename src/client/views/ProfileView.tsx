@@ -13,12 +13,17 @@ import type { Line } from "../list/card-layout.js";
 import { usePostFeed, type FeedState } from "../state/use-post-feed.js";
 import { formatJoined } from "../text/relative-time.js";
 import { wrapText } from "../text/wrap.js";
+import type { Route } from "../app/views.js";
+import type { Relationship, SocialUser } from "../social.js";
+
+type Fetched = { user: SocialUser; relationship?: Relationship; at: number };
+const NO_RELATIONSHIP: Relationship = { following: false, followed_by: false, blocking: false, blocked_by: false, muting: false };
 
 /**
  * The profile's header. The bio gets at most `maxBioLines` (a third of the view, so the posts
  * keep most of it); a longer one ends with "… +N lines", as a card does.
  */
-export function profileHeaderLines(user: User, width: number, maxBioLines: number): Line[] {
+export function profileHeaderLines(user: SocialUser, width: number, maxBioLines: number, relationship?: Relationship): Line[] {
   const lines: Line[] = [
     [{ text: `@${user.username}`, token: "username" }, { text: "  " }, { text: user.display_name, token: "title" }],
   ];
@@ -29,14 +34,23 @@ export function profileHeaderLines(user: User, width: number, maxBioLines: numbe
     for (const text of bio.slice(0, room - 1)) lines.push([{ text }]);
     lines.push([{ text: `… +${bio.length - (room - 1)} lines`, token: "dim" }]);
   }
-  lines.push([{ text: formatJoined(user.created_at), token: "dim" }]);
+  if (user.posts_count !== undefined || user.following_count !== undefined || user.followers_count !== undefined) {
+    const counts = `${plural(user.posts_count ?? 0, "post")} · ${user.following_count ?? 0} following · ${plural(user.followers_count ?? 0, "follower")}`;
+    lines.push([{ text: counts }]);
+  }
+  const standing = [relationship?.following ? "Following" : "", relationship?.followed_by ? "Follows you" : ""].filter(Boolean).join(" · ");
+  lines.push([{ text: formatJoined(user.created_at), token: "dim" }, ...(standing ? [{ text: `  ${standing}`, token: "accent" as const }] : [])]);
   lines.push([{ text: "━".repeat(Math.max(1, width)), token: "border" }]);
   return lines;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** Where a profile was left (going to a post from it, say), to come back to the same place. */
 export interface ProfilePlace {
-  fetched: { user: User; at: number };
+  fetched: Fetched;
   feed: FeedState;
 }
 
@@ -60,13 +74,21 @@ export function ProfileView(props: {
   /** Shows progress in the status line until the returned function is called. */
   onProgress: (text: string) => () => void;
   onCommand: (command: CommandId, post: Post | undefined, user: User | null) => void;
+  onOpen: (route: Route) => void;
+  /** After a follow or unfollow went through (Home changes). */
+  onFollowChanged: () => void;
+  onStatus: (message: string) => void;
 }): ReactNode {
   const { api } = useServices();
   const theme = useTheme();
-  const [fetched, setFetched] = useState<{ user: User; at: number } | null>(props.resume?.fetched ?? null);
+  const [fetched, setFetched] = useState<Fetched | null>(props.resume?.fetched ?? null);
+  const fetchedNow = useRef(fetched);
+  fetchedNow.current = fetched;
   const [failed, setFailed] = useState<string | null>(null);
   const edited = props.override;
-  const user = edited && fetched && edited.user.id === fetched.user.id && edited.at > fetched.at ? edited.user : (fetched?.user ?? null);
+  const user: SocialUser | null =
+    edited && fetched && edited.user.id === fetched.user.id && edited.at > fetched.at ? { ...fetched.user, ...edited.user } : (fetched?.user ?? null);
+  const relationship = fetched?.relationship;
   const userId = user?.id ?? null;
 
   const fetchPage = useCallback(
@@ -91,8 +113,8 @@ export function ProfileView(props: {
   // another session of this user), so the header never shows what log-in saw.
   const live = useRef(true);
   const loadUser = useCallback(() => {
-    api.user(props.userRef).then(
-      (u) => live.current && setFetched({ user: u, at: Date.now() }),
+    api.userWithRelationship(props.userRef).then(
+      (answer) => live.current && setFetched({ user: answer.user, ...(answer.relationship ? { relationship: answer.relationship } : {}), at: Date.now() }),
       (e: unknown) => {
         if (!live.current) return;
         setFailed(describeError(e));
@@ -122,7 +144,26 @@ export function ProfileView(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.deletedPostId]);
 
-  const header = user ? profileHeaderLines(user, props.width, Math.floor(props.height / 3)) : [];
+  const header = user ? profileHeaderLines(user, props.width, Math.floor(props.height / 3), relationship) : [];
+
+  /** `f`: shows at once, and goes back with the server's reason if it refuses. */
+  const toggleFollow = async (): Promise<void> => {
+    const before = fetchedNow.current;
+    if (!before || own) return;
+    const on = !(before.relationship?.following ?? false);
+    const followers = (before.user.followers_count ?? 0) + (on ? 1 : -1);
+    const relationship: Relationship = { ...(before.relationship ?? NO_RELATIONSHIP), following: on };
+    setFetched({ ...before, user: { ...before.user, followers_count: Math.max(0, followers) }, relationship, at: Date.now() });
+    try {
+      const answer = await api.setFollowing(before.user.id, on);
+      props.onFollowChanged();
+      if (live.current) setFetched({ user: { ...before.user, ...answer.user }, relationship: answer.relationship ?? relationship, at: Date.now() });
+      props.onStatus(on ? `Following @${before.user.username}` : `Unfollowed @${before.user.username}`);
+    } catch (error) {
+      if (live.current) setFetched({ ...before, at: Date.now() });
+      props.onError(describeError(error));
+    }
+  };
   const listHeight = Math.max(1, props.height - header.length);
   const geometry: ListGeometry = {
     width: props.width,
@@ -141,6 +182,14 @@ export function ProfileView(props: {
       if (command === "refresh") {
         loadUser();
         refreshFeed(feed, props.onProgress);
+        return true;
+      }
+      if (command === "follow") {
+        void toggleFollow();
+        return true;
+      }
+      if ((command === "followers" || command === "following") && user) {
+        props.onOpen({ view: "users", params: { userId: user.id, username: user.username, which: command } });
         return true;
       }
       if (command) {
@@ -167,7 +216,7 @@ export function ProfileView(props: {
       <PostList
         feed={feed}
         geometry={geometry}
-        usernameOf={() => user.username}
+        authorOf={() => user}
         emptyMessage={own ? "You haven't posted yet — press n to write something." : "No posts yet."}
         endMessage="· No older posts ·"
         dim={props.dim}
@@ -206,6 +255,9 @@ export function ProfileScreen(props: ViewProps<ProfileParams>): ReactNode {
       onError={app.showError}
       onProgress={app.status.progress}
       onCommand={app.run}
+      onOpen={app.open}
+      onFollowChanged={app.homeChanged}
+      onStatus={(message) => app.status.show("success", message)}
     />
   );
 }

@@ -1,5 +1,6 @@
-// Home: every user's posts, newest first, as a virtualised list of cards.
-import type { ReactNode } from "react";
+// The timelines: Home (you and whom you follow, with reposts) and Global (everyone's posts),
+// newest first, as a virtualised list of cards.
+import { useEffect, type ReactNode } from "react";
 import type { Post } from "../../api/index.js";
 import { applyListCommand, PostList, refreshFeed, type ListGeometry } from "../components/PostList.js";
 import { commandFor, type CommandId } from "../keys/bindings.js";
@@ -8,9 +9,14 @@ import type { Feed } from "../state/use-post-feed.js";
 import type { ViewProps } from "../app/view-types.js";
 
 export const EMPTY_TIMELINE = "No posts yet — press n to write the first one.";
+export const EMPTY_HOME = "Your home feed shows people you follow — find them on Global (2) or with / search";
+
+export type TimelineName = "home" | "global";
+export const TIMELINE_TITLES: Record<TimelineName, string> = { home: "Home", global: "Global" };
 
 export function TimelineView(props: {
   feed: Feed;
+  emptyMessage?: string;
   geometry: ListGeometry;
   dim: boolean;
   active: boolean;
@@ -41,17 +47,30 @@ export function TimelineView(props: {
     <PostList
       feed={feed}
       geometry={geometry}
-      usernameOf={(post) => post.author?.username ?? "unknown"}
-      emptyMessage={EMPTY_TIMELINE}
+      authorOf={(post) => post.author}
+      emptyMessage={props.emptyMessage ?? EMPTY_TIMELINE}
       endMessage={`· You've reached the oldest post · ${feed.posts.length} ${feed.posts.length === 1 ? "post" : "posts"} ·`}
       dim={props.dim}
     />
   );
 }
 
-/** The timeline as a view of the views table (no params: it is everyone's newest posts). */
-export function TimelineScreen(props: ViewProps<Record<string, never>>): ReactNode {
+/** A timeline as a view of the views table. */
+export function TimelineScreen(props: ViewProps<{ which: TimelineName }>): ReactNode {
   const { app } = props;
+  const { which } = props.params;
   const geometry = { width: props.width, height: props.height, maxCardHeight: props.maxCardHeight };
-  return <TimelineView feed={app.timeline} geometry={geometry} dim={props.dim} active={props.active} onProgress={app.status.progress} onCommand={app.run} />;
+  const { timelineShown } = app;
+  useEffect(() => timelineShown(which), [which, timelineShown]);
+  return (
+    <TimelineView
+      feed={app.feeds[which]}
+      emptyMessage={which === "home" ? EMPTY_HOME : EMPTY_TIMELINE}
+      geometry={geometry}
+      dim={props.dim}
+      active={props.active}
+      onProgress={app.status.progress}
+      onCommand={app.run}
+    />
+  );
 }

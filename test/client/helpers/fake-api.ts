@@ -1,7 +1,9 @@
 // An in-memory implementation of the contract on top of the stub server, for UI tests
 // that need a believable server plus the odd injected fault.
 import type { Post, PostPage, Tokens, User } from "../../../src/api/index.js";
-import { apiError, startStubServer, type StubRequest, type StubServer } from "./stub-server.js";
+import { parseEntities } from "../../../src/api/entities.js";
+import type { SocialPost } from "../../../src/client/social.js";
+import { apiError, startStubServer, type StubReply, type StubRequest, type StubServer } from "./stub-server.js";
 import { makePost, makeTokens, makeUser } from "./fixtures.js";
 
 export interface FakeApi {
@@ -14,10 +16,20 @@ export interface FakeApi {
   /** Access tokens the fake accepts. */
   validAccess: Set<string>;
   addPosts(count: number, author?: User, start?: Date): Post[];
+  /** The social layer (social.md), when started with `social: true`. */
+  follows: Set<string>;
+  likes: Map<string, Set<string>>;
+  reposts: Map<string, { by: string; at: string }[]>;
+  /** Posts published with each Idempotency-Key (by user). */
+  idempotency: Map<string, Post>;
+  follow(follower: User, followed: User): void;
+  reply(author: User, parent: Post, content: string, at?: Date): SocialPost;
+  /** A post as a reader sees it (counts, flags, reply_to_user), or as v1 sends it. */
+  view(post: Post, reader?: User): SocialPost;
   close(): Promise<void>;
 }
 
-export async function startFakeApi(opts: { username?: string } = {}): Promise<FakeApi> {
+export async function startFakeApi(opts: { username?: string; social?: boolean } = {}): Promise<FakeApi> {
   const stub = await startStubServer();
   const me = makeUser(opts.username ?? "alice");
   const other = makeUser("bob");
@@ -37,6 +49,38 @@ export async function startFakeApi(opts: { username?: string } = {}): Promise<Fa
       this.posts.push(...added);
       this.posts.sort((a, b) => b.created_at.localeCompare(a.created_at));
       return added;
+    },
+    follows: new Set(),
+    likes: new Map(),
+    reposts: new Map(),
+    idempotency: new Map(),
+    follow(follower, followed) {
+      this.follows.add(`${follower.id}>${followed.id}`);
+    },
+    reply(author, parent, content, at = new Date()) {
+      const post: SocialPost = { ...makePost(author, content, at), reply_to_id: parent.id };
+      this.posts.push(post);
+      this.posts.sort((a, b) => b.created_at.localeCompare(a.created_at));
+      return post;
+    },
+    view(post, reader = me) {
+      if (!opts.social) return post;
+      const parent = (post as SocialPost).reply_to_id ? this.posts.find((p) => p.id === (post as SocialPost).reply_to_id) : undefined;
+      const parentAuthor = parent ? this.users.find((u) => u.id === parent.author_id) : undefined;
+      const likes = this.likes.get(post.id) ?? new Set();
+      const reposts = this.reposts.get(post.id) ?? [];
+      return {
+        ...post,
+        reply_to_id: (post as SocialPost).reply_to_id ?? null,
+        reply_to_user: parentAuthor ? { id: parentAuthor.id, username: parentAuthor.username } : null,
+        reply_count: this.posts.filter((p) => (p as SocialPost).reply_to_id === post.id).length,
+        like_count: likes.size,
+        repost_count: reposts.length,
+        liked: likes.has(reader.id),
+        reposted: reposts.some((r) => r.by === reader.id),
+        mentions: parseEntities(post.content).mentions.flatMap((name) => this.users.filter((u) => u.username === name).map((u) => ({ id: u.id, username: u.username }))),
+        tags: parseEntities(post.content).tags,
+      };
     },
     close: () => stub.close(),
   };
@@ -65,7 +109,7 @@ export async function startFakeApi(opts: { username?: string } = {}): Promise<Fa
   stub.on("POST", "/api/v1/auth/login", (req) => {
     const body = req.body as { email: string; password: string };
     if (body.email === `${me.username}@example.com` && body.password === "password1") {
-      return { body: { user: me, tokens: issue(me) } };
+      return { body: { user: opts.social ? profileOf(fake, me).user : me, tokens: issue(me) } };
     }
     return apiError(401, "unauthorized", "Invalid email or password");
   });
@@ -80,12 +124,13 @@ export async function startFakeApi(opts: { username?: string } = {}): Promise<Fa
   });
   stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
   stub.on("POST", "/api/v1/auth/refresh", () => ({ body: { tokens: issue(me) } }));
-  stub.on("GET", "/api/v1/users/me", (req) => (authed(req) ? { body: { user: me } } : unauthorized));
+  stub.on("GET", "/api/v1/users/me", (req) => (authed(req) ? { body: { user: opts.social ? profileOf(fake, me).user : me } } : unauthorized));
   stub.on("GET", /^\/api\/v1\/users\/[^/]+$/, (req) => {
     if (!authed(req)) return unauthorized;
     const ref = decodeURIComponent(req.path.split("/").pop()!);
     const user = fake.users.find((u) => u.id === ref || `@${u.username}` === ref || (ref === "me" && u === me));
-    return user ? { body: { user } } : apiError(404, "not_found", "User not found");
+    if (!user) return apiError(404, "not_found", "User not found");
+    return { body: opts.social ? profileOf(fake, user) : { user } };
   });
   stub.on("GET", /^\/api\/v1\/users\/[^/]+\/posts$/, (req) => {
     if (!authed(req)) return unauthorized;
@@ -93,19 +138,30 @@ export async function startFakeApi(opts: { username?: string } = {}): Promise<Fa
     const user = fake.users.find((u) => u.id === ref || (ref === "me" && u === me));
     if (!user) return apiError(404, "not_found", "User not found");
     const own = fake.posts.filter((p) => p.author_id === user.id).map(({ author: _author, ...rest }) => rest);
-    return { body: page(own, req) };
+    return { body: page(own.map((p) => fake.view(p)), req) };
   });
   stub.on("PATCH", "/api/v1/users/me", (req) => {
     if (!authed(req)) return unauthorized;
     Object.assign(me, req.body as Partial<User>);
     return { body: { user: me } };
   });
-  stub.on("GET", "/api/v1/timeline", (req) => (authed(req) ? { body: page(fake.posts, req) } : unauthorized));
+  stub.on("GET", "/api/v1/timeline", (req) => (authed(req) ? { body: page(fake.posts.map((p) => fake.view(p)), req) } : unauthorized));
   stub.on("POST", "/api/v1/posts", (req) => {
     if (!authed(req)) return unauthorized;
-    const post = makePost(me, (req.body as { content: string }).content.trim(), new Date());
+    const key = req.headers["idempotency-key"];
+    const again = typeof key === "string" ? fake.idempotency.get(key) : undefined;
+    if (again) return { status: 200, body: { post: fake.view(again) } };
+    const body = req.body as { content: string; reply_to_id?: string };
+    const post: SocialPost = { ...makePost(me, body.content.trim(), new Date()), ...(body.reply_to_id ? { reply_to_id: body.reply_to_id } : {}) };
     fake.posts.unshift(post);
-    return { status: 201, body: { post } };
+    if (typeof key === "string") fake.idempotency.set(key, post);
+    return { status: 201, body: { post: fake.view(post) } };
+  });
+  if (opts.social) socialRoutes(fake, authed, unauthorized, page);
+  stub.on("GET", /^\/api\/v1\/posts\/[^/]+$/, (req) => {
+    if (!authed(req)) return unauthorized;
+    const post = fake.posts.find((p) => p.id === req.path.split("/").pop());
+    return post ? { body: { post: fake.view(post) } } : apiError(404, "not_found", "Post not found");
   });
   stub.on("DELETE", /^\/api\/v1\/posts\/[^/]+$/, (req) => {
     if (!authed(req)) return unauthorized;
@@ -117,4 +173,98 @@ export async function startFakeApi(opts: { username?: string } = {}): Promise<Fa
     return { status: 204 };
   });
   return fake;
+}
+
+/** A profile with its counts, and how `me` stands with it (not on your own). */
+function profileOf(fake: FakeApi, user: User): { user: User; relationship?: object } {
+  const count = (side: 0 | 1) => [...fake.follows].filter((f) => f.split(">")[side] === user.id).length;
+  const counted = { ...user, followers_count: count(1), following_count: count(0), posts_count: fake.posts.filter((p) => p.author_id === user.id).length };
+  if (user.id === fake.me.id) return { user: counted };
+  const relationship = {
+    following: fake.follows.has(`${fake.me.id}>${user.id}`),
+    followed_by: fake.follows.has(`${user.id}>${fake.me.id}`),
+    blocking: false,
+    blocked_by: false,
+    muting: false,
+  };
+  return { user: counted, relationship };
+}
+
+function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unauthorized: StubReply, page: (posts: Post[], req: StubRequest) => PostPage): void {
+  const { stub, me } = fake;
+  const postOf = (req: StubRequest): Post | undefined => fake.posts.find((p) => p.id === req.path.split("/")[4]);
+  const userOf = (req: StubRequest): User | undefined => fake.users.find((u) => u.id === req.path.split("/")[4]);
+  const notFound = apiError(404, "not_found", "Not found");
+
+  stub.on("GET", "/api/v1/timeline/home", (req) => {
+    if (!authed(req)) return unauthorized;
+    const inHome = (id: string) => id === me.id || fake.follows.has(`${me.id}>${id}`);
+    const entries: { at: string; post: SocialPost }[] = fake.posts.filter((p) => inHome(p.author_id)).map((p) => ({ at: p.created_at, post: fake.view(p) }));
+    for (const [postId, list] of fake.reposts) {
+      const post = fake.posts.find((p) => p.id === postId)!;
+      if (inHome(post.author_id)) continue;
+      for (const r of list.filter((r) => inHome(r.by))) entries.push({ at: r.at, post: { ...fake.view(post), repost: { by: fake.users.find((u) => u.id === r.by)!, at: r.at } } });
+    }
+    entries.sort((a, b) => b.at.localeCompare(a.at));
+    return { body: page(entries.map((e) => e.post), req) };
+  });
+  stub.on("GET", /^\/api\/v1\/posts\/[^/]+\/thread$/, (req) => {
+    if (!authed(req)) return unauthorized;
+    const post = postOf(req);
+    if (!post) return notFound;
+    const ancestors: SocialPost[] = [];
+    for (let at = post as SocialPost; at.reply_to_id; ) {
+      const parent = fake.posts.find((p) => p.id === at.reply_to_id);
+      if (!parent) break;
+      ancestors.unshift(fake.view(parent));
+      at = parent;
+    }
+    const replies = fake.posts.filter((p) => (p as SocialPost).reply_to_id === post.id).reverse().map((p) => fake.view(p));
+    const { posts, next_cursor, has_more } = page(replies, req);
+    return { body: { ancestors, post: fake.view(post), replies: posts, next_cursor, has_more } };
+  });
+  for (const method of ["POST", "DELETE"]) {
+    stub.on(method, /^\/api\/v1\/posts\/[^/]+\/like$/, (req) => {
+      if (!authed(req)) return unauthorized;
+      const post = postOf(req);
+      if (!post) return notFound;
+      const set = fake.likes.get(post.id) ?? new Set<string>();
+      if (method === "POST") set.add(me.id);
+      else set.delete(me.id);
+      fake.likes.set(post.id, set);
+      return { body: { post: fake.view(post) } };
+    });
+    stub.on(method, /^\/api\/v1\/posts\/[^/]+\/repost$/, (req) => {
+      if (!authed(req)) return unauthorized;
+      const post = postOf(req);
+      if (!post) return notFound;
+      const list = (fake.reposts.get(post.id) ?? []).filter((r) => r.by !== me.id);
+      if (method === "POST") list.push({ by: me.id, at: new Date().toISOString() });
+      fake.reposts.set(post.id, list);
+      return { body: { post: fake.view(post) } };
+    });
+    stub.on(method, /^\/api\/v1\/users\/[^/]+\/follow$/, (req) => {
+      if (!authed(req)) return unauthorized;
+      const user = userOf(req);
+      if (!user) return notFound;
+      if (user.id === me.id) return apiError(400, "validation_error", "You cannot follow yourself");
+      if (method === "POST") fake.follow(me, user);
+      else fake.follows.delete(`${me.id}>${user.id}`);
+      return { body: profileOf(fake, user) };
+    });
+  }
+  stub.on("GET", /^\/api\/v1\/users\/[^/]+\/(followers|following)$/, (req) => {
+    if (!authed(req)) return unauthorized;
+    const user = userOf(req);
+    if (!user) return notFound;
+    const followers = req.path.endsWith("/followers");
+    const ids = [...fake.follows].map((f) => f.split(">")).filter(([a, b]) => (followers ? b : a) === user.id).map(([a, b]) => (followers ? a : b)!);
+    const users = ids.map((id) => fake.users.find((u) => u.id === id)!).reverse();
+    const limit = Number(req.query.get("limit") ?? 50);
+    const cursor = req.query.get("cursor");
+    const start = cursor ? users.findIndex((u) => u.id === cursor) + 1 : 0;
+    const slice = users.slice(start, start + limit);
+    const hasMore = start + limit < users.length;
+    return { body: { users: slice, next_cursor: hasMore ? slice[slice.length - 1]!.id : null, has_more: hasMore } };
+  });
 }

@@ -1,0 +1,136 @@
+// Followers or following of a user: one line per user, paged; Enter opens a profile.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { Box, Text } from "ink";
+import type { User } from "../../api/index.js";
+import { describeError } from "../api-errors.js";
+import { useServices, useTheme } from "../app/services.js";
+import type { ViewProps } from "../app/view-types.js";
+import { StyledLine } from "../components/StyledLine.js";
+import { commandFor } from "../keys/bindings.js";
+import { LAYER, useKeyHandler } from "../keys/key-router.js";
+import { ensureVisible } from "../list/viewport.js";
+
+export interface UserListParams {
+  userId: string;
+  username: string;
+  which: "followers" | "following";
+}
+
+export function userListTitle(params: UserListParams): string {
+  return `${params.which === "followers" ? "Followers of" : "Followed by"} @${params.username}`;
+}
+
+/** Start loading the next page this many users before the end. */
+const PREFETCH = 5;
+
+export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
+  const { api } = useServices();
+  const theme = useTheme();
+  const { userId, which } = props.params;
+  const { app } = props;
+  const [users, setUsers] = useState<User[]>([]);
+  const [selected, setSelected] = useState(0);
+  const [page, setPage] = useState<{ cursor: string | null; more: boolean; loaded: boolean; loading: boolean }>({
+    cursor: null,
+    more: true,
+    loaded: false,
+    loading: false,
+  });
+  const pageRef = useRef(page);
+  pageRef.current = page;
+  const topRef = useRef(0);
+
+  const load = useCallback(async () => {
+    const now = pageRef.current;
+    if (now.loading || (!now.more && now.loaded)) return;
+    pageRef.current = { ...now, loading: true };
+    setPage(pageRef.current);
+    try {
+      const answer = await api.followList(userId, which, now.cursor);
+      setUsers((list) => {
+        const seen = new Set(list.map((u) => u.id));
+        return [...list, ...answer.users.filter((u) => !seen.has(u.id))];
+      });
+      setPage({ cursor: answer.next_cursor, more: answer.has_more, loaded: true, loading: false });
+    } catch (error) {
+      setPage({ ...now, loaded: true, loading: false, more: false });
+      app.showError(describeError(error));
+    }
+  }, [api, userId, which, app]);
+
+  useEffect(() => {
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const select = (index: number): void => {
+    const next = Math.max(0, Math.min(index, users.length - 1));
+    setSelected(next);
+    if (index >= users.length - PREFETCH) void load();
+  };
+
+  useKeyHandler(
+    LAYER.view,
+    (event) => {
+      const command = commandFor(event, ["users"]);
+      switch (command) {
+        case null:
+          return false;
+        case "users-down":
+          select(selected + 1);
+          return true;
+        case "users-up":
+          select(selected - 1);
+          return true;
+        case "users-first":
+          select(0);
+          return true;
+        case "users-last":
+          select(users.length - 1);
+          return true;
+        case "open-user": {
+          const user = users[selected];
+          if (user) app.open({ view: "profile", params: { userRef: user.id } });
+          return true;
+        }
+        default:
+          app.run(command);
+          return true;
+      }
+    },
+    props.active,
+  );
+
+  if (!page.loaded) {
+    return (
+      <Box height={props.height} paddingLeft={2}>
+        <Text>{theme.paint("dim", "Loading…")}</Text>
+      </Box>
+    );
+  }
+  if (users.length === 0) {
+    return (
+      <Box height={props.height} paddingLeft={2} paddingTop={1}>
+        <Text>{theme.paint("dim", which === "followers" ? "No followers yet." : "Follows no one yet.")}</Text>
+      </Box>
+    );
+  }
+  const top = ensureVisible({ selected, top: topRef.current, count: users.length, viewport: props.height, heightOf: () => 1, footer: 0 });
+  topRef.current = top;
+  return (
+    <Box flexDirection="column" height={props.height}>
+      {users.slice(top, top + props.height).map((user, i) => (
+        <StyledLine
+          key={user.id}
+          width={props.width}
+          dim={props.dim}
+          line={[
+            top + i === selected ? { text: "▸ ", token: "selected" } : { text: "  " },
+            { text: `@${user.username}`, token: "username" },
+            ...(user.display_name !== user.username ? [{ text: `  ${user.display_name}`, token: "title" as const }] : []),
+          ]}
+        />
+      ))}
+    </Box>
+  );
+}
