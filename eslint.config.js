@@ -7,6 +7,14 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 import walls from "./eslint/walls.js";
 
+// The Node globals the plain JavaScript files use; add one here when a script needs it.
+const nodeGlobals = Object.fromEntries(
+  ["process", "console", "Buffer", "URL", "setTimeout", "clearTimeout", "performance", "fetch", "AbortSignal"].map((name) => [
+    name,
+    "readonly",
+  ]),
+);
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "bench/results/", "reports/", ".stryker-tmp/", "coverage/", "eslint/fixtures/"] },
   js.configs.recommended,
@@ -25,8 +33,9 @@ export default tseslint.config(
     ...reactHooks.configs.flat.recommended,
   },
   {
-    // Plain JavaScript (bin/, this file, eslint/) runs on Node: its globals are known.
-    files: ["**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" } },
+    // Plain JavaScript (bin/, scripts/, test/package/, this file, eslint/) runs on Node: its globals
+    // are declared here (the `globals` package is not installed) rather than in every file.
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: nodeGlobals },
   },
 );

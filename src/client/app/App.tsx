@@ -67,7 +67,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   /** Which form the log-in screen shows, for the header. */
   const [authMode, setAuthMode] = useState<AuthMode>("login");
 
-  const showError = useCallback((message: string) => status.show("error", message), [status.show]);
+  const { show } = status; // a stable callback, unlike the status object
+  const showError = useCallback((message: string) => show("error", message), [show]);
   const fetchGlobal = useCallback((cursor: string | null) => api.timeline(cursor), [api]);
   const fetchHome = useCallback((cursor: string | null) => api.homeTimeline(cursor), [api]);
   const global = usePostFeed(fetchGlobal, showError);

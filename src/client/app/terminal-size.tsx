@@ -13,19 +13,19 @@ export function FixedTerminalSize(props: { size: Size; children: ReactNode }): R
   return <FixedSizeContext.Provider value={props.size}>{props.children}</FixedSizeContext.Provider>;
 }
 
+const readSize = (stdout: NodeJS.WriteStream): Size => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+
 export function useTerminalSize(): Size {
   const fixed = useContext(FixedSizeContext);
   const { stdout } = useStdout();
-  const read = (): Size => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => readSize(stdout));
   useEffect(() => {
     if (fixed) return;
-    const onResize = (): void => setSize(read());
+    const onResize = (): void => setSize(readSize(stdout));
     stdout.on("resize", onResize);
     return () => {
       stdout.off("resize", onResize);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stdout, fixed]);
   return fixed ?? size;
 }

@@ -1,6 +1,6 @@
 // The session's state machine: checking a stored session at start-up, anonymous, or signed
 // in; logging in and out; and the server ending it (expiry) at any moment.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { User } from "../../api/index.js";
 import { ApiError, describeError, SESSION_EXPIRED_MESSAGE } from "../api-errors.js";
 import { readTokenClaims } from "../config/session-store.js";
@@ -34,12 +34,16 @@ export function useSession(opts: {
   onEnd: () => void;
 }): Session {
   const { api } = useServices();
-  const { status } = opts;
+  // show and progress are stable callbacks; the status object around them is not.
+  const { show, progress } = opts.status;
   const [state, setState] = useState<SessionState>(() => (api.isLoggedIn ? { state: "checking" } : { state: "anon" }));
   const [meUser, setMeUser] = useState<User | null>(null);
   const [claims] = useState(() => readTokenClaims(api.accessToken ?? ""));
   const callbacks = useRef(opts);
-  callbacks.current = opts;
+  // The latest onEnter/onEnd, for enter and end, which stay the same functions.
+  useLayoutEffect(() => {
+    callbacks.current = opts;
+  });
 
   const enter = useCallback((me: Me, user: User | null) => {
     setState({ state: "in", me });
@@ -65,33 +69,33 @@ export function useSession(opts: {
         // Offline or server trouble: keep the session, show what failed.
         if (claims.sub && claims.username) enter({ id: claims.sub, username: claims.username }, null);
         else setState({ state: "anon" });
-        status.show("error", describeError(error));
+        show("error", describeError(error));
       },
     );
     // Once, at start-up: later changes of state are the session's own doing.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- because this runs once, at start-up: a later "checking" never happens
   }, []);
 
   useEffect(
     () =>
       api.onSessionExpired(() => {
         end();
-        status.show("error", SESSION_EXPIRED_MESSAGE);
+        show("error", SESSION_EXPIRED_MESSAGE);
       }),
-    [api, status.show, end],
+    [api, show, end],
   );
 
   const loggedIn = useCallback(
     (user: User) => {
       setMeUser(user);
       enter({ id: user.id, username: user.username }, user);
-      status.show("success", `Welcome, @${user.username}`);
+      show("success", `Welcome, @${user.username}`);
     },
-    [enter, status.show],
+    [enter, show],
   );
 
   const logOut = useCallback(async () => {
-    const done = status.progress("Logging out…");
+    const done = progress("Logging out…");
     let revoked = true;
     try {
       await api.logout();
@@ -100,9 +104,9 @@ export function useSession(opts: {
     }
     done();
     end();
-    if (revoked) status.show("success", "Logged out");
-    else status.show("error", "Logged out here — the server did not confirm ending the session");
-  }, [api, end, status.progress, status.show]);
+    if (revoked) show("success", "Logged out");
+    else show("error", "Logged out here — the server did not confirm ending the session");
+  }, [api, end, progress, show]);
 
   return {
     state,

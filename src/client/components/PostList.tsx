@@ -1,6 +1,6 @@
 // The virtualised list of post cards shared by the timeline and profiles: only the cards
 // on screen are laid out and rendered.
-import { memo, useRef, type ReactNode } from "react";
+import { memo, useState, type ReactNode } from "react";
 import { Box, Text } from "ink";
 import type { User } from "../../api/index.js";
 import { entryKey, type SocialPost } from "../social.js";
@@ -73,7 +73,7 @@ export function PostList(props: {
   const patched = usePatched();
   const { now } = useServices();
   const theme = useTheme();
-  const topRef = useRef(0);
+  const [shownTop, setShownTop] = useState(0); // the first post shown, kept between renders
   const spinner = useSpinner(feed.loadingMore || (feed.refreshing && !feed.loaded));
   useMinuteTick();
 
@@ -102,13 +102,13 @@ export function PostList(props: {
   const heightOf = (i: number): number => cardHeight(feed.posts[i]!, geometry.width, maxHeightOf(feed.posts[i]!));
   const top = ensureVisible({
     selected: feed.selected,
-    top: topRef.current,
+    top: shownTop,
     count: feed.posts.length,
     viewport: geometry.height,
     heightOf,
     footer: footer ? 1 : 0,
   });
-  topRef.current = top;
+  if (top !== shownTop) setShownTop(top); // React renders again at once, and ensureVisible then keeps top
 
   const currentTime = now();
   const cards: ReactNode[] = [];

@@ -1,6 +1,6 @@
 // One keyboard listener for the whole app. Layers (global < view < overlay < help < screen)
 // register handlers; a key goes to the highest layer first and falls through while unhandled.
-import { createContext, useContext, useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { useStdin } from "ink";
 import { createKeyReader, PASTE_IDLE_MS, splitText, type KeyEvent } from "./parse-key.js";
 
@@ -31,18 +31,22 @@ export function KeyRouterProvider(props: {
   const { internal_eventEmitter: emitter, setRawMode, isRawModeSupported } = useStdin();
   const entries = useRef<Entry[]>([]);
   const callbacks = useRef(props);
-  callbacks.current = props;
+  // The latest callbacks, for the input listener registered once below.
+  useLayoutEffect(() => {
+    callbacks.current = props;
+  });
   const queue = useRef<KeyEvent[]>([]);
   const draining = useRef(false);
 
-  const routerRef = useRef<Router>({
+  // One router for the provider's life: the context value never changes.
+  const [router] = useState<Router>(() => ({
     register(entry) {
       entries.current = [...entries.current, entry].sort((a, b) => b.layer - a.layer || b.id - a.id);
       return () => {
         entries.current = entries.current.filter((e) => e !== entry);
       };
     },
-  });
+  }));
 
   useEffect(() => {
     const dispatch = (event: KeyEvent): void => {
@@ -93,7 +97,7 @@ export function KeyRouterProvider(props: {
     };
   }, [emitter, setRawMode, isRawModeSupported]);
 
-  return <RouterContext.Provider value={routerRef.current}>{props.children}</RouterContext.Provider>;
+  return <RouterContext.Provider value={router}>{props.children}</RouterContext.Provider>;
 }
 
 let nextId = 1;
@@ -102,7 +106,10 @@ let nextId = 1;
 export function useKeyHandler(layer: number, handler: KeyHandler, active = true): void {
   const router = useContext(RouterContext);
   const ref = useRef(handler);
-  ref.current = handler;
+  // The latest handler, assigned at commit before the registration below reads it.
+  useLayoutEffect(() => {
+    ref.current = handler;
+  });
   // Layout effect: registered at commit, so a key arriving right after a render that
   // opened a view or overlay already reaches it.
   useLayoutEffect(() => {

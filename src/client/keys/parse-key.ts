@@ -49,20 +49,22 @@ function codepointKey(code: number, mods: Partial<KeyEvent>): KeyEvent {
 
 function parseEscape(seq: string): KeyEvent {
   if (seq === "\x1b" || seq === "\x1b\x1b") return key("escape");
-  let match = /^\x1b\[(\d+)(?:;(\d+))?(?::\d+)?(?:;[\d:]*)?u$/.exec(seq);
+  // The patterns below read what follows the ESC ("" when there is none: nothing matches).
+  const rest = seq.startsWith("\x1b") ? seq.slice(1) : "";
+  let match = /^\[(\d+)(?:;(\d+))?(?::\d+)?(?:;[\d:]*)?u$/.exec(rest);
   if (match) return codepointKey(Number(match[1]), modifiers(match[2]));
-  match = /^\x1b\[27;(\d+);(\d+)~$/.exec(seq);
+  match = /^\[27;(\d+);(\d+)~$/.exec(rest);
   if (match) return codepointKey(Number(match[2]), modifiers(match[1]));
-  match = /^\x1b\[(\d+)(?:;(\d+))?~$/.exec(seq);
+  match = /^\[(\d+)(?:;(\d+))?~$/.exec(rest);
   if (match) return key(TILDE_NAMES[match[1]!] ?? "unknown", modifiers(match[2]));
-  match = /^\x1b\[(?:1;(\d+))?([A-Z])$/.exec(seq);
+  match = /^\[(?:1;(\d+))?([A-Z])$/.exec(rest);
   if (match) {
     if (match[2] === "Z") return key("tab", { shift: true });
     return key(CSI_NAMES[match[2]!] ?? "unknown", modifiers(match[1]));
   }
-  match = /^\x1bO([A-Z])$/.exec(seq);
+  match = /^O([A-Z])$/.exec(rest);
   if (match) return key(CSI_NAMES[match[1]!] ?? "unknown");
-  match = /^\x1b\[\[([A-E])$/.exec(seq);
+  match = /^\[\[([A-E])$/.exec(rest);
   if (match) return key(`f${"ABCDE".indexOf(match[1]!) + 1}`);
   if (seq.length >= 2 && !seq.startsWith("\x1b[") && !seq.startsWith("\x1bO")) {
     // Alt/Meta + key arrives as ESC followed by the key.
@@ -134,10 +136,13 @@ const PASTE_END = "\x1b[201~";
 export function cleanPaste(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
+    // eslint-disable-next-line no-control-regex -- because a CSI sequence starts with ESC: matching it is the point
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "") // CSI: colours, keys
+    // eslint-disable-next-line no-control-regex -- because an OSC sequence is ESC ] ... BEL or ESC \\: matching them is the point
     .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "") // OSC: titles, links
+    // eslint-disable-next-line no-control-regex -- because a lone ESC (and its next character) is what this drops
     .replace(/\x1b[ -~]?/g, "") // ESC and the character after it
-    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "")
+    .replace(/[\p{Cc}--[\t\n]]/gv, "") // control characters but tab and LF
     .replace(/\n+$/, "");
 }
 

@@ -100,7 +100,7 @@ export async function signWithAgent(socketPath: string, publicKey: Buffer, messa
 
 // The server refuses RSA under 2,048 bits with a bare 401; say why before asking it.
 function refuseWeakRsa(publicKey: Buffer): void {
-  let bits = Infinity;
+  let bits: number;
   try {
     const r = new SshReader(publicKey);
     if (r.text() !== "ssh-rsa") return;

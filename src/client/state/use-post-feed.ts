@@ -1,6 +1,6 @@
 // A paged list of posts (the timeline, or one user's posts) with its selection. Pages are
 // followed by next_cursor; a post already loaded is never added twice.
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Post, PostPage } from "../../api/index.js";
 import { entryKey } from "../social.js";
 import { stampFetched } from "./post-patches.js";
@@ -69,7 +69,10 @@ export function usePostFeed(
     resume ? { ...resume, loadingMore: false, refreshing: false } : INITIAL,
   );
   const stateRef = useRef(state);
-  stateRef.current = state;
+  // The handlers read the committed state (select also writes it ahead, before React renders).
+  useLayoutEffect(() => {
+    stateRef.current = state;
+  }, [state]);
   const busy = useRef(false);
   /** Where the selection was sent past the last loaded post while the next page loads. */
   const pending = useRef<number | null>(null);

@@ -9,7 +9,7 @@ export function normalizeForDisplay(text: string): string[] {
   const lines = text
     .replace(/\r\n?/g, "\n")
     .replace(/\t/g, "  ")
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+    .replace(/[\p{Cc}--\n]/gv, "") // control characters but LF
     .split("\n");
   const out: string[] = [];
   for (const line of lines) {

@@ -1,5 +1,5 @@
 // A user's profile: who they are, then their posts (same cards, same paging).
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { Box, Text } from "ink";
 import type { Post, User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
@@ -100,7 +100,9 @@ export function ProfileView(props: {
   const feed = usePostFeed(fetchPage, props.onError, resumeFeed);
 
   const leaving = useRef({ fetched, feed, onLeave: props.onLeave });
-  leaving.current = { fetched, feed, onLeave: props.onLeave };
+  useLayoutEffect(() => {
+    leaving.current = { fetched, feed, onLeave: props.onLeave };
+  });
   useEffect(
     () => () => {
       const { fetched: last, feed: lastFeed, onLeave } = leaving.current;
@@ -121,7 +123,7 @@ export function ProfileView(props: {
         props.onError(describeError(e));
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- because the profile is fetched again for another user, not for a new onError callback
   }, [api, props.userRef]);
   useEffect(() => {
     live.current = true;
@@ -136,12 +138,12 @@ export function ProfileView(props: {
   useEffect(() => {
     if (userId && !resumed.current) void feed.refresh();
     resumed.current = false;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- because feed changes with every page it loads: this refreshes once the user is known
   }, [userId]);
 
   useEffect(() => {
     if (props.deletedPostId) feed.remove(props.deletedPostId);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- because feed changes with every page it loads: this removes once per deleted post
   }, [props.deletedPostId]);
 
   const header = user ? profileHeaderLines(user, props.width, Math.floor(props.height / 3), relationship) : [];

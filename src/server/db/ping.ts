@@ -1,5 +1,5 @@
 // The health probe: `select 1` within a deadline, never waiting behind the main pool.
-import { sql, type Kysely } from "kysely";
+import { sql, type QueryExecutorProvider } from "kysely";
 import pg from "pg";
 import { pgTypes } from "./timestamps.js";
 import { withTimeout } from "./timeout.js";
@@ -19,7 +19,7 @@ export async function pingPostgres(url: string, timeoutMs: number): Promise<bool
 }
 
 /** Through the handle's own Kysely (PGlite is one session: there is no other connection). */
-export async function pingKysely(db: Kysely<any>, timeoutMs: number): Promise<boolean> {
+export async function pingKysely(db: QueryExecutorProvider, timeoutMs: number): Promise<boolean> {
   try {
     await withTimeout(sql`select 1`.execute(db), timeoutMs);
     return true;

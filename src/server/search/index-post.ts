@@ -1,7 +1,7 @@
 // Writing the search index: one post_search row per post, its document made from the words
 // searchWords() finds (the same splitter the query parser uses), folded by the database's
 // niotebook_search configuration (unaccent, lower case).
-import { sql, type Kysely, type RawBuilder } from "kysely";
+import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
 import { searchWords } from "../../api/search-query.js";
 
 /** The text search configuration every document and query goes through (see migrations.ts). */
@@ -22,7 +22,7 @@ export function documentText(content: string): string {
  * insertPost), after the INSERT: `await indexPostForSearch(tx, id, content)`. Indexing again
  * replaces the document.
  */
-export async function indexPostForSearch(db: Kysely<any>, postId: string, content: string): Promise<void> {
+export async function indexPostForSearch(db: QueryExecutorProvider, postId: string, content: string): Promise<void> {
   await sql`INSERT INTO post_search (post_id, created_at, document)
     SELECT p.id, p.created_at, ${tsvectorOf(documentText(content))} FROM posts p WHERE p.id = ${postId}::uuid
     ON CONFLICT (post_id) DO UPDATE SET document = EXCLUDED.document`.execute(db);
@@ -33,7 +33,7 @@ export async function indexPostForSearch(db: Kysely<any>, postId: string, conten
  * for posts written by a path that skipped indexPostForSearch). Walks posts by id in batches,
  * so each batch costs an index range, whatever the table's size. Returns how many it indexed.
  */
-export async function indexMissingPosts(db: Kysely<any>, batchSize = 500): Promise<number> {
+export async function indexMissingPosts(db: QueryExecutorProvider, batchSize = 500): Promise<number> {
   let last = "00000000-0000-0000-0000-000000000000";
   let indexed = 0;
   for (;;) {

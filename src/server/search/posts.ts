@@ -2,7 +2,7 @@
 // paged statement, newest first. Every piece of user text reaches the database as a bound
 // parameter of phraseto_tsquery, which never fails on its input: no query can cause a
 // tsquery syntax error, whatever the user typed.
-import { sql, type Kysely, type RawBuilder } from "kysely";
+import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
 import { PAGE_LIMIT_MAX } from "../../api/index.js";
 import type { SearchQuery } from "../../api/search-query.js";
 import { isoTimestamp } from "../db/sql.js";
@@ -110,7 +110,7 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
 }
 
 /** One page of post search hits, newest first, limit+1 of them (so has_more is exact). */
-export async function searchPosts(db: Kysely<any>, query: SearchQuery, after: PageKey | undefined, limit: number,
+export async function searchPosts(db: QueryExecutorProvider, query: SearchQuery, after: PageKey | undefined, limit: number,
   options: SearchOptions = {}): Promise<SearchHit[]> {
   const result = await searchPostsStatement(query, after, limit, options).execute(db);
   return result.rows.map((row) => ({ id: row.id, createdAt: row.created_at }));

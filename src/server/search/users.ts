@@ -1,6 +1,6 @@
 // Users search (social.md, "Search"): usernames and display names starting with or containing
 // q, case- and accent-insensitive: an exact username first, then prefix matches, then the rest.
-import { sql, type Kysely, type RawBuilder } from "kysely";
+import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
 import type { User } from "../../api/index.js";
 import { isStorableString, hasControlChars, countChars } from "../../api/text.js";
 import type { FieldError } from "../../api/rules.js";
@@ -24,7 +24,7 @@ export function userSearchText(q: string): { ok: true; text: string } | { ok: fa
  * each rank. "Contains" is served by the trigram indexes of the search migration (a q of one
  * or two characters has no trigram and reads the whole index).
  */
-export async function searchUsers(db: Kysely<any>, text: string, limit: number): Promise<User[]> {
+export async function searchUsers(db: QueryExecutorProvider, text: string, limit: number): Promise<User[]> {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > USER_SEARCH_LIMIT_MAX) throw new RangeError(`limit ${limit}`);
   // Such text is in no name (names hold no control characters): no need to ask.
   if (!isStorableString(text) || hasControlChars(text) || countChars(text) > LONGEST_NAME) return [];

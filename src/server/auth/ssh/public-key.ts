@@ -59,7 +59,7 @@ export function parsePublicKeyLine(line: string): SshPublicKeyLine {
   const trimmed = line.trim();
   // A key line is one line: a pasted second line or a control character means a mistake;
   // the comment is stored, so it must be storable text too (no lone surrogate).
-  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/.test(trimmed) || !isStorableString(trimmed)) {
+  if (/[\p{Cc}--\t]/v.test(trimmed) || !isStorableString(trimmed)) {
     throw new SshKeyError("malformed", "public key must be one line of text");
   }
   const match = /^(\S+)[ \t]+(\S+)(?:[ \t]+(.*))?$/.exec(trimmed);
