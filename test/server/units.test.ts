@@ -213,25 +213,26 @@ describe("database errors", () => {
 describe("known users", () => {
   const id = "0b7e4a52-1d3c-4f6e-9a8b-2c4d6e8f0a1b";
   const other = "1c8f5b63-2e4d-4a7f-8b9c-3d5e7f9a1b2c";
+  const ACCESS = { tokenEpoch: 0, suspended: false };
 
   it("answers nothing from memory until deletions are heard", () => {
     const known = new KnownUsers();
-    known.remember(id, known.lookupStarted());
+    known.remember(id, known.lookupStarted(), ACCESS);
     expect(known.has(id)).toBe(false);
     known.setHearing(true);
-    known.remember(id, known.lookupStarted());
+    known.remember(id, known.lookupStarted(), ACCESS);
     expect(known.has(id)).toBe(true);
   });
 
   it("forgets a deleted user, everyone on truncate, and everything when hearing stops", () => {
     const known = new KnownUsers();
     known.setHearing(true);
-    for (const u of [id, other]) known.remember(u, known.lookupStarted());
+    for (const u of [id, other]) known.remember(u, known.lookupStarted(), ACCESS);
     known.deleted(id.toUpperCase());
     expect([known.has(id), known.has(other)]).toEqual([false, true]);
     known.deleted("");
     expect(known.has(other)).toBe(false);
-    known.remember(other, known.lookupStarted());
+    known.remember(other, known.lookupStarted(), ACCESS);
     known.setHearing(false);
     known.setHearing(true);
     expect(known.has(other)).toBe(false);
@@ -242,14 +243,14 @@ describe("known users", () => {
     known.setHearing(true);
     const epoch = known.lookupStarted();
     known.deleted(id); // the row went while the lookup was on its way back
-    known.remember(id, epoch);
+    known.remember(id, epoch, ACCESS);
     expect(known.has(id)).toBe(false);
   });
 
   it("stays within its size, dropping the oldest", () => {
     const known = new KnownUsers(2);
     known.setHearing(true);
-    for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted());
+    for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted(), ACCESS);
     expect([known.has(id), known.has(other), known.has("third")]).toEqual([false, true, true]);
   });
 });

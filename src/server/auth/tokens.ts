@@ -1,4 +1,6 @@
-// Access tokens: HS256 JWTs carrying sub, username, iat and exp — only HS256, only ours.
+// Access tokens: HS256 JWTs carrying sub, username, iat, exp and sev (the user's token epoch
+// when issued: a password change or deletion moves it on and so revokes every older token;
+// absent in tokens issued before epochs existed, which count as epoch 0) — only HS256, only ours.
 // Refresh tokens: 256 random bits, handed out once and stored only as a SHA-256 hash.
 // jose signs; verification, which every request pays for, is a synchronous HMAC with a
 // prepared key: the profile showed jose's WebCrypto path at ~7% of the server's CPU on the
@@ -11,6 +13,7 @@ import { isUuid } from "../ids.js";
 export interface AccessClaims {
   userId: string;
   username: string;
+  tokenEpoch: number;
 }
 
 
@@ -24,10 +27,10 @@ export class AccessTokens {
   }
 
   /** Signs a token; expiresAt is its exp as the contract's timestamp. */
-  async issue(userId: string, username: string, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
+  async issue(userId: string, username: string, tokenEpoch = 0, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
     const iat = Math.floor(now / 1000);
     const exp = iat + Math.max(1, Math.round(this.ttlMs / 1000));
-    const token = await new SignJWT({ username })
+    const token = await new SignJWT(tokenEpoch === 0 ? { username } : { username, sev: tokenEpoch })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(userId)
       .setIssuedAt(iat)
@@ -51,13 +54,14 @@ export class AccessTokens {
     if (!head || head.alg !== "HS256" || "crit" in head || (head.typ !== undefined && head.typ !== "JWT")) throw invalid();
     const claims = decodeJson(payload);
     if (!claims || typeof claims.sub !== "string" || !isUuid(claims.sub) || typeof claims.username !== "string" ||
-        typeof claims.exp !== "number" || typeof claims.iat !== "number") {
+        typeof claims.exp !== "number" || typeof claims.iat !== "number" ||
+        (claims.sev !== undefined && !(Number.isSafeInteger(claims.sev) && (claims.sev as number) >= 0))) {
       throw invalid();
     }
     const nowSeconds = this.now() / 1000;
     if (typeof claims.nbf === "number" && claims.nbf > nowSeconds) throw invalid();
     if (nowSeconds >= claims.exp) throw new ApiError("token_expired", "Access token has expired; refresh it");
-    return { userId: claims.sub.toLowerCase(), username: claims.username };
+    return { userId: claims.sub.toLowerCase(), username: claims.username, tokenEpoch: (claims.sev as number | undefined) ?? 0 };
   }
 }
 

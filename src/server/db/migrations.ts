@@ -4,6 +4,7 @@
 // constants) so that a bug in the service can never store what the contract forbids.
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import { accountsMigrations } from "../accounts/migrations.js";
 import {
   BIO_MAX, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, EMAIL_MAX, POST_MAX, RESERVED_USERNAMES,
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
@@ -112,6 +113,7 @@ export const migrations: Record<string, Migration> = {
   "0002_timeline_version": timelineVersion,
   "0003_user_deleted_notify": userDeletedNotify,
   "0004_refresh_token_sessions": refreshTokenSessions,
+  ...accountsMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
