@@ -62,14 +62,19 @@ export function checkPassword(value: string): FieldError | null {
   return null;
 }
 
+/** Display name as stored: trimmed as String#trim does (as posts are). */
+export const normalizeDisplayName = (value: string): string => value.trim();
+
+/** Checks the name as it will be stored (normalizeDisplayName): white space alone is empty. */
 export function checkDisplayName(value: string): FieldError | null {
   const bad = storable("display_name", "Display name", value);
   if (bad) return bad;
-  const n = countChars(value);
+  const name = normalizeDisplayName(value);
+  const n = countChars(name);
   if (n < DISPLAY_NAME_MIN || n > DISPLAY_NAME_MAX) {
     return invalid("display_name", `Display name must be ${DISPLAY_NAME_MIN}–${DISPLAY_NAME_MAX} characters`);
   }
-  if (hasControlChars(value)) return invalid("display_name", "Display name cannot contain control characters");
+  if (hasControlChars(name)) return invalid("display_name", "Display name cannot contain control characters");
   return null;
 }
 

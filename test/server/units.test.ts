@@ -331,4 +331,21 @@ describe.skipIf(process.platform !== "linux")("the data folder's lock", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("is not held by a process that has exited but is not yet reaped (a zombie)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "niotebook-lock-"));
+    // sh's background child exits at once; sh then becomes `sleep`, which never reaps it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"]);
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString()))));
+      const state = () => readFileSync(`/proc/${zombie}/stat`, "utf8").split(") ")[1]!;
+      for (let i = 0; i < 100 && !state().startsWith("Z"); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(state()[0]).toBe("Z");
+      writeFileSync(join(dir, "niotebook.lock"), `${zombie} ${state().split(" ")[19]}\n`);
+      lockDataDir(dir).release();
+    } finally {
+      parent.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

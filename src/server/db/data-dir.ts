@@ -28,6 +28,16 @@ interface Owner {
   start?: string;
 }
 
+/** Linux: the process has exited but its parent has not collected it yet (state Z); it holds nothing. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+}
+
 /** The owner still runs: its PID is alive and, where that can be told, is the same process. */
 function isAlive(owner: Owner): boolean {
   try {
@@ -35,6 +45,8 @@ function isAlive(owner: Owner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  // kill -9 of a process group, then an immediate restart: the old server may not be reaped yet.
+  if (isZombie(owner.pid)) return false;
   const start = owner.start && startTimeOf(owner.pid);
   return !start || start === owner.start; // a PID reused since a crash is not the owner
 }

@@ -1,4 +1,4 @@
-import { IdParams, UpdateProfileBody, UserResponse, checkBio, checkDisplayName, firstError, normalizeBio } from "../../api/index.js";
+import { IdParams, UpdateProfileBody, UserResponse, checkBio, checkDisplayName, firstError, normalizeBio, normalizeDisplayName } from "../../api/index.js";
 import type { AppContext } from "../context.js";
 import { ApiError, forbidden, notFound } from "../http/errors.js";
 import { errorResponses } from "../http/responses.js";
@@ -23,7 +23,7 @@ export function updateProfileRoute(app: App, ctx: AppContext): void {
     );
     if (bad) throw new ApiError(bad.code, bad.message, bad.field);
     const patch = {
-      ...(display_name === undefined ? {} : { display_name }),
+      ...(display_name === undefined ? {} : { display_name: normalizeDisplayName(display_name) }),
       ...(bio === undefined ? {} : { bio: normalizeBio(bio) }),
     };
     if (Object.keys(patch).length === 0) return { user: target };
