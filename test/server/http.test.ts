@@ -33,7 +33,7 @@ describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
     // DELETE /users/me deletes the account (social.md, "Accounts"): PUT is the wrong method.
     const user = await client.request("PUT", "/api/v1/users/me", {});
     expect(user.statusCode).toBe(405);
-    expect(String(user.headers.allow).split(", ").sort()).toEqual(["DELETE", "GET", "PATCH"]);
+    expect(String(user.headers.allow).split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "PATCH"]);
   });
 
   it("404s a known path with a trailing slash, and matches percent-encoded paths as the router does", async () => {
