@@ -226,6 +226,13 @@ describe.each(BACKENDS)("accounts on %s", (backend) => {
       const body = ok.json() as AuthResponse;
       expect(body.user.id).toBe(auth.user.id);
       expect((await client.as(body.tokens.access_token).get("/api/v1/users/me")).statusCode).toBe(200);
+      // RSA (rsa-sha2-512, as ssh-keygen signs) and ECDSA P-256 keys log in too.
+      for (const spec of ["rsa2048", "ecdsa256"] as const) {
+        const other = generateKey(dir, `also-${spec}`, spec);
+        await client.post("/api/v1/users/me/keys", { public_key: readFileSync(`${other}.pub`, "utf8") });
+        const y = await challenge();
+        expect((await anon.post("/api/v1/auth/ssh", { username: "sshuser", challenge: y.challenge, signature: sshKeygenSign(other, y.challenge) })).statusCode, spec).toBe(200);
+      }
       // Used: the same signature again fails.
       const again = await anon.post("/api/v1/auth/ssh", { username: "sshuser", challenge: c.challenge, signature: sshKeygenSign(key, c.challenge) });
       expect(again.statusCode).toBe(401);
@@ -237,6 +244,8 @@ describe.each(BACKENDS)("accounts on %s", (backend) => {
         ["another challenge signed", async () => { const x = await challenge(); const y = await challenge(); return { username: "sshuser", challenge: x.challenge, signature: sshKeygenSign(key, y.challenge) }; }],
         ["challenge of another user", async () => { const x = await challenge("keyholder"); return { username: "sshuser", challenge: x.challenge, signature: sshKeygenSign(key, x.challenge) }; }],
         ["made-up challenge", async () => { const t = "niotebook-login http://social.example:8443 AAAAAAAAAAAAAAAAAAAAAAAAAAAA"; return { username: "sshuser", challenge: t, signature: sshKeygenSign(key, t) }; }],
+        ["truncated signature", async () => { const x = await challenge(); const sig = sshKeygenSign(key, x.challenge).split("\n"); return { username: "sshuser", challenge: x.challenge, signature: [...sig.slice(0, 2), ...sig.slice(3)].join("\n") }; }],
+        ["a key type we refuse (ECDSA P-384)", async () => { const x = await challenge(); return { username: "sshuser", challenge: x.challenge, signature: sshKeygenSign(generateKey(dir, "p384sig", "ecdsa384"), x.challenge) }; }],
         ["garbage signature", async () => { const x = await challenge(); return { username: "sshuser", challenge: x.challenge, signature: "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----" }; }],
       ];
       const bodies = new Set<string>();
