@@ -32,7 +32,9 @@ export async function changePassword(ctx: AppContext, userId: string, body: { cu
       .set({ password_hash, token_epoch: sql`token_epoch + 1`, updated_at: sql`now()` })
       .where("id", "=", userId).returning(["username", "token_epoch"]).executeTakeFirst();
     if (!user) throw notFound("User not found");
-    await revokeAllRefreshTokens(tx, userId);
+    // A refresh committing meanwhile adds a token this statement's snapshot cannot see; the
+    // next pass sees it. Done once a pass finds nothing left (as auth/queries.ts revokeSession).
+    for (let pass = 0; pass < 5 && (await revokeAllRefreshTokens(tx, userId)) > 0; pass++);
     return issueTokens(ctx, tx, userId, user.username, user.token_epoch);
   });
   ctx.knownUsers.deleted(userId);

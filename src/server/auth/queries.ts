@@ -37,9 +37,11 @@ export async function refreshTokenState(db: Db, tokenHash: string, graceMs: numb
   ]).where("token_hash", "=", tokenHash).executeTakeFirst();
 }
 
-export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<void> {
-  await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
-    .where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+/** Revokes every live refresh token of the user; returns how many it revoked. */
+export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<number> {
+  const result = await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
+    .where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /**
