@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   token_expired: 401,
   forbidden: 403,
+  suspended: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -51,7 +51,7 @@ export const ErrorBody = Type.Object(
       {
         code: Type.String({
           description: "validation_error, content_too_long, unauthorized, token_expired, forbidden, not_found, method_not_allowed, " +
-            "conflict, payload_too_large, unsupported_media_type, rate_limited, internal_error or unavailable",
+            "conflict, payload_too_large, unsupported_media_type, rate_limited, internal_error, unavailable or suspended (403: the account is suspended)",
         }),
         message: Type.String(),
         field: Type.Optional(Type.String()),
@@ -79,7 +79,10 @@ const Email = Type.String({ description: "one @, a dot in the domain, no white s
 const Password = Type.String({ description: "8–128 characters" });
 const chars = "characters are Unicode code points";
 
-export const RegisterBody = Type.Object({ username: Username, email: Email, password: Password }, strict);
+export const RegisterBody = Type.Object({
+  username: Username, email: Email, password: Password,
+  invite_code: Type.Optional(Type.String({ description: "required when the server's registration is `invite` (GET /api/v1/instance says); ignored otherwise" })),
+}, strict);
 export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object({ email: Email, password: Type.String() }, strict);

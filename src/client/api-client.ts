@@ -2,6 +2,7 @@
 // on every request, readable errors, and transparent single-flight token refresh.
 import { randomUUID } from "node:crypto";
 import type {
+  AccountExport, SshChallengeResponse, SshKey, SshKeyList, SshKeyResponse,
   AuthResponse, Health, LoginBody, Post, PostPage, PostResponse, RegisterBody, Tokens,
   TokensResponse, UpdateProfileBody, User, UserResponse,
 } from "../api/index.js";
@@ -203,6 +204,48 @@ export class ApiClient {
 
   async updateProfile(body: UpdateProfileBody): Promise<User> {
     return (await this.request<UserResponse>("PATCH", "/api/v1/users/me", { body, auth: true })).user;
+  }
+
+  // ── account and SSH keys (social.md, "Accounts") ─────────────────────────────────────
+
+  /** A challenge to sign; the caller checks its origin (challengeIsForServer) before signing. */
+  sshChallenge(username: string): Promise<SshChallengeResponse> {
+    return this.request<SshChallengeResponse>("POST", "/api/v1/auth/ssh/challenge", { body: { username } });
+  }
+
+  async sshLogin(body: { username: string; challenge: string; signature: string }): Promise<AuthResponse> {
+    const result = await this.request<AuthResponse>("POST", "/api/v1/auth/ssh", { body });
+    this.adopt(result.tokens);
+    return result;
+  }
+
+  async sshKeys(): Promise<SshKey[]> {
+    return (await this.request<SshKeyList>("GET", "/api/v1/users/me/keys", { auth: true })).keys;
+  }
+
+  async addSshKey(publicKey: string): Promise<SshKey> {
+    return (await this.request<SshKeyResponse>("POST", "/api/v1/users/me/keys", { body: { public_key: publicKey }, auth: true })).key;
+  }
+
+  async removeSshKey(id: string): Promise<void> {
+    await this.request<void>("DELETE", `/api/v1/users/me/keys/${encodeURIComponent(id)}`, { auth: true });
+  }
+
+  /** Signs every other session out; this client keeps the fresh pair. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const result = await this.request<TokensResponse>("POST", "/api/v1/users/me/password", {
+      body: { current_password: currentPassword, new_password: newPassword }, auth: true,
+    });
+    this.adopt(result.tokens);
+  }
+
+  exportAccount(): Promise<AccountExport> {
+    return this.request<AccountExport>("GET", "/api/v1/users/me/export", { auth: true });
+  }
+
+  async deleteAccount(password: string): Promise<void> {
+    await this.request<void>("DELETE", "/api/v1/users/me", { body: { password }, auth: true });
+    this.forget();
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,8 @@ import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import { createServer } from "node:http";
 import { Server as NetServer } from "node:net";
 import { sharedSchemas, BODY_LIMIT_BYTES } from "../api/index.js";
+import { instancePlugin } from "./accounts/instance.js";
+import { accountPlugin, sshAuthPlugin } from "./accounts/routes.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { AppContext } from "./context.js";
 import { registerBodyParser } from "./http/body-parser.js";
@@ -104,6 +106,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
+  await app.register(accountPlugin, { ctx, prefix: "/api/v1/users" });
+  await app.register(sshAuthPlugin, { ctx, prefix: "/api/v1/auth" });
+  await app.register(instancePlugin, { ctx, prefix: "/api/v1" });
 
   await app.ready();
   return app;

@@ -30,7 +30,18 @@ export interface Config {
   metricsPort: number | undefined;
   /** `niotebook local`: the client that started this server; stop once it is gone. */
   stopWithParent: number | undefined;
+  /** Who may sign up: anyone, holders of an invite code, or no one. */
+  registration: RegistrationMode;
+  /**
+   * The origin clients reach this server at (`scheme://host[:port]`), named in SSH log-in
+   * challenges; undefined = the request's own (Host, or X-Forwarded-* from a trusted proxy).
+   */
+  publicOrigin: string | undefined;
+  /** Shown by GET /api/v1/instance. */
+  instanceName: string;
 }
+
+export type RegistrationMode = "open" | "invite" | "closed";
 
 export class ConfigError extends Error {}
 
@@ -52,6 +63,9 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
   ["NIOTEBOOK_METRICS_PORT", "port for Prometheus metrics (GET /metrics) on NIOTEBOOK_HOST, 0 for any free port; unset = off"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
+  ["NIOTEBOOK_REGISTRATION", "who may sign up: open (default), invite (a code from `admin invites create`) or closed"],
+  ["NIOTEBOOK_PUBLIC_URL", "the URL clients reach the server at, e.g. https://social.example (named in SSH log-in challenges; default: the request's host)"],
+  ["NIOTEBOOK_NAME", "this server's name, shown by GET /api/v1/instance (default Niotebook)"],
   ["NIOTEBOOK_STOP_WITH_PARENT", "a PID: stop when that process is no longer this one's parent (set by niotebook local)"],
 ];
 
@@ -160,6 +174,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
     throw new ConfigError(`NIOTEBOOK_METRICS_PORT must differ from NIOTEBOOK_PORT (both are ${port}): the metrics have a listener of their own`);
   }
+  const registration = (get("NIOTEBOOK_REGISTRATION") ?? "open").trim().toLowerCase();
+  if (registration !== "open" && registration !== "invite" && registration !== "closed") {
+    throw new ConfigError(`NIOTEBOOK_REGISTRATION must be open, invite or closed (got "${registration}")`);
+  }
+  const publicUrl = get("NIOTEBOOK_PUBLIC_URL");
+  let publicOrigin: string | undefined;
+  if (publicUrl !== undefined) {
+    try {
+      const url = new URL(publicUrl.trim());
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+      publicOrigin = url.origin;
+    } catch {
+      throw new ConfigError(`NIOTEBOOK_PUBLIC_URL must be an http:// or https:// URL such as https://social.example (got "${publicUrl}")`);
+    }
+  }
   return {
     host: get("NIOTEBOOK_HOST") ?? "127.0.0.1",
     port,
@@ -179,5 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
     metricsPort,
     stopWithParent,
+    registration,
+    publicOrigin,
+    instanceName: (get("NIOTEBOOK_NAME") ?? "Niotebook").trim(),
   };
 }

@@ -43,7 +43,11 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
   firstPage.enabled = config.timelineCache;
   const knownUsers = new KnownUsers();
   database.listen(USER_DELETED_CHANNEL, {
-    notified: (userId) => knownUsers.deleted(userId),
+    notified: (userId) => {
+      knownUsers.deleted(userId);
+      // A deleted or (un)suspended author's posts leave or return to the first page.
+      firstPage.invalidate();
+    },
     hearing: (hearing) => knownUsers.setHearing(hearing),
   });
   return {

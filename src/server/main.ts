@@ -1,5 +1,7 @@
 // niotebook-server: serve (default), migrate, seed; --help and --version.
 import { parseArgs } from "node:util";
+import { runAdminCli } from "./admin/cli.js";
+import { startAdminSocket } from "./admin/socket.js";
 import { buildApp } from "./app.js";
 import { deleteExpiredRefreshTokens } from "./auth/queries.js";
 import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
@@ -19,6 +21,7 @@ Usage:
   niotebook-server migrate                 apply database migrations and exit
   niotebook-server seed [--users N] [--posts M] [--shared-timestamp K]
                                            fill the database with demo users and posts
+  niotebook-server admin <command>         moderation and invites (admin --help lists them)
   niotebook-server --help | --version
 
 With no NIOTEBOOK_DB_URL the server runs on an embedded PostgreSQL in its data folder.
@@ -43,6 +46,12 @@ async function serve(config: Config): Promise<void> {
   cleanup.unref();
 
   let metrics: MetricsListener | null = null;
+  // The embedded database has one process: `admin` reaches it through this socket.
+  const adminSocket = runtime.lock ? await startAdminSocket(config.dataDir, ctx).catch((error: Error) => {
+    app.log.warn({ err: { message: error.message } }, "admin socket unavailable: `niotebook-server admin` will not reach this server");
+    return null;
+  }) : null;
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -57,6 +66,7 @@ async function serve(config: Config): Promise<void> {
     try {
       await app.drainAndClose();
       await metrics?.close();
+      await adminSocket?.close();
       if (runtime.lock) removeServerInfo(config.dataDir);
       await runtime.close();
       app.log.info("stopped");
@@ -100,6 +110,13 @@ async function migrate(config: Config): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The admin commands have options of their own (admin/commands.ts).
+  if (argv[0] === "admin") {
+    const result = await runAdminCli(argv.slice(1), loadConfig());
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    return result.code;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

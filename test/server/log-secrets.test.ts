@@ -30,12 +30,17 @@ describe("logs", () => {
     await client.post("/api/v1/posts", { content: "x".repeat(200) });
     await client.get("/api/v1/timeline?cursor=bad");
     await anon.as("forged.token.value").get("/api/v1/timeline");
-    await anon.post("/api/v1/auth/logout", { refresh_token: refreshed.refresh_token });
+    // The account routes: a password change (wrong, then right), a wrong deletion password.
+    const newPassword = "Another-Secret-Value-9";
+    await client.post("/api/v1/users/me/password", { current_password: `${password}-nope`, new_password: newPassword });
+    const changed = (await client.post("/api/v1/users/me/password", { current_password: password, new_password: newPassword })).json().tokens as { access_token: string; refresh_token: string };
+    await anon.as(changed.access_token).request("DELETE", "/api/v1/users/me", { password: `${newPassword}-nope` });
+    await anon.post("/api/v1/auth/logout", { refresh_token: changed.refresh_token });
 
     const rows = await server.ctx.db.selectFrom("users").select("password_hash").execute();
     const refreshHashes = await server.ctx.db.selectFrom("refresh_tokens").select("token_hash").execute();
     const secrets = [
-      password, tokens.access_token, tokens.refresh_token, refreshed.access_token, refreshed.refresh_token,
+      password, newPassword, changed.access_token, changed.refresh_token, tokens.access_token, tokens.refresh_token, refreshed.access_token, refreshed.refresh_token,
       ...rows.map((r) => r.password_hash), ...refreshHashes.map((r) => r.token_hash),
       tokens.access_token.split(".")[2]!, "$argon2id",
     ];

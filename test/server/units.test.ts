@@ -256,25 +256,26 @@ describe("database errors", () => {
 describe("known users", () => {
   const id = "0b7e4a52-1d3c-4f6e-9a8b-2c4d6e8f0a1b";
   const other = "1c8f5b63-2e4d-4a7f-8b9c-3d5e7f9a1b2c";
+  const ACCESS = { tokenEpoch: 0, suspended: false };
 
   it("answers nothing from memory until deletions are heard", () => {
     const known = new KnownUsers();
-    known.remember(id, known.lookupStarted());
+    known.remember(id, known.lookupStarted(), ACCESS);
     expect(known.has(id)).toBe(false);
     known.setHearing(true);
-    known.remember(id, known.lookupStarted());
+    known.remember(id, known.lookupStarted(), ACCESS);
     expect(known.has(id)).toBe(true);
   });
 
   it("forgets a deleted user, everyone on truncate, and everything when hearing stops", () => {
     const known = new KnownUsers();
     known.setHearing(true);
-    for (const u of [id, other]) known.remember(u, known.lookupStarted());
+    for (const u of [id, other]) known.remember(u, known.lookupStarted(), ACCESS);
     known.deleted(id.toUpperCase());
     expect([known.has(id), known.has(other)]).toEqual([false, true]);
     known.deleted("");
     expect(known.has(other)).toBe(false);
-    known.remember(other, known.lookupStarted());
+    known.remember(other, known.lookupStarted(), ACCESS);
     known.setHearing(false);
     known.setHearing(true);
     expect(known.has(other)).toBe(false);
@@ -285,14 +286,14 @@ describe("known users", () => {
     known.setHearing(true);
     const epoch = known.lookupStarted();
     known.deleted(id); // the row went while the lookup was on its way back
-    known.remember(id, epoch);
+    known.remember(id, epoch, ACCESS);
     expect(known.has(id)).toBe(false);
   });
 
   it("stays within its size, dropping the oldest", () => {
     const known = new KnownUsers(2);
     known.setHearing(true);
-    for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted());
+    for (const u of [id, other, "third"]) known.remember(u, known.lookupStarted(), ACCESS);
     expect([known.has(id), known.has(other), known.has("third")]).toEqual([false, true, true]);
   });
 });
@@ -370,6 +371,23 @@ describe.skipIf(process.platform !== "linux")("the data folder's lock", () => {
       lockDataDir(dir).release();
     } finally {
       other.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is not held by a process that has exited but is not yet reaped (a zombie)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "niotebook-lock-"));
+    // sh's background child exits at once; sh then becomes `sleep`, which never reaps it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"]);
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString()))));
+      const state = () => readFileSync(`/proc/${zombie}/stat`, "utf8").split(") ")[1]!;
+      for (let i = 0; i < 100 && !state().startsWith("Z"); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(state()[0]).toBe("Z");
+      writeFileSync(join(dir, "niotebook.lock"), `${zombie} ${state().split(" ")[19]}\n`);
+      lockDataDir(dir).release();
+    } finally {
+      parent.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -47,6 +47,11 @@ describe.each(BACKENDS)("users on %s", (backend) => {
     res = await carol.patch("/api/v1/users/me", { bio: "Line one\r\nline\ttwo" });
     expect(res.json().user).toMatchObject({ display_name: "Carol 🌸", bio: "Line one\nline\ttwo" });
     const before = res.json();
+    // Trimmed as posts are: what is counted is what is stored.
+    res = await carol.patch("/api/v1/users/me", { display_name: `  ${"y".repeat(50)}  ` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().user.display_name).toBe("y".repeat(50));
+    res = await carol.patch("/api/v1/users/me", { display_name: before.user.display_name });
     res = await carol.patch("/api/v1/users/me", {});
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(before);
@@ -60,6 +65,8 @@ describe.each(BACKENDS)("users on %s", (backend) => {
 
   it.each([
     [{ display_name: "" }, "display_name"],
+    [{ display_name: "   " }, "display_name"],
+    [{ display_name: "\u3000\n\t" }, "display_name"],
     [{ display_name: "x".repeat(51) }, "display_name"],
     [{ display_name: "tab\there" }, "display_name"],
     [{ display_name: "nul\u0000" }, "display_name"],

@@ -6,6 +6,6 @@ import { login } from "./service.js";
 
 export function loginRoute(app: App, ctx: AppContext): void {
   app.post("/login", {
-    schema: { tags: ["auth"], summary: "Log in with e-mail and password", body: LoginBody, response: { 200: AuthResponse, ...errorResponses(400, 401, 413, 415) } },
+    schema: { tags: ["auth"], summary: "Log in with e-mail and password", body: LoginBody, response: { 200: AuthResponse, ...errorResponses(400, 401, 403, 413, 415) } },
   }, async (request) => login(ctx, request.body));
 }

@@ -16,13 +16,13 @@ export async function insertRefreshToken(db: Db, userId: string, sessionId: stri
  * Marks a live token used, atomically: of two concurrent refreshes with one token, exactly
  * one gets the row back. Returns the owner, or undefined when the token is not live.
  */
-export async function consumeRefreshToken(db: Db, tokenHash: string): Promise<{ user_id: string; username: string; session_id: string } | undefined> {
-  const result = await sql<{ user_id: string; username: string; session_id: string }>`
+export async function consumeRefreshToken(db: Db, tokenHash: string): Promise<{ user_id: string; username: string; session_id: string; token_epoch: number; suspended: boolean } | undefined> {
+  const result = await sql<{ user_id: string; username: string; session_id: string; token_epoch: number; suspended: boolean }>`
     UPDATE refresh_tokens t SET used_at = now()
     FROM users u
     WHERE t.token_hash = ${tokenHash} AND t.used_at IS NULL AND t.revoked_at IS NULL
       AND t.expires_at > now() AND u.id = t.user_id
-    RETURNING t.user_id, u.username, t.session_id`.execute(db);
+    RETURNING t.user_id, u.username, t.session_id, u.token_epoch, u.suspended_at IS NOT NULL AS suspended`.execute(db);
   return result.rows[0];
 }
 
@@ -37,9 +37,11 @@ export async function refreshTokenState(db: Db, tokenHash: string, graceMs: numb
   ]).where("token_hash", "=", tokenHash).executeTakeFirst();
 }
 
-export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<void> {
-  await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
-    .where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+/** Revokes every live refresh token of the user; returns how many it revoked. */
+export async function revokeAllRefreshTokens(db: Db, userId: string): Promise<number> {
+  const result = await db.updateTable("refresh_tokens").set({ revoked_at: sql`now()` })
+    .where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /**

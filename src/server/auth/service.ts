@@ -3,7 +3,8 @@
 import type { AuthResponse, Tokens } from "../../api/index.js";
 import { checkEmail, checkPassword, checkUsername, firstError, isStorableString } from "../../api/index.js";
 import type { AppContext } from "../context.js";
-import { ApiError, unauthorized, validation } from "../http/errors.js";
+import { ApiError, forbidden, suspended, unauthorized, validation } from "../http/errors.js";
+import { consumeInvite, inviteUsable } from "../admin/invites.js";
 import { findCredentialsByEmail, findTakenField, insertUser } from "../users/queries.js";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import {
@@ -21,12 +22,14 @@ function fieldError(error: { code: "validation_error" | "content_too_long"; fiel
 }
 
 /** A new pair; a new session unless this is a rotation within `sessionId`. */
-async function issueTokens(ctx: AppContext, db: Kysely<Database>, userId: string, username: string, sessionId: string = randomUUID()): Promise<Tokens> {
+export async function issueTokens(ctx: AppContext, db: Kysely<Database>, userId: string, username: string, tokenEpoch: number, sessionId: string = randomUUID()): Promise<Tokens> {
   const refresh = newRefreshToken();
   await insertRefreshToken(db, userId, sessionId, hashRefreshToken(refresh), ctx.config.refreshTokenTtlMs);
-  const access = ctx.accessTokens.issue(userId, username);
+  const access = ctx.accessTokens.issue(userId, username, tokenEpoch);
   return { access_token: access.token, refresh_token: refresh, expires_at: access.expiresAt };
 }
+
+const badInvite = () => new ApiError("forbidden", "This server needs a valid invite code to sign up", "invite_code");
 
 function uniqueViolationField(error: unknown): "username" | "email" | null {
   const e = error as { code?: string; constraint?: string; message?: string };
@@ -36,7 +39,11 @@ function uniqueViolationField(error: unknown): "username" | "email" | null {
   return "username";
 }
 
-export async function register(ctx: AppContext, body: { username: string; email: string; password: string }): Promise<AuthResponse> {
+export async function register(ctx: AppContext, body: { username: string; email: string; password: string; invite_code?: string }): Promise<AuthResponse> {
+  // Before anything about the account, so a refusal reveals nothing about taken names.
+  const mode = ctx.config.registration;
+  if (mode === "closed") throw forbidden("Registration is closed on this server");
+  if (mode === "invite" && !(await inviteUsable(ctx.db, body.invite_code))) throw badInvite();
   const bad = firstError(() => checkUsername(body.username), () => checkEmail(body.email), () => checkPassword(body.password));
   if (bad) throw fieldError(bad);
   const username = body.username.toLowerCase();
@@ -47,8 +54,11 @@ export async function register(ctx: AppContext, body: { username: string; email:
   const password_hash = await hashPassword(body.password);
   try {
     return await ctx.db.transaction().execute(async (tx) => {
+      // Taken in the transaction: a sign-up that fails later gives its use back; the row lock
+      // makes concurrent sign-ups queue, so N uses are used at most N times.
+      if (mode === "invite" && !(await consumeInvite(tx, body.invite_code!))) throw badInvite();
       const user = await insertUser(tx, { username, email, password_hash, display_name: body.username }, ctx.database.newTimestamp());
-      return { user, tokens: await issueTokens(ctx, tx, user.id, user.username) };
+      return { user, tokens: await issueTokens(ctx, tx, user.id, user.username, 0) };
     });
   } catch (error) {
     const field = uniqueViolationField(error);
@@ -64,8 +74,10 @@ export async function login(ctx: AppContext, body: { email: string; password: st
   // Unknown e-mail: verify against a dummy hash anyway, so both failures take as long.
   const ok = await verifyPassword(body.password, found?.password_hash ?? (await dummyPasswordHash()));
   if (!found || !ok) throw unauthorized("Invalid email or password");
-  const { password_hash: _, ...user } = found;
-  return { user, tokens: await issueTokens(ctx, ctx.db, user.id, user.username) };
+  // Only after the right password: suspension reveals nothing to whoever lacks it.
+  if (found.suspended) throw suspended();
+  const { password_hash: _, token_epoch, suspended: __, ...user } = found;
+  return { user, tokens: await issueTokens(ctx, ctx.db, user.id, user.username, token_epoch) };
 }
 
 export async function refresh(ctx: AppContext, refreshToken: string): Promise<Tokens> {
@@ -73,7 +85,9 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
   const tokenHash = hashRefreshToken(refreshToken);
   const rotated = await ctx.db.transaction().execute(async (tx) => {
     const owner = await consumeRefreshToken(tx, tokenHash);
-    return owner && { owner, tokens: await issueTokens(ctx, tx, owner.user_id, owner.username, owner.session_id) };
+    // Thrown inside the transaction, so the token is not used up by a refusal.
+    if (owner?.suspended) throw suspended();
+    return owner && { owner, tokens: await issueTokens(ctx, tx, owner.user_id, owner.username, owner.token_epoch, owner.session_id) };
   });
   if (rotated) return rotated.tokens;
 

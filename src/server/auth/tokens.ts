@@ -1,4 +1,6 @@
-// Access tokens: HS256 JWTs carrying sub, username, iat and exp — only HS256, only ours.
+// Access tokens: HS256 JWTs carrying sub, username, iat, exp and sev (the user's token epoch
+// when issued: a password change or deletion moves it on and so revokes every older token;
+// absent in tokens issued before epochs existed, which count as epoch 0) — only HS256, only ours.
 // Refresh tokens: 256 random bits, handed out once and stored only as a SHA-256 hash.
 // Both signing and verifying are one synchronous HMAC with a prepared key (node:crypto): a
 // JWT library's WebCrypto path cost ~7% of the server's CPU on the first timeline page.
@@ -9,6 +11,7 @@ import { isUuid } from "../ids.js";
 export interface AccessClaims {
   userId: string;
   username: string;
+  tokenEpoch: number;
 }
 
 // The header every token carries, encoded once; jose wrote the same bytes, so tokens issued
@@ -27,10 +30,10 @@ export class AccessTokens {
   }
 
   /** Signs a token; expiresAt is its exp as the contract's timestamp. */
-  issue(userId: string, username: string, now = Date.now()): { token: string; expiresAt: string } {
+  issue(userId: string, username: string, tokenEpoch = 0, now = Date.now()): { token: string; expiresAt: string } {
     const iat = Math.floor(now / 1000);
     const exp = iat + Math.max(1, Math.round(this.ttlMs / 1000));
-    const payload = Buffer.from(JSON.stringify({ username, sub: userId, iat, exp })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify(tokenEpoch === 0 ? { username, sub: userId, iat, exp } : { username, sev: tokenEpoch, sub: userId, iat, exp })).toString("base64url");
     const token = `${HEADER}.${payload}.${this.sign(`${HEADER}.${payload}`)}`;
     return { token, expiresAt: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, ".000000Z") };
   }
@@ -50,13 +53,14 @@ export class AccessTokens {
     if (!head || head.alg !== "HS256" || "crit" in head || (head.typ !== undefined && head.typ !== "JWT")) throw invalid();
     const claims = decodeJson(payload);
     if (!claims || typeof claims.sub !== "string" || !isUuid(claims.sub) || typeof claims.username !== "string" ||
-        typeof claims.exp !== "number" || typeof claims.iat !== "number") {
+        typeof claims.exp !== "number" || typeof claims.iat !== "number" ||
+        (claims.sev !== undefined && !(Number.isSafeInteger(claims.sev) && (claims.sev as number) >= 0))) {
       throw invalid();
     }
     const nowSeconds = this.now() / 1000;
     if (typeof claims.nbf === "number" && claims.nbf > nowSeconds) throw invalid();
     if (nowSeconds >= claims.exp) throw new ApiError("token_expired", "Access token has expired; refresh it");
-    return { userId: claims.sub.toLowerCase(), username: claims.username };
+    return { userId: claims.sub.toLowerCase(), username: claims.username, tokenEpoch: (claims.sev as number | undefined) ?? 0 };
   }
 }
 

@@ -5,6 +5,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- because a migration takes Kysely<any> by Kysely's own convention: it must not depend on today's schema type (Kysely<unknown> does not accept a Kysely<Database>). */
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import { accountsMigrations } from "../accounts/migrations.js";
 import {
   BIO_MAX, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, EMAIL_MAX, POST_MAX, RESERVED_USERNAMES,
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
@@ -278,6 +279,7 @@ export const migrations: Record<string, Migration> = {
   "0006_idempotency_keys": idempotencyKeys,
   "0007_blocks_and_mutes": blocksAndMutes,
   ...searchMigrations,
+  ...accountsMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,6 +15,10 @@ export interface UsersTable {
   followers_count: Generated<number>;
   following_count: Generated<number>;
   posts_count: Generated<number>;
+  /** Access tokens carry the epoch they were issued in; moving it on revokes them all. */
+  token_epoch: Generated<number>;
+  suspended_at: Generated<string | null>;
+  role: Generated<"user" | "moderator" | "admin">;
 }
 
 export interface PostsTable {
@@ -111,4 +115,56 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   blocks: BlocksTable;
   mutes: MutesTable;
+  ssh_keys: SshKeysTable;
+  ssh_challenges: SshChallengesTable;
+  invites: InvitesTable;
+  reports: ReportsTable;
+  audit_log: AuditLogTable;
+}
+
+// Accounts and operators (accounts/migrations.ts).
+export interface SshKeysTable {
+  id: Generated<string>;
+  user_id: string;
+  key_type: string;
+  /** The key's wire blob, base64. */
+  public_key: string;
+  fingerprint: string;
+  comment: string | null;
+  created_at: Generated<string>;
+}
+
+export interface SshChallengesTable {
+  challenge: string;
+  username: string;
+  expires_at: string;
+}
+
+export interface InvitesTable {
+  code: string;
+  uses_allowed: number;
+  uses: Generated<number>;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: Generated<string>;
+}
+
+export interface ReportsTable {
+  id: Generated<string>;
+  reporter_id: string | null;
+  post_id: string | null;
+  user_id: string | null;
+  content: Generated<string>;
+  reason: Generated<string>;
+  created_at: Generated<string>;
+  resolved_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  actor: string;
+  action: string;
+  target: string;
+  details: Generated<string>;
+  created_at: Generated<string>;
 }

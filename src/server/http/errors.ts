@@ -21,4 +21,6 @@ export class ApiError extends Error {
 export const notFound = (what = "Not found") => new ApiError("not_found", what);
 export const unauthorized = (message = "Authentication required") => new ApiError("unauthorized", message);
 export const forbidden = (message: string) => new ApiError("forbidden", message);
+/** The account is suspended by an operator (social.md, "Accounts"). */
+export const suspended = () => new ApiError("suspended", "This account is suspended");
 export const validation = (field: string | undefined, message: string) => new ApiError("validation_error", message, field);

@@ -16,9 +16,10 @@ export function registerNotFound(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request) => {
     const path = request.url.split("?", 1)[0]!;
-    const known = routes.find((r) => r.pattern.test(decodedPath(path)));
-    if (!known) throw notFound(`No such endpoint: ${request.method} ${path}`);
-    const allow = [...known.methods].sort().join(", ");
+    // Every route the path matches: /users/me is both /users/:id (GET, PATCH) and itself (DELETE).
+    const known = routes.filter((r) => r.pattern.test(decodedPath(path)));
+    if (known.length === 0) throw notFound(`No such endpoint: ${request.method} ${path}`);
+    const allow = [...new Set(known.flatMap((r) => [...r.methods]))].sort().join(", ");
     throw new ApiError("method_not_allowed", `${request.method} is not allowed here; use ${allow}`, undefined, { Allow: allow });
   });
 }

@@ -72,6 +72,8 @@ export class TokenBuckets implements RateLimiter {
 export function limitCategory(method: string, path: string): LimitCategory | null {
   if (!path.startsWith("/api/v1/") && path !== "/api/v1") return null;
   if (path.startsWith("/api/v1/auth/")) return "auth";
+  // They check a password: guessing one with a stolen token is held to the log-in budget.
+  if ((method === "POST" && path === "/api/v1/users/me/password") || (method === "DELETE" && path === "/api/v1/users/me")) return "auth";
   if (method === "POST" && path === "/api/v1/posts") return "write";
   if (method === "DELETE" && path.startsWith("/api/v1/posts/")) return "write";
   if (method === "PATCH" && path.startsWith("/api/v1/users/")) return "write";

@@ -35,8 +35,9 @@ export function withAuthor(row: PostRow): Post {
   };
 }
 
+/** Posts to show, with their authors: a suspended user's posts are hidden everywhere. */
 export function selectPostsWithAuthor(db: Db) {
-  return db.selectFrom("posts").innerJoin("users", "users.id", "posts.author_id").select([
+  return db.selectFrom("posts").innerJoin("users", "users.id", "posts.author_id").where("users.suspended_at", "is", null).select([
     "posts.id", "posts.author_id", "posts.content", isoTimestamp("posts.created_at").as("created_at"),
     "users.username as author_username", "users.display_name as author_display_name",
     "users.bio as author_bio", isoTimestamp("users.created_at").as("author_created_at"),
@@ -80,7 +81,8 @@ const userPageQuery = reusableQuery(
     .leftJoinLateral((eb) => paginateV1(
       eb.selectFrom("posts")
         .select(["posts.id", "posts.content", "posts.created_at"])
-        .whereRef("posts.author_id", "=", "users.id"),
+        .whereRef("posts.author_id", "=", "users.id")
+        .where("users.suspended_at", "is", null),
       userPostsKeyset, s.start, v,
     ).limit(v.rows).as("p"), (join) => join.onTrue())
     // users.id, not p.author_id (the same on every post): a user without posts still says who it is.

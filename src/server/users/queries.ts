@@ -19,13 +19,21 @@ export function findUserByUsername(db: Db, username: string): Promise<User | und
 
 export function findCredentialsByEmail(db: Db, email: string) {
   return db.selectFrom("users")
-    .select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), "users.password_hash"])
+    .select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), "users.password_hash", "users.token_epoch",
+      sql<boolean>`users.suspended_at IS NOT NULL`.as("suspended")])
     .where("email", "=", email.toLowerCase()).executeTakeFirst();
 }
 
 export async function userExists(db: Db, id: string): Promise<boolean> {
   const row = await db.selectFrom("users").select(sql<number>`1`.as("one")).where("id", "=", id).executeTakeFirst();
   return row !== undefined;
+}
+
+/** What authentication needs of a user; undefined when there is no such user. */
+export async function findUserAccess(db: Db, id: string): Promise<{ tokenEpoch: number; suspended: boolean } | undefined> {
+  const row = await db.selectFrom("users").select(["token_epoch", sql<boolean>`suspended_at IS NOT NULL`.as("suspended")])
+    .where("id", "=", id).executeTakeFirst();
+  return row && { tokenEpoch: row.token_epoch, suspended: row.suspended };
 }
 
 /** Which of username / e-mail is already taken, username first (the contract's order). */
