@@ -20,6 +20,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
+import { tagsPlugin } from "./tags/plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
 import { usersPlugin } from "./users/plugin.js";
 import { VERSION } from "./version.js";
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
+  await app.register(tagsPlugin, { ctx, prefix: "/api/v1/tags" });
 
   await app.ready();
   return app;

@@ -10,6 +10,7 @@ import { TokenBuckets, type RateLimiter } from "./http/rate-limit.js";
 import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./timeline/queries.js";
+import { hydrateShared } from "./social/hydrate.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
 
@@ -30,7 +31,12 @@ export interface AppContext {
 export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string): AppContext {
   // Several processes may write only with workers on PostgreSQL; one process needs no version.
   const versions = database.kind === "postgres" && config.workers > 1 ? postgresTimelineVersions(database.db) : singleProcessTimeline;
-  const firstPage = new FirstPageCache(() => timelinePage(database.db, undefined, PAGE_LIMIT_MAX), Date.now, versions.current);
+  // Cached with the shared social fields (counts lag by at most the cache's age, 1 s) and both
+  // flags false; the reader's flags are patched in per request (timeline/get.ts).
+  const firstPage = new FirstPageCache(
+    async () => hydrateShared(database.db, await timelinePage(database.db, undefined, PAGE_LIMIT_MAX)),
+    Date.now, versions.current,
+  );
   firstPage.enabled = config.timelineCache;
   const knownUsers = new KnownUsers();
   database.listen(USER_DELETED_CHANNEL, {

@@ -71,8 +71,9 @@ export function limitCategory(method: string, path: string): LimitCategory | nul
   if (!path.startsWith("/api/v1/") && path !== "/api/v1") return null;
   if (path.startsWith("/api/v1/auth/")) return "auth";
   if (method === "POST" && path === "/api/v1/posts") return "write";
-  if (method === "DELETE" && path.startsWith("/api/v1/posts/")) return "write";
-  if (method === "PATCH" && path.startsWith("/api/v1/users/")) return "write";
+  // Deleting a post; liking, reposting and undoing them; following and unfollowing; profile edits.
+  if ((method === "POST" || method === "DELETE") && path.startsWith("/api/v1/posts/")) return "write";
+  if ((method === "POST" || method === "DELETE" || method === "PATCH") && path.startsWith("/api/v1/users/")) return "write";
   return "read";
 }
 
