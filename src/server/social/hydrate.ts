@@ -39,7 +39,11 @@ function attach<P extends V1Post>(posts: P[], fields: Map<string, SharedFields>,
   for (const post of posts) {
     const f = fields.get(post.id);
     if (f === undefined) continue;
-    out.push({ ...post, ...f, ...flags(post.id) });
+    const { liked, reposted } = flags(post.id);
+    out.push({
+      ...post, reply_to_id: f.reply_to_id, reply_to_user: f.reply_to_user, reply_count: f.reply_count, like_count: f.like_count,
+      repost_count: f.repost_count, liked, reposted, mentions: f.mentions, tags: f.tags,
+    });
   }
   return out;
 }
