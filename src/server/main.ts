@@ -20,7 +20,7 @@ Usage:
                                            fill the database with demo users and posts, and a
                                            social graph: F follows per user on average (default
                                            20; a few users followed by many), R% of posts replies
-                                           (20), L likes per post on average (3), P reposts per
+                                           (20), L likes per post on average (1), P reposts per
                                            100 posts (5); 0 turns one off
   niotebook-server --help | --version
 
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
           users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"),
           sharedTimestamp: count(values["shared-timestamp"], 0, "shared-timestamp"),
           follows: count(values.follows, 20, "follows"), replies: Math.min(100, count(values.replies, 20, "replies")),
-          likes: count(values.likes, 3, "likes"), reposts: count(values.reposts, 5, "reposts"),
+          likes: count(values.likes, 1, "likes"), reposts: count(values.reposts, 5, "reposts"),
         });
         console.log(`seeded ${result.users} users, ${result.posts} posts (${result.replies} replies), ${result.follows} follows, ` +
           `${result.likes} likes and ${result.reposts} reposts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);

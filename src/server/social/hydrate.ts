@@ -60,8 +60,8 @@ export async function readerFlags(db: Db, reader: string, ids: string[]): Promis
   const liked = new Set<string>();
   const reposted = new Set<string>();
   if (ids.length === 0) return { liked, reposted };
-  const result = await sql<{ post_id: string; kind: number }>`
-    SELECT post_id, 1 AS kind FROM likes WHERE user_id = ${reader}::uuid AND post_id = ANY(${ids}::uuid[])
+  // The text starts with SELECT so the driver prepares it once (pg-dialect.ts PREPARABLE).
+  const result = await sql<{ post_id: string; kind: number }>`SELECT post_id, 1 AS kind FROM likes WHERE user_id = ${reader}::uuid AND post_id = ANY(${ids}::uuid[])
     UNION ALL
     SELECT post_id, 2 AS kind FROM reposts WHERE user_id = ${reader}::uuid AND post_id = ANY(${ids}::uuid[])`.execute(db);
   for (const row of result.rows) (Number(row.kind) === 1 ? liked : reposted).add(row.post_id);
