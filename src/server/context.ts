@@ -11,6 +11,7 @@ import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./timeline/queries.js";
 import { hydrateShared } from "./social/hydrate.js";
+import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
 
@@ -26,6 +27,8 @@ export interface AppContext {
   firstPage: FirstPageCache;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
+  /** Readers' flags on the cached first page; null when other processes may change them. */
+  readerFlags: ReaderFlagsCache | null;
 }
 
 export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string): AppContext {
@@ -51,6 +54,7 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     knownUsers,
     rateLimiter: createRateLimiter(config),
     firstPage,
+    readerFlags: versions.current === undefined ? new ReaderFlagsCache(database.db) : null,
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();

@@ -299,6 +299,11 @@ describe.each(BACKENDS)("social API on %s", (backend) => {
     await ann.post(`/api/v1/posts/${post.id}/repost`);
     expect(await firstFor(ann)).toMatchObject({ liked: false, reposted: true });
     expect(await firstFor(ben)).toMatchObject({ liked: true, reposted: false });
+    // Each reader's flags may be remembered with the shared page: undoing shows at once too.
+    await ben.delete(`/api/v1/posts/${post.id}/like`);
+    expect(await firstFor(ben)).toMatchObject({ liked: false });
+    await ben.post(`/api/v1/posts/${post.id}/like`);
+    expect(await firstFor(ben)).toMatchObject({ liked: true });
     // Counts on the cached page may lag, by at most 2 seconds.
     const deadline = Date.now() + 2_000;
     for (;;) {

@@ -23,7 +23,15 @@ export function likeRoutes(app: App, ctx: AppContext): void {
       schema: { tags: ["posts"], summary, params: IdParams, response: { 200: PostResponse, ...errorResponses(401, 403, 404) } },
     }, async (request, reply) => {
       const id = request.params.id;
-      const post = isUuid(id) ? await act(ctx.db, request.caller!.userId, id.toLowerCase()) : undefined;
+      const caller = request.caller!.userId;
+      if (!isUuid(id)) throw notFound("Post not found");
+      let post;
+      try {
+        post = await act(ctx.db, caller, id.toLowerCase());
+      } finally {
+        // Even when the answer fails, the write may have been stored: forget the cached flags.
+        ctx.readerFlags?.changed(caller);
+      }
       if (!post) throw notFound("Post not found");
       return sendPost(reply, post);
     });

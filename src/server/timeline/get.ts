@@ -34,7 +34,7 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
 
 /** The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it. */
 export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage): Promise<Buffer | string> {
-  const { liked, reposted } = await readerFlags(ctx.db, reader, shared.ids);
+  const { liked, reposted } = ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
   if (liked.size === 0 && reposted.size === 0) return shared.bytes;
   const fragments = shared.fragments.map((json, i) => {
     const id = shared.ids[i]!;
