@@ -23,6 +23,31 @@ export const User = Type.Object(
 );
 export type User = Static<typeof User>;
 
+/** A user on the profile endpoints (social.md): the embedded User plus exact counts. */
+export const Profile = Type.Object(
+  {
+    ...User.properties,
+    followers_count: Type.Integer({ minimum: 0 }),
+    following_count: Type.Integer({ minimum: 0 }),
+    posts_count: Type.Integer({ minimum: 0 }),
+  },
+  { $id: "Profile", additionalProperties: false },
+);
+export type Profile = Static<typeof Profile>;
+
+/** How the caller stands with another user (GET /users/{id}, follow and unfollow). */
+export const Relationship = Type.Object(
+  {
+    following: Type.Boolean(), followed_by: Type.Boolean(), blocking: Type.Boolean(),
+    blocked_by: Type.Boolean(), muting: Type.Boolean(),
+  },
+  { $id: "Relationship", additionalProperties: false },
+);
+export type Relationship = Static<typeof Relationship>;
+
+const UserRef = Type.Object({ id: Uuid, username: Type.String() }, { additionalProperties: false });
+export type UserRef = Static<typeof UserRef>;
+
 export const Post = Type.Object(
   {
     id: Uuid,
@@ -30,10 +55,43 @@ export const Post = Type.Object(
     author: Type.Optional(Type.Ref("User")),
     content: Type.String({ description: "1–140 characters, newlines allowed" }),
     created_at: Timestamp,
+    reply_to_id: Type.Union([Uuid, Type.Null()], { description: "the post it answers; kept after that post is deleted" }),
+    reply_to_user: Type.Union([UserRef, Type.Null()], { description: "that post's author; null once the parent is deleted" }),
+    reply_count: Type.Integer({ minimum: 0 }),
+    like_count: Type.Integer({ minimum: 0 }),
+    repost_count: Type.Integer({ minimum: 0, description: "counts are exact on a single post, a thread and an action's answer; on lists they may lag by up to 2 s" }),
+    liked: Type.Boolean({ description: "by the caller, always exact" }),
+    reposted: Type.Boolean({ description: "by the caller, always exact" }),
+    mentions: Type.Array(UserRef, { description: "users named @username who existed when it was posted, in order, each once" }),
+    tags: Type.Array(Type.String(), { description: "#tags, lower case, in order, each once" }),
+    repost: Type.Optional(Type.Object(
+      { by: Type.Ref("User"), at: Timestamp },
+      { additionalProperties: false, description: "home feed only: this entry is the post as reposted by `by` at `at`" },
+    )),
   },
   { $id: "Post", additionalProperties: false },
 );
-export type Post = Omit<Static<typeof Post>, "author"> & { author?: User };
+/** What every post carries since the social layer (social.md, "Objects — what is added"). */
+export interface PostSocialFields {
+  reply_to_id: string | null;
+  reply_to_user: UserRef | null;
+  reply_count: number;
+  like_count: number;
+  repost_count: number;
+  liked: boolean;
+  reposted: boolean;
+  mentions: UserRef[];
+  tags: string[];
+}
+/** A version 1 post (what the original server sent), which every answer extends. */
+export type V1Post = Pick<Static<typeof Post>, "id" | "author_id" | "content" | "created_at"> & { author?: User };
+/**
+ * A post as this server sends it. The social fields are optional in the type only, so a
+ * client built for v1 (and its test fixtures) still type-checks; the server always sends them.
+ */
+export type Post = V1Post & Partial<PostSocialFields> & { repost?: { by: User; at: string } };
+/** A post as the server builds it: every field present. */
+export type FullPost = V1Post & PostSocialFields & { repost?: { by: User; at: string } };
 
 export const Tokens = Type.Object(
   {
@@ -64,7 +122,7 @@ export const ErrorBody = Type.Object(
 export type ErrorBody = Static<typeof ErrorBody>;
 
 /** Every named schema, registered once with the server (fastify.addSchema). */
-export const sharedSchemas: TSchema[] = [User, Post, Tokens, ErrorBody];
+export const sharedSchemas: TSchema[] = [User, Profile, Relationship, Post, Tokens, ErrorBody];
 
 const strict = { additionalProperties: false } as const;
 
@@ -92,6 +150,7 @@ export const RefreshBody = Type.Object({ refresh_token: Type.String() }, strict)
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const CreatePostBody = Type.Object({
+  reply_to_id: Type.Optional(Type.Union([Type.String({ description: "the post this answers (a UUID)" }), Type.Null()])),
   content: Type.String({
     description: `CR and CRLF become LF, then white space is trimmed at both ends (as String.prototype.trim); then 1–140 characters; newline and tab allowed, other control characters refused; ${chars}`,
   }),
@@ -119,16 +178,55 @@ export const IdParams = Type.Object({
 export type IdParams = Static<typeof IdParams>;
 
 export const AuthResponse = Type.Object(
-  { user: Type.Ref("User"), tokens: Type.Ref("Tokens") },
+  { user: Type.Ref("Profile"), tokens: Type.Ref("Tokens") },
   { additionalProperties: false },
 );
-export type AuthResponse = { user: User; tokens: Tokens };
+export type AuthResponse = { user: Profile; tokens: Tokens };
 
 export const TokensResponse = Type.Object({ tokens: Type.Ref("Tokens") }, { additionalProperties: false });
 export type TokensResponse = { tokens: Tokens };
 
-export const UserResponse = Type.Object({ user: Type.Ref("User") }, { additionalProperties: false });
-export type UserResponse = { user: User };
+export const UserResponse = Type.Object(
+  { user: Type.Ref("Profile"), relationship: Type.Optional(Type.Ref("Relationship", { description: "when the caller is not that user" })) },
+  { additionalProperties: false },
+);
+export type UserResponse = { user: Profile; relationship?: Relationship };
+
+export const FollowResponse = Type.Object(
+  { user: Type.Ref("Profile"), relationship: Type.Ref("Relationship") },
+  { additionalProperties: false },
+);
+export type FollowResponse = { user: Profile; relationship: Relationship };
+
+export const UserPage = Type.Object(
+  {
+    users: Type.Array(Type.Ref("User")),
+    next_cursor: Type.Union([Type.String(), Type.Null()]),
+    has_more: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type UserPage = { users: User[]; next_cursor: string | null; has_more: boolean };
+
+export const ThreadPage = Type.Object(
+  {
+    ancestors: Type.Array(Type.Ref("Post"), { description: "root-most first; the walk stops before the first deleted post, at most 100" }),
+    post: Type.Ref("Post"),
+    replies: Type.Array(Type.Ref("Post"), { description: "direct replies, oldest first, paged" }),
+    next_cursor: Type.Union([Type.String(), Type.Null()]),
+    has_more: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type ThreadPage = { ancestors: Post[]; post: Post; replies: Post[]; next_cursor: string | null; has_more: boolean };
+
+export const ListPageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ description: "next_cursor of the previous page of this list" })),
+  limit: Type.Optional(Type.String({ description: "integer 1–100, default 50" })),
+});
+
+export const TagParams = Type.Object({ tag: Type.String({ description: "a tag without #, case-insensitive" }) });
+export type TagParams = Static<typeof TagParams>;
 
 export const PostResponse = Type.Object({ post: Type.Ref("Post") }, { additionalProperties: false });
 export type PostResponse = { post: Post };

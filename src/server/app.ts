@@ -23,6 +23,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
+import { tagsPlugin } from "./tags/plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
 import { usersPlugin } from "./users/plugin.js";
 import { VERSION } from "./version.js";
@@ -109,6 +110,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(accountPlugin, { ctx, prefix: "/api/v1/users" });
   await app.register(sshAuthPlugin, { ctx, prefix: "/api/v1/auth" });
   await app.register(instancePlugin, { ctx, prefix: "/api/v1" });
+  await app.register(tagsPlugin, { ctx, prefix: "/api/v1/tags" });
 
   await app.ready();
   return app;

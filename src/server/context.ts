@@ -12,6 +12,8 @@ import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { createLogger } from "./log.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { timelinePage } from "./timeline/queries.js";
+import { hydrateShared } from "./social/hydrate.js";
+import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
 
@@ -29,6 +31,8 @@ export interface AppContext {
   metrics: ServerMetrics;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
+  /** Readers' flags on the cached first page; null when other processes may change them. */
+  readerFlags: ReaderFlagsCache | null;
 }
 
 /** What a test may replace in the context. */
@@ -39,7 +43,12 @@ export interface AppContextOverrides {
 export function createAppContext(config: Config, database: DatabaseHandle, jwtSecret: string, overrides: AppContextOverrides = {}): AppContext {
   // Several processes may write only with workers on PostgreSQL; one process needs no version.
   const versions = database.kind === "postgres" && config.workers > 1 ? postgresTimelineVersions(database.db) : singleProcessTimeline;
-  const firstPage = new FirstPageCache(() => timelinePage(database.db, undefined, PAGE_LIMIT_MAX), Date.now, versions.current);
+  // Cached with the shared social fields (counts lag by at most the cache's age, 1 s) and both
+  // flags false; the reader's flags are patched in per request (timeline/get.ts).
+  const firstPage = new FirstPageCache(
+    async () => hydrateShared(database.db, await timelinePage(database.db, undefined, PAGE_LIMIT_MAX)),
+    Date.now, versions.current,
+  );
   firstPage.enabled = config.timelineCache;
   const knownUsers = new KnownUsers();
   database.listen(USER_DELETED_CHANNEL, {
@@ -59,6 +68,7 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     rateLimiter: createRateLimiter(config),
     firstPage,
     metrics: overrides.metrics ?? new ServerMetrics({ pool: database.poolStats, firstPage: () => firstPage.lookups }),
+    readerFlags: versions.current === undefined ? new ReaderFlagsCache(database.db) : null,
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();

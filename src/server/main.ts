@@ -20,7 +20,12 @@ Usage:
   niotebook-server [serve]                 start the server
   niotebook-server migrate                 apply database migrations and exit
   niotebook-server seed [--users N] [--posts M] [--shared-timestamp K]
-                                           fill the database with demo users and posts
+                       [--follows F] [--replies R] [--likes L] [--reposts P]
+                                           fill the database with demo users and posts, and a
+                                           social graph: F follows per user on average (default
+                                           20; a few users followed by many), R% of posts replies
+                                           (20), L likes per post on average (1), P reposts per
+                                           100 posts (5); 0 turns one off
   niotebook-server admin <command>         moderation and invites (admin --help lists them)
   niotebook-server --help | --version
 
@@ -125,6 +130,10 @@ async function main(argv: string[]): Promise<number> {
       version: { type: "boolean", short: "v" },
       users: { type: "string" },
       posts: { type: "string" },
+      follows: { type: "string" },
+      replies: { type: "string" },
+      likes: { type: "string" },
+      reposts: { type: "string" },
       "shared-timestamp": { type: "string" },
     },
   });
@@ -154,8 +163,14 @@ async function main(argv: string[]): Promise<number> {
       };
       const runtime = await openRuntime(config);
       try {
-        const result = await seed(runtime.database.db, { users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"), sharedTimestamp: count(values["shared-timestamp"], 0, "shared-timestamp") });
-        console.log(`seeded ${result.users} users and ${result.posts} posts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);
+        const result = await seed(runtime.database.db, {
+          users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"),
+          sharedTimestamp: count(values["shared-timestamp"], 0, "shared-timestamp"),
+          follows: count(values.follows, 20, "follows"), replies: Math.min(100, count(values.replies, 20, "replies")),
+          likes: count(values.likes, 1, "likes"), reposts: count(values.reposts, 5, "reposts"),
+        });
+        console.log(`seeded ${result.users} users, ${result.posts} posts (${result.replies} replies), ${result.follows} follows, ` +
+          `${result.likes} likes and ${result.reposts} reposts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);
       } finally {
         await runtime.close();
       }

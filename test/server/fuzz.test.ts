@@ -10,6 +10,9 @@ const ROUTES = [
   "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
   "/api/v1/posts", "/api/v1/posts/{id}", "/api/v1/timeline", "/api/v1/users/{id}", "/api/v1/users/{id}/posts",
   "/health", "/api/v1/openapi.json", "/api/v1/{id}",
+  "/api/v1/posts/{id}/thread", "/api/v1/posts/{id}/like", "/api/v1/posts/{id}/repost", "/api/v1/posts/{id}/likes",
+  "/api/v1/posts/{id}/reposts", "/api/v1/users/{id}/follow", "/api/v1/users/{id}/followers", "/api/v1/users/{id}/following",
+  "/api/v1/timeline/home", "/api/v1/tags/{id}/posts",
 ];
 
 const segment = fc.oneof(
@@ -27,7 +30,7 @@ const hostileStrings = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), f
 const jsonBody = fc.oneof(
   fc.record({
     username: hostileStrings, email: hostileStrings, password: hostileStrings, content: hostileStrings,
-    display_name: hostileStrings, bio: hostileStrings, refresh_token: hostileStrings,
+    display_name: hostileStrings, bio: hostileStrings, refresh_token: hostileStrings, reply_to_id: hostileStrings,
   }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   nested,

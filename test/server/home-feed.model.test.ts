@@ -11,7 +11,7 @@ import { homeFeedPage } from "../../src/server/social/feeds.js";
 import { follow, unfollow } from "../../src/server/social/follows.js";
 import { repost, unrepost } from "../../src/server/social/likes.js";
 import { publishPost } from "../../src/server/social/publish.js";
-import { BACKENDS, startTestServer, type TestServer } from "./harness.js";
+import { BACKENDS, TestClient, startTestServer, type TestServer } from "./harness.js";
 import { makeUsers } from "./social-helpers.js";
 
 const USERS = 4;
@@ -55,7 +55,7 @@ class Model {
   }
 }
 
-interface Real { server: TestServer; users: string[] }
+interface Real { server: TestServer; users: string[]; /** When set, feeds are read over HTTP as these users. */ clients?: TestClient[] }
 
 const ts = (server: TestServer) => server.ctx.database.newTimestamp();
 
@@ -132,7 +132,34 @@ class CheckCmd implements fc.AsyncCommand<Model, Real> {
   toString = () => `check(${this.limits.join(",")})`;
 }
 
+/** The same walk through GET /api/v1/timeline/home, following next_cursor (entries without keys). */
+async function checkFeedsOverHttp(m: Model, r: Real, clients: TestClient[], limits: number[]): Promise<void> {
+  const idOf = new Map(r.users.map((id, i) => [id, i]));
+  for (let u = 0; u < USERS; u++) {
+    const got: Array<{ post: string; by: number | null }> = [];
+    let cursor: string | null = null;
+    for (let page = 0; ; page++) {
+      const limit = limits[page % limits.length]!;
+      const res = await clients[u]!.get(`/api/v1/timeline/home?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as { posts: Array<{ id: string; reply_count: number; repost_count: number; repost?: { by: { id: string } } }>; next_cursor: string | null; has_more: boolean };
+      for (const post of body.posts) {
+        got.push({ post: post.id, by: post.repost ? idOf.get(post.repost.by.id)! : null });
+        const replies = [...m.posts.values()].filter((p) => p.replyTo === post.id).length;
+        const reposts = [...m.reposts.values()].filter((p) => p.post === post.id).length;
+        expect({ reply_count: post.reply_count, repost_count: post.repost_count }).toEqual({ reply_count: replies, repost_count: reposts });
+      }
+      expect(body.next_cursor === null).toBe(!body.has_more);
+      if (!body.has_more) break;
+      cursor = body.next_cursor;
+      if (page > 500) throw new Error("the feed never ended");
+    }
+    expect(got, `home feed of user ${u} over HTTP`).toEqual(m.feed(u).map(({ post, by }) => ({ post, by })));
+  }
+}
+
 async function checkFeeds(m: Model, r: Real, limits: number[]): Promise<void> {
+  if (r.clients) return checkFeedsOverHttp(m, r, r.clients, limits);
   const idOf = new Map(r.users.map((id, i) => [id, i]));
   for (let u = 0; u < USERS; u++) {
     const got: Array<{ post: string; by: number | null; at: string; id: string }> = [];
@@ -193,5 +220,26 @@ describe.each(BACKENDS)("the home feed against a model on %s", (backend) => {
         await checkFeeds(model, real, finalLimits);
       },
     ), { numRuns: backend === "embedded" ? 40 : 60 });
+  }, 300_000);
+
+  it("the same, read through GET /api/v1/timeline/home with its cursors", async () => {
+    const names = await server.ctx.db.selectFrom("users").select(["id", "username"]).where("id", "in", users).execute();
+    const clients = await Promise.all(users.map(async (id) => {
+      const { token } = await server.ctx.accessTokens.issue(id, names.find((n) => n.id === id)!.username);
+      return new TestClient(server.app, token);
+    }));
+    await fc.assert(fc.asyncProperty(
+      fc.commands(commands, { maxCommands: 30 }),
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+      async (cmds, finalLimits) => {
+        const { db } = server.ctx;
+        await db.deleteFrom("posts").execute();
+        await db.deleteFrom("follows").execute();
+        const model = new Model();
+        const real: Real = { server, users, clients };
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+        await checkFeeds(model, real, finalLimits);
+      },
+    ), { numRuns: 10 });
   }, 300_000);
 });

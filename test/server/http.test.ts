@@ -142,10 +142,14 @@ describe.each(BACKENDS)("HTTP conventions on %s", (backend) => {
     const doc = res.json();
     expect(doc.openapi).toBe("3.1.0");
     for (const path of ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
-      "/api/v1/posts", "/api/v1/posts/{id}", "/api/v1/timeline", "/api/v1/users/{id}", "/api/v1/users/{id}/posts", "/health"]) {
+      "/api/v1/posts", "/api/v1/posts/{id}", "/api/v1/timeline", "/api/v1/users/{id}", "/api/v1/users/{id}/posts", "/health",
+      "/api/v1/posts/{id}/thread", "/api/v1/posts/{id}/like", "/api/v1/posts/{id}/repost", "/api/v1/posts/{id}/likes", "/api/v1/posts/{id}/reposts",
+      "/api/v1/users/{id}/follow", "/api/v1/users/{id}/followers", "/api/v1/users/{id}/following", "/api/v1/timeline/home", "/api/v1/tags/{tag}/posts"]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(doc.components.schemas.Post.properties).toHaveProperty("author");
+    expect(doc.components.schemas.Post.required).toEqual(expect.arrayContaining(["reply_to_id", "like_count", "liked", "mentions", "tags"]));
+    expect(doc.components.schemas.Profile.required).toEqual(expect.arrayContaining(["followers_count", "following_count", "posts_count"]));
     expect(doc.paths["/api/v1/posts"].post.requestBody.content["application/json"].schema.additionalProperties).toBe(false);
   });
 });

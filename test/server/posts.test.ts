@@ -22,7 +22,10 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
     expect(res.statusCode).toBe(201);
     const { post } = res.json();
     expect(Object.keys(res.json())).toEqual(["post"]);
-    expect(Object.keys(post).sort()).toEqual(["author", "author_id", "content", "created_at", "id"]);
+    expect(Object.keys(post).sort()).toEqual([
+      "author", "author_id", "content", "created_at", "id", "like_count", "liked", "mentions", "reply_count",
+      "reply_to_id", "reply_to_user", "repost_count", "reposted", "tags",
+    ]);
     expect(post).toMatchObject({ author_id: aliceId, content: "Hello, terminal", author: { id: aliceId, username: "alice" } });
     expect(post.created_at).toMatch(TIMESTAMP);
     expect(post.author.created_at).toMatch(TIMESTAMP);
@@ -30,7 +33,9 @@ describe.each(BACKENDS)("posts on %s", (backend) => {
   });
 
   it("writes keys in the contract's order wherever a post or a page appears", async () => {
-    const POST_KEYS = ["id", "author_id", "author", "content", "created_at"];
+    // v1's keys first, then what social.md adds (a v1 client ignores those).
+    const POST_KEYS = ["id", "author_id", "author", "content", "created_at", "reply_to_id", "reply_to_user",
+      "reply_count", "like_count", "repost_count", "liked", "reposted", "mentions", "tags"];
     const USER_KEYS = ["id", "username", "display_name", "bio", "created_at"];
     const { post } = (await alice.post("/api/v1/posts", { content: "in order" })).json();
     expect(Object.keys(post)).toEqual(POST_KEYS);

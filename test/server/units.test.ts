@@ -181,6 +181,13 @@ describe("token buckets", () => {
     expect(limitCategory("DELETE", "/api/v1/posts/x")).toBe("write");
     expect(limitCategory("PATCH", "/api/v1/users/me")).toBe("write");
     expect(limitCategory("GET", "/api/v1/posts/x")).toBe("read");
+    // social.md: every new POST/DELETE a write, every new GET a read.
+    for (const path of ["/api/v1/posts/x/like", "/api/v1/posts/x/repost", "/api/v1/users/x/follow"]) {
+      expect(limitCategory("POST", path), path).toBe("write");
+      expect(limitCategory("DELETE", path), path).toBe("write");
+    }
+    for (const path of ["/api/v1/posts/x/thread", "/api/v1/posts/x/likes", "/api/v1/posts/x/reposts", "/api/v1/users/x/followers",
+      "/api/v1/users/x/following", "/api/v1/timeline/home", "/api/v1/tags/x/posts"]) expect(limitCategory("GET", path), path).toBe("read");
     expect(limitCategory("GET", "/api/v1/timeline")).toBe("read");
     expect(limitCategory("GET", "/health")).toBeNull();
     expect(limitCategory("GET", "/api/v1/posts")).toBe("read");

@@ -18,8 +18,10 @@ describe.each(BACKENDS)("users on %s", (backend) => {
   it("finds a profile by UUID, me and @username (case-insensitive), without private fields", async () => {
     const byId = await dave.get(`/api/v1/users/${carolId}`);
     expect(byId.statusCode).toBe(200);
-    expect(Object.keys(byId.json().user).sort()).toEqual(["bio", "created_at", "display_name", "id", "username"]);
-    expect((await carol.get("/api/v1/users/me")).json()).toEqual(byId.json());
+    // Profiles carry counts (social.md); another user's profile comes with how the caller stands.
+    expect(Object.keys(byId.json().user).sort()).toEqual(["bio", "created_at", "display_name", "followers_count", "following_count", "id", "posts_count", "username"]);
+    expect(byId.json().relationship).toEqual({ following: false, followed_by: false, blocking: false, blocked_by: false, muting: false });
+    expect((await carol.get("/api/v1/users/me")).json()).toEqual({ user: byId.json().user });
     expect((await dave.get("/api/v1/users/@CAROL")).json()).toEqual(byId.json());
     expect((await dave.get(`/api/v1/users/${carolId.toUpperCase()}`)).json()).toEqual(byId.json());
   });
@@ -55,7 +57,7 @@ describe.each(BACKENDS)("users on %s", (backend) => {
     res = await carol.patch("/api/v1/users/me", {});
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(before);
-    expect((await dave.get("/api/v1/users/@carol")).json()).toEqual(before);
+    expect((await dave.get("/api/v1/users/@carol")).json().user).toEqual(before.user);
   });
 
   it("stores a display name trimmed, as post content is", async () => {

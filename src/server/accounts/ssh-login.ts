@@ -59,8 +59,9 @@ export async function sshLogin(ctx: AppContext, body: { username: string; challe
   } catch {
     signer = null;
   }
-  const rows = (await sql<{ id: string; username: string; display_name: string; bio: string; created_at: string; token_epoch: number; suspended: boolean; public_key: string | null }>`
-    SELECT u.id, u.username, u.display_name, u.bio, ${isoTimestamp("u.created_at")} AS created_at, u.token_epoch,
+  const rows = (await sql<{ id: string; username: string; display_name: string; bio: string; created_at: string; followers_count: number; following_count: number; posts_count: number; token_epoch: number; suspended: boolean; public_key: string | null }>`
+    SELECT u.id, u.username, u.display_name, u.bio, ${isoTimestamp("u.created_at")} AS created_at,
+           u.followers_count, u.following_count, u.posts_count, u.token_epoch,
            u.suspended_at IS NOT NULL AS suspended, k.public_key
     FROM users u LEFT JOIN ssh_keys k ON k.user_id = u.id
     WHERE u.username = ${name}`.execute(ctx.db)).rows;

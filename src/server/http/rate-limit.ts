@@ -75,8 +75,9 @@ export function limitCategory(method: string, path: string): LimitCategory | nul
   // They check a password: guessing one with a stolen token is held to the log-in budget.
   if ((method === "POST" && path === "/api/v1/users/me/password") || (method === "DELETE" && path === "/api/v1/users/me")) return "auth";
   if (method === "POST" && path === "/api/v1/posts") return "write";
-  if (method === "DELETE" && path.startsWith("/api/v1/posts/")) return "write";
-  if (method === "PATCH" && path.startsWith("/api/v1/users/")) return "write";
+  // Deleting a post; liking, reposting and undoing them; following and unfollowing; profile edits.
+  if ((method === "POST" || method === "DELETE") && path.startsWith("/api/v1/posts/")) return "write";
+  if ((method === "POST" || method === "DELETE" || method === "PATCH") && path.startsWith("/api/v1/users/")) return "write";
   return "read";
 }
 

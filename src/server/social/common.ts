@@ -12,10 +12,8 @@ export type Db = Kysely<Database>;
  * microsecond UTC timestamp (sql.ts isoTimestamp's format) and its id. Every page function
  * takes `(after, limit)` and returns limit+1 items, each with its own `key`.
  */
-export interface PageKey {
-  createdAt: string;
-  id: string;
-}
+export type { PageKey } from "../db/pagination.js";
+import type { PageKey } from "../db/pagination.js";
 
 /** Refused because caller and target are the same user (following yourself): 400. */
 export class SelfActionError extends ApiError {

@@ -11,7 +11,7 @@ const MAX_AGE_MS = 1_000;
 export class FirstPageCache {
   private rows: Post[] | null = null;
   private rowsVersion: string | undefined;
-  private readonly rendered = new Map<number, Buffer>();
+  private readonly rendered = new Map<number, unknown>();
   private loadedAtMs = 0;
   private loading: Promise<Post[]> | null = null;
   private loadingVersion: string | undefined;
@@ -35,15 +35,16 @@ export class FirstPageCache {
   }
 
   /**
-   * The first page for `limit`, rendered and UTF-8 encoded once per cached load: every reader
-   * of the same page gets the same bytes without serialising or encoding them again.
+   * The first page for `limit`, rendered once per cached load (`render` is called with the
+   * limit+1 rows): every reader of the same page shares the rendering, without serialising or
+   * encoding it again. What differs per reader is patched in by the caller (timeline/get.ts).
    */
-  async newestRendered(limit: number, render: (rows: Post[]) => string): Promise<Buffer> {
+  async newestRendered<T>(limit: number, render: (rows: Post[]) => T): Promise<T> {
     const { rows, cached } = await this.current();
-    if (!cached) return Buffer.from(render(rows.slice(0, limit + 1)));
-    let bytes = this.rendered.get(limit);
-    if (bytes === undefined) this.rendered.set(limit, (bytes = Buffer.from(render(rows.slice(0, limit + 1)))));
-    return bytes;
+    if (!cached) return render(rows.slice(0, limit + 1));
+    let page = this.rendered.get(limit) as T | undefined;
+    if (page === undefined) this.rendered.set(limit, (page = render(rows.slice(0, limit + 1))));
+    return page;
   }
 
   private async current(): Promise<{ rows: Post[]; cached: boolean }> {

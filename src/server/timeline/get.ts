@@ -1,9 +1,49 @@
-import { PageQuery, PostPage } from "../../api/index.js";
+import { PageQuery, PostPage, type Post } from "../../api/index.js";
 import type { AppContext } from "../context.js";
 import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
-import { parseV1PageRequest, toPostPage } from "../db/pagination.js";
+import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
+import { hydratePosts, readerFlags } from "../social/hydrate.js";
 import { TIMELINE_LIST, timelinePage } from "./queries.js";
+
+/**
+ * The cached first page, rendered once for every reader with both flags false: the page's JSON
+ * as the bytes most readers get, and each post's own JSON so a reader's liked/reposted posts
+ * can be re-spliced without rendering the rest again.
+ */
+export interface SharedFirstPage {
+  bytes: Buffer;
+  ids: string[];
+  head: string;
+  fragments: string[];
+  tail: string;
+}
+
+// The rows were hydrated with liked:false, reposted:false (context.ts); the flags come after
+// content, reply_to_user and the counts and before mentions and tags, which hold no quote, so
+// the last occurrence in a post's JSON is the flags' own (a string value escapes its quotes).
+const UNFLAGGED = '"liked":false,"reposted":false';
+
+export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "list" | "limit">): SharedFirstPage {
+  const { posts, next_cursor, has_more } = toPostPage(rows, page);
+  const fragments = posts.map((post) => JSON.stringify(post));
+  const head = '{"posts":[';
+  const tail = `],"next_cursor":${JSON.stringify(next_cursor)},"has_more":${has_more}}`;
+  return { bytes: Buffer.from(head + fragments.join(",") + tail), ids: posts.map((p) => p.id), head, fragments, tail };
+}
+
+/** The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it. */
+export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage): Promise<Buffer | string> {
+  const { liked, reposted } = ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
+  if (liked.size === 0 && reposted.size === 0) return shared.bytes;
+  const fragments = shared.fragments.map((json, i) => {
+    const id = shared.ids[i]!;
+    if (!liked.has(id) && !reposted.has(id)) return json;
+    const at = json.lastIndexOf(UNFLAGGED);
+    return `${json.slice(0, at)}"liked":${liked.has(id)},"reposted":${reposted.has(id)}${json.slice(at + UNFLAGGED.length)}`;
+  });
+  return shared.head + fragments.join(",") + shared.tail;
+}
 
 export function timelineRoute(app: App, ctx: AppContext): void {
   app.get("", {
@@ -12,10 +52,15 @@ export function timelineRoute(app: App, ctx: AppContext): void {
       querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {
+    const reader = request.caller!.userId;
     const page = parseV1PageRequest(request.query, TIMELINE_LIST);
-    if (page.after || page.before) return sendPostPage(reply, toPostPage(await timelinePage(ctx.db, page, page.limit), page));
-    // The first page is the same for everyone: cached, and its JSON rendered once.
-    const body = await ctx.firstPage.newestRendered(page.limit, (rows) => JSON.stringify(toPostPage(rows, page)));
-    return sendSerialised(reply, body);
+    if (page.after || page.before) {
+      const found = toPostPage(await timelinePage(ctx.db, page, page.limit), page);
+      return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
+    }
+    // The first page is the same for everyone but the reader's flags: cached, rendered once,
+    // and patched for the posts this reader liked or reposted (counts may lag by a second).
+    const shared = await ctx.firstPage.newestRendered(page.limit, (rows) => renderSharedFirstPage(rows, page));
+    return sendSerialised(reply, await firstPageFor(ctx, reader, shared));
   });
 }

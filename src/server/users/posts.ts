@@ -5,6 +5,7 @@ import { errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
+import { hydratePosts } from "../social/hydrate.js";
 import { parseUserRef } from "./resolve.js";
 
 /** A user's posts' list identity, bound into its cursors. */
@@ -24,6 +25,7 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
     const asked = parseV1PageRequest(request.query, "id" in ref ? userPostsList(ref.id) : undefined);
     const found = await userPostsPage(ctx.db, ref, asked, asked.limit);
     if (!found) throw notFound("User not found");
-    return sendPostPage(reply, toPostPage(found.posts, checkList(asked, userPostsList(found.userId))));
+    const page = toPostPage(found.posts, checkList(asked, userPostsList(found.userId)));
+    return sendPostPage(reply, { ...page, posts: await hydratePosts(ctx.db, request.caller!.userId, page.posts) });
   });
 }

@@ -1,25 +1,27 @@
 import { sql, type Kysely } from "kysely";
-import type { User } from "../../api/index.js";
+import type { Profile } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
 import { isoTimestamp } from "../db/sql.js";
 
 type Db = Kysely<Database>;
 
 const publicColumns = ["users.id", "users.username", "users.display_name", "users.bio"] as const;
+// Profiles carry the counter columns the triggers keep exact (social.md: profile endpoints only).
+const counts = ["users.followers_count", "users.following_count", "users.posts_count"] as const;
 
-export function findUserById(db: Db, id: string): Promise<User | undefined> {
-  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at")])
+export function findUserById(db: Db, id: string): Promise<Profile | undefined> {
+  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), ...counts])
     .where("id", "=", id).executeTakeFirst();
 }
 
-export function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
-  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at")])
+export function findUserByUsername(db: Db, username: string): Promise<Profile | undefined> {
+  return db.selectFrom("users").select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), ...counts])
     .where("username", "=", username.toLowerCase()).executeTakeFirst();
 }
 
 export function findCredentialsByEmail(db: Db, email: string) {
   return db.selectFrom("users")
-    .select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), "users.password_hash", "users.token_epoch",
+    .select([...publicColumns, isoTimestamp("users.created_at").as("created_at"), ...counts, "users.password_hash", "users.token_epoch",
       sql<boolean>`users.suspended_at IS NOT NULL`.as("suspended")])
     .where("email", "=", email.toLowerCase()).executeTakeFirst();
 }
@@ -50,12 +52,12 @@ export function insertUser(
   db: Db,
   values: { username: string; email: string; password_hash: string; display_name: string },
   createdAt: string | null,
-): Promise<User> {
+): Promise<Profile> {
   return db.insertInto("users").values(createdAt === null ? values : { ...values, created_at: createdAt })
-    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at")]).executeTakeFirstOrThrow();
+    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at"), ...counts]).executeTakeFirstOrThrow();
 }
 
-export function updateUser(db: Db, id: string, patch: { display_name?: string; bio?: string }): Promise<User | undefined> {
+export function updateUser(db: Db, id: string, patch: { display_name?: string; bio?: string }): Promise<Profile | undefined> {
   return db.updateTable("users").set({ ...patch, updated_at: sql`now()` }).where("id", "=", id)
-    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at")]).executeTakeFirst();
+    .returning([...publicColumns, isoTimestamp("users.created_at").as("created_at"), ...counts]).executeTakeFirst();
 }

@@ -1,4 +1,4 @@
-import type { User } from "../../api/index.js";
+import type { Profile } from "../../api/index.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
 import type { Caller } from "../http/types.js";
@@ -17,7 +17,7 @@ export function parseUserRef(caller: Caller, segment: string): UserRef | null {
 }
 
 /** The user a path segment names, or 404. */
-export async function resolveUser(ctx: AppContext, caller: Caller, segment: string): Promise<User> {
+export async function resolveUser(ctx: AppContext, caller: Caller, segment: string): Promise<Profile> {
   const ref = parseUserRef(caller, segment);
   const user = ref && ("id" in ref ? await findUserById(ctx.db, ref.id) : await findUserByUsername(ctx.db, ref.username));
   if (!user) throw notFound("User not found");
