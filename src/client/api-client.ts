@@ -10,6 +10,19 @@ import {
 } from "./api-errors.js";
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
 
+/** social.md's Notification; kept as the server sent it (the command line prints it whole). */
+export interface Notification {
+  id: string;
+  type: string;
+  actor: User;
+  post?: Post;
+  created_at: string;
+  read: boolean;
+}
+export type NotificationPage = { notifications: Notification[]; next_cursor: string | null; has_more: boolean; unread_count: number };
+export type Relationship = { following: boolean; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean };
+export type FollowResponse = { user: User; relationship?: Relationship };
+
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Refresh a little before expiry so a request never leaves with a token about to die. */
 const EXPIRY_MARGIN_MS = 10_000;
@@ -138,9 +151,42 @@ export class ApiClient {
     return (await this.request<PostResponse>("GET", `/api/v1/posts/${encodeURIComponent(id)}`, { auth: true })).post;
   }
 
-  async createPost(content: string): Promise<Post> {
-    return (await this.request<PostResponse>("POST", "/api/v1/posts", { body: { content }, auth: true, publish: true }))
-      .post;
+  /** `replyTo`: the post this one answers (social.md: `reply_to_id`), sent only when given. */
+  async createPost(content: string, replyTo?: string): Promise<Post> {
+    const body = replyTo === undefined ? { content } : { content, reply_to_id: replyTo };
+    return (await this.request<PostResponse>("POST", "/api/v1/posts", { body, auth: true, publish: true })).post;
+  }
+
+  // ── social (social.md); a server without these routes answers 404 ───────────────────
+
+  homeTimeline(cursor?: string | null, limit?: number): Promise<PostPage> {
+    return this.request<PostPage>("GET", `/api/v1/timeline/home${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** `ref`: a user id, `me` or `@username` (the server resolves all three). */
+  async follow(ref: string, follow = true): Promise<FollowResponse> {
+    return this.request<FollowResponse>(follow ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(ref)}/follow`, { auth: true });
+  }
+
+  notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
+    return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** Marks every notification read, or `upToId` and every older one. */
+  async markNotificationsRead(upToId?: string): Promise<void> {
+    await this.request<void>("POST", "/api/v1/notifications/read", { body: upToId === undefined ? {} : { up_to_id: upToId }, auth: true });
+  }
+
+  searchPosts(query: string, cursor?: string | null, limit?: number): Promise<PostPage> {
+    const params = new URLSearchParams(pageQuery(cursor, limit).slice(1));
+    params.set("q", query);
+    return this.request<PostPage>("GET", `/api/v1/search/posts?${params}`, { auth: true });
+  }
+
+  async searchUsers(query: string, limit?: number): Promise<User[]> {
+    const params = new URLSearchParams({ q: query });
+    if (limit !== undefined) params.set("limit", String(limit));
+    return (await this.request<{ users: User[] }>("GET", `/api/v1/search/users?${params}`, { auth: true })).users;
   }
 
   async deletePost(id: string): Promise<void> {
