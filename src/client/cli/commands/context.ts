@@ -59,12 +59,13 @@ export function requireSession(ctx: CommandContext): void {
  * `pathHasId`: a 404 may then also mean the user or post is unknown — told apart by the
  * server's message.
  */
-export async function offered<T>(ctx: CommandContext, feature: string, call: () => Promise<T>, pathHasId = false): Promise<T> {
+export async function offered<T>(ctx: CommandContext, feature: string, call: () => Promise<T>, options: { pathHasId?: boolean; hint?: string } = {}): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof ApiError && isMissingRoute(error, pathHasId)) {
-      throw new CliFailure(`The server at ${ctx.serverUrl} does not offer ${feature} (it is older than this client)`, 1);
+    if (error instanceof ApiError && isMissingRoute(error, options.pathHasId === true)) {
+      const hint = options.hint === undefined ? "" : ` — ${options.hint}`;
+      throw new CliFailure(`The server at ${ctx.serverUrl} does not offer ${feature} yet (it is older than this client)${hint}`, 1);
     }
     throw error;
   }

@@ -20,7 +20,7 @@ export async function timeline(ctx: CommandContext, options: { feed?: "home" | "
   const page =
     options.feed === "global"
       ? await ctx.api.timeline(null, options.limit)
-      : await offered(ctx, "a home timeline (try --global)", () => ctx.api.homeTimeline(null, options.limit));
+      : await offered(ctx, "a home timeline", () => ctx.api.homeTimeline(null, options.limit), { hint: "try --global" });
   if (ctx.json) printJson(ctx, page.posts);
   else printText(ctx, page.posts.length === 0 ? "No posts yet." : formatPosts(page.posts, ctx.now()));
 }
