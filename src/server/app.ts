@@ -9,6 +9,7 @@ import { Server as NetServer } from "node:net";
 import { sharedSchemas, BODY_LIMIT_BYTES } from "../api/index.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { AppContext } from "./context.js";
+import { backupPlugin } from "./backup.js";
 import { registerBodyParser } from "./http/body-parser.js";
 import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
@@ -102,6 +103,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
+  // Embedded database only: `niotebook-server backup` asks the running server (backup.ts).
+  await app.register(backupPlugin, { ctx });
 
   await app.ready();
   return app;

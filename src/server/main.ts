@@ -1,6 +1,7 @@
 // niotebook-server: serve (default), migrate, seed; --help and --version.
 import { parseArgs } from "node:util";
 import { buildApp } from "./app.js";
+import { BackupError, backupCommand, restoreCommand } from "./backup.js";
 import { deleteExpiredRefreshTokens } from "./auth/queries.js";
 import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
 import { createAppContext } from "./context.js";
@@ -17,9 +18,13 @@ Usage:
   niotebook-server migrate                 apply database migrations and exit
   niotebook-server seed [--users N] [--posts M] [--shared-timestamp K]
                                            fill the database with demo users and posts
+  niotebook-server backup FILE             copy the embedded database to FILE (a .tar.gz),
+                                           consistent while the server runs
+  niotebook-server restore FILE            restore FILE into an empty data folder (server stopped)
   niotebook-server --help | --version
 
 With no NIOTEBOOK_DB_URL the server runs on an embedded PostgreSQL in its data folder.
+On PostgreSQL, back up with pg_dump and pg_restore (docs/operating.md, Backups).
 
 Environment:
 ${ENV_HELP.map(([name, text]) => `  ${name.padEnd(30)} ${text}`).join("\n")}
@@ -130,6 +135,22 @@ async function main(argv: string[]): Promise<number> {
         console.log(`seeded ${result.users} users and ${result.posts} posts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);
       } finally {
         await runtime.close();
+      }
+      return 0;
+    }
+    case "backup":
+    case "restore": {
+      const file = positionals[1];
+      if (file === undefined || positionals.length > 2) {
+        process.stderr.write(`niotebook-server ${command} takes one FILE\n\n${HELP}`);
+        return 2;
+      }
+      try {
+        console.log(await (command === "backup" ? backupCommand(config, file) : restoreCommand(config, file)));
+      } catch (error) {
+        if (!(error instanceof BackupError)) throw error;
+        console.error(`niotebook-server: ${error.message}`);
+        return 1;
       }
       return 0;
     }

@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   ping(timeoutMs: number): Promise<boolean>;
   /** Hears NOTIFY on `channel` until the database is closed; see Listener. */
   listen(channel: string, listener: Listener): void;
+  /** Embedded only: the data folder as a gzipped tar, consistent (taken between transactions). */
+  backup?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
