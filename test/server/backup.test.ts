@@ -52,6 +52,11 @@ describe.skipIf(!builtServer)("backup and restore of the embedded database", () 
     const server = await startServerProcess(env);
     servers.push(server);
     const writer = await registerUser(server.url, "writer");
+    // The route answers only with the data folder's secret: an access token is not it.
+    for (const authorization of ["", `Bearer ${writer.tokens.access_token}`]) {
+      const refused = await json(`${server.url}/_niotebook/backup`, { method: "POST", headers: { authorization } });
+      expect(refused.status).toBe(403);
+    }
 
     // Four writers post until told to stop; every id the server acknowledged is kept.
     const acked: string[] = [];
