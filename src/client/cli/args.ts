@@ -222,7 +222,7 @@ export const HELP_TEXT = `niotebook — a social network for people who live in 
 Usage:
 ${Object.entries(SUBCOMMANDS)
   .filter(([name]) => name !== "help")
-  .map(([, sub]) => `  ${sub.usage}\n${" ".repeat(30)}${sub.summary}`)
+  .map(([, sub]) => (sub.usage.length < 28 ? `  ${sub.usage.padEnd(28)}${sub.summary}` : `  ${sub.usage}\n${" ".repeat(30)}${sub.summary}`))
   .join("\n")}
   niotebook --version         print the version
   niotebook --help            print this help
