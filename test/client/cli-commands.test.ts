@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseArgs, type CliArgs, type ScriptCommand } from "../../src/client/cli/args.js";
 import { runCommand } from "../../src/client/cli/commands/run.js";
 import { formatNotification, formatPost, safeText } from "../../src/client/cli/format.js";
-import type { InputStream } from "../../src/client/cli/terminal-input.js";
+import { EventEmitter } from "node:events";
+import { firstLine, InputCancelled, promptLine, type InputStream } from "../../src/client/cli/terminal-input.js";
 import { SessionStore } from "../../src/client/config/session-store.js";
 import { makePost, makeTokens, makeUser } from "./helpers/fixtures.js";
 import { apiError, startStubServer, type StubServer } from "./helpers/stub-server.js";
@@ -58,6 +59,50 @@ describe("plain text", () => {
     expect(safeText("tab\tok\u0007")).toBe("tab\tok\uFFFD");
     expect(formatNotification({ id: "n", type: "like", actor: makeUser("bob"), post, created_at: "2026-01-01T00:00:00Z", read: false }, new Date("2026-01-01T02:00:00Z")))
       .toBe("* @bob liked your post: “line one” · 2h");
+  });
+});
+
+describe("terminal input", () => {
+  /** A terminal: raw mode switched, keys arriving as data events. */
+  function terminal() {
+    const events = new EventEmitter();
+    const modes: boolean[] = [];
+    const input = Object.assign(events, {
+      isTTY: true,
+      setRawMode: (mode: boolean) => modes.push(mode),
+      resume: () => {},
+      pause: () => {},
+      [Symbol.asyncIterator]: () => { throw new Error("a terminal is not read to its end"); },
+    }) as unknown as InputStream & EventEmitter;
+    return { input, modes, type: (keys: string) => events.emit("data", Buffer.from(keys)) };
+  }
+
+  it("reads a password without echo, with Backspace, in raw mode and back", async () => {
+    const { input, modes, type } = terminal();
+    const shown = new Sink();
+    const answer = promptLine(input, shown as unknown as NodeJS.WritableStream, "Password: ", false);
+    type("sekri");
+    type("\u007fet\r");
+    expect(await answer).toBe("sekret");
+    expect(shown.text).toBe("Password: \n");
+    expect(modes).toEqual([true, false]);
+  });
+
+  it("echoes an e-mail as typed; Ctrl+C cancels", async () => {
+    const { input, type } = terminal();
+    const shown = new Sink();
+    const email = promptLine(input, shown as unknown as NodeJS.WritableStream, "Email: ", true);
+    type("a@b.c\n");
+    expect(await email).toBe("a@b.c");
+    expect(shown.text).toBe("Email: a@b.c\n");
+    const cancelled = promptLine(input, shown as unknown as NodeJS.WritableStream, "Password: ", false);
+    type("abc\u0003");
+    await expect(cancelled).rejects.toBeInstanceOf(InputCancelled);
+  });
+
+  it("takes a piped password's first line only", () => {
+    expect(firstLine("pw with spaces \r\nsecond")).toBe("pw with spaces ");
+    expect(firstLine("")).toBe("");
   });
 });
 
