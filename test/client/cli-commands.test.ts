@@ -273,6 +273,30 @@ describe("commands", () => {
     expect((await run(["whoami", "--json"])).code).toBe(3);
   });
 
+  it("logging in to a second server keeps the first server's session (a file each)", async () => {
+    loggedIn(); // config.yaml's server: auth.json
+    const second = await startStubServer();
+    try {
+      const bob = makeUser("bob");
+      second.on("POST", "/api/v1/auth/login", () => ({ body: { user: bob, tokens: makeTokens(bob) } }));
+      const stdout = new Sink();
+      const code = await runCommand({ command: "login", email: "bob@example.com" }, {
+        serverUrl: second.url, configDir: dir, configuredServer: stub.url, homeServer: stub.url,
+        stdin: piped("pw\n"), stdout, stderr: new Sink() as unknown as NodeJS.WritableStream,
+      });
+      expect(code).toBe(0);
+      expect(new SessionStore(dir, stub.url, stub.url).load()?.access_token).toBe(aliceTokens.access_token);
+      expect(new SessionStore(dir, second.url, stub.url).load()?.server_url).toBe(second.url);
+      stub.on("GET", "/api/v1/users/me", () => ({ body: { user: alice } }));
+      const sessions = (await run(["whoami"])).out.split("Sessions:\n")[1];
+      expect(sessions?.trim().split("\n").map((line) => line.replace(/\s+/g, " ").trim())).toEqual([
+        `* ${stub.url} @alice`, `${second.url} @bob`,
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it("logout revokes the session and forgets it", async () => {
     loggedIn();
     stub.on("POST", "/api/v1/auth/logout", () => ({ status: 204 }));
