@@ -41,6 +41,11 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`niotebook: ${chosen.problem}\n`);
       return 2;
     }
+    // A reader that stopped early (`niotebook timeline --json | head -1`) is not a failure.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
     // Loaded only for these commands: no React or Ink.
     const { runCommand } = await import("./cli/commands/run.js");
     return runCommand({ ...args, command: args.command }, {
