@@ -83,6 +83,12 @@ describe.skipIf(!builtServer)("backup and restore of the embedded database", () 
     expect(ackedDuring).toBeGreaterThan(0);
     await server.stop();
 
+    // With the server stopped, the command takes the lock and dumps the folder itself.
+    const offline = runServerCommand(["backup", join(dataDir, "..", "offline.tar.gz")], env);
+    expect(offline.stderr).toBe("");
+    expect(offline.stdout).toMatch(/server stopped/);
+    expect(existsSync(join(dataDir, "niotebook.lock"))).toBe(false);
+
     // Never over a database: the folder that has one is refused.
     const over = runServerCommand(["restore", file], env);
     expect(over.status).toBe(1);
