@@ -144,6 +144,25 @@ describe("a session per server", () => {
     expect(new SessionStore(dir, LOCAL, HOME).load()?.access_token).toBe(bob.access_token);
   });
 
+  it("follows config.yaml when it switches server: no session is lost or handed to the wrong server", () => {
+    const dir = tempDir();
+    new SessionStore(dir, HOME, HOME).save(tokens);
+    new SessionStore(dir, LOCAL, HOME).save(bob);
+    // config.yaml now names LOCAL: its session is still found in sessions/, HOME's in auth.json.
+    expect(new SessionStore(dir, LOCAL, LOCAL).load()?.access_token).toBe(bob.access_token);
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    // Clearing LOCAL's session leaves auth.json, which is HOME's.
+    new SessionStore(dir, LOCAL, LOCAL).clear();
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    // LOCAL's next session takes auth.json; HOME's moves to its own file.
+    const bobAgain = makeTokens(makeUser("bob"));
+    new SessionStore(dir, LOCAL, LOCAL).save(bobAgain);
+    expect((JSON.parse(readFileSync(join(dir, "auth.json"), "utf8")) as { server_url: string }).server_url).toBe(LOCAL);
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    expect(existsSync(join(dir, "sessions", "localhost_8080.json"))).toBe(true);
+    expect(existsSync(join(dir, "sessions", "127.0.0.1_4722.json"))).toBe(false);
+  });
+
   it("clearIf removes only this server's file, and only while it holds what the caller expects", () => {
     const dir = tempDir();
     new SessionStore(dir, HOME, HOME).save(tokens);

@@ -42,6 +42,11 @@ export class SessionStore {
   /** Where this server's session is written: auth.json for the home server, else sessions/…json. */
   readonly path: string;
   private readonly authPath: string;
+  /**
+   * Where this server's session may also be, from when config.yaml named another server:
+   * sessions/…json for the home server, auth.json (bound to it by server_url) for the others.
+   */
+  private readonly otherPath: string;
   private readonly home: boolean;
 
   /**
@@ -59,7 +64,9 @@ export class SessionStore {
   ) {
     this.authPath = join(dir, "auth.json");
     this.home = sameServer(homeServer ?? configuredServer ?? serverUrl, serverUrl);
-    this.path = this.home ? this.authPath : join(dir, SESSIONS_DIR, sessionFileName(serverUrl));
+    const ownFile = join(dir, SESSIONS_DIR, sessionFileName(serverUrl));
+    this.path = this.home ? this.authPath : ownFile;
+    this.otherPath = this.home ? ownFile : this.authPath;
   }
 
   /** Tokens for this server, or null (missing, unreadable, or issued by another server). */
@@ -85,14 +92,15 @@ export class SessionStore {
     if (this.home) this.moveAsideForeignAuthJson();
     ensureDir(join(this.path, ".."));
     writeFileAtomic(this.path, `${JSON.stringify(session, null, 2)}\n`, 0o600);
-    // A session this client kept in auth.json before sessions had files of their own: superseded now.
-    if (!this.home) this.clearLegacy(() => true);
+    // A copy of this server's session in its other place is superseded now.
+    if (this.other()) rmSync(this.otherPath, { force: true });
     return session;
   }
 
+  /** Forgets this server's session, wherever it is; another server's file is left alone. */
   clear(): void {
-    rmSync(this.path, { force: true });
-    if (!this.home) this.clearLegacy(() => true);
+    if (this.own()) rmSync(this.path, { force: true });
+    if (this.other()) rmSync(this.otherPath, { force: true });
   }
 
   /**
@@ -108,25 +116,24 @@ export class SessionStore {
 
   /** The file this server's session is read from now, with its tokens and issuer. */
   private source(): { path: string; data: Partial<StoredSession> & Tokens; issuer: string } | null {
-    const own = existsSync(this.path) ? readRaw(this.path) : null;
-    if (own) {
-      const issuer = typeof own.server_url === "string" ? own.server_url : this.home ? this.configuredServer : undefined;
-      return issuer !== undefined && sameServer(issuer, this.serverUrl) ? { path: this.path, data: own, issuer } : null;
-    }
-    if (this.home) return null;
-    const legacy = this.legacy();
-    return legacy ? { path: this.authPath, data: legacy, issuer: this.serverUrl } : null;
+    const own = this.own();
+    if (own) return { path: this.path, ...own };
+    const other = this.other();
+    return other ? { path: this.otherPath, data: other, issuer: this.serverUrl } : null;
   }
 
-  /** auth.json when it names this (not home) server: written before sessions had their own files. */
-  private legacy(): (Partial<StoredSession> & Tokens) | null {
-    const data = existsSync(this.authPath) ? readRaw(this.authPath) : null;
+  /** The own file's tokens when they are this server's (the original client's auth.json: the configured server's). */
+  private own(): { data: Partial<StoredSession> & Tokens; issuer: string } | null {
+    const data = existsSync(this.path) ? readRaw(this.path) : null;
+    if (!data) return null;
+    const issuer = typeof data.server_url === "string" ? data.server_url : this.home ? this.configuredServer : undefined;
+    return issuer !== undefined && sameServer(issuer, this.serverUrl) ? { data, issuer } : null;
+  }
+
+  /** The other place's tokens when they name this server. */
+  private other(): (Partial<StoredSession> & Tokens) | null {
+    const data = existsSync(this.otherPath) ? readRaw(this.otherPath) : null;
     return data && typeof data.server_url === "string" && sameServer(data.server_url, this.serverUrl) ? data : null;
-  }
-
-  private clearLegacy(holds: (tokens: Tokens) => boolean): void {
-    const legacy = this.legacy();
-    if (legacy && holds(legacy)) rmSync(this.authPath, { force: true });
   }
 
   /**
