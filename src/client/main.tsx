@@ -22,8 +22,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`niotebook ${clientVersion()}\n`);
     return 0;
   }
-  const scripted = isScriptCommand(args.command);
-  if (!scripted && (!process.stdin.isTTY || !process.stdout.isTTY)) {
+  if (!isScriptCommand(args.command) && (!process.stdin.isTTY || !process.stdout.isTTY)) {
     process.stderr.write("niotebook: needs an interactive terminal (try niotebook --help)\n");
     return 2;
   }

@@ -15,6 +15,8 @@ export interface CommandContext {
   configDir: string;
   /** config.yaml's server_url before this run (whose is an original client's auth.json). */
   configuredServer?: string | undefined;
+  /** The server a bare `niotebook login` logs in to (config.yaml's). */
+  homeServer?: string | undefined;
   stdin: InputStream;
   stdout: Output;
   stderr: NodeJS.WritableStream;
@@ -45,8 +47,11 @@ export function notLoggedIn(ctx: CommandContext): CliFailure {
   return new CliFailure(`Not logged in at ${ctx.serverUrl} — run: niotebook login${loginServerFlag(ctx)}`, 3);
 }
 
-const loginServerFlag = (ctx: CommandContext) =>
-  ctx.configuredServer === undefined || ctx.configuredServer.replace(/\/+$/, "") !== ctx.serverUrl ? ` --server ${ctx.serverUrl}` : "";
+/** ` --server URL` when a bare `niotebook login` would log in elsewhere. */
+const loginServerFlag = (ctx: CommandContext) => {
+  const home = ctx.homeServer ?? ctx.configuredServer;
+  return home === undefined || home.replace(/\/+$/, "") !== ctx.serverUrl ? ` --server ${ctx.serverUrl}` : "";
+};
 
 /** Commands that act as someone need a stored session for this server. */
 export function requireSession(ctx: CommandContext): void {

@@ -30,6 +30,7 @@ export async function runCommand(args: CliArgs & { command: ScriptCommand }, opt
     serverUrl: options.serverUrl,
     configDir: options.configDir,
     configuredServer: options.configuredServer,
+    homeServer: options.homeServer,
     stdin: options.stdin,
     stdout: options.stdout,
     stderr: options.stderr,
