@@ -13,6 +13,19 @@ import {
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
 import type { SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
 
+/** social.md's Notification; kept as the server sent it (the command line prints it whole). */
+export interface Notification {
+  id: string;
+  type: string;
+  actor: User;
+  post?: Post;
+  created_at: string;
+  read: boolean;
+}
+export type NotificationPage = { notifications: Notification[]; next_cursor: string | null; has_more: boolean; unread_count: number };
+export type Relationship = { following: boolean; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean };
+export type FollowResponse = { user: User; relationship?: Relationship };
+
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A publish that timed out (or failed on the server's side) is sent again this many times,
  * with the same Idempotency-Key, so it can never post twice; waits between attempts. */
@@ -196,6 +209,32 @@ export class ApiClient {
 
   followList(id: string, which: "followers" | "following", cursor?: string | null, limit?: number): Promise<UserPage> {
     return this.request<UserPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/${which}${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** `ref`: a user id, `me` or `@username` (the server resolves all three). */
+  async follow(ref: string, follow = true): Promise<FollowResponse> {
+    return this.request<FollowResponse>(follow ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(ref)}/follow`, { auth: true });
+  }
+
+  notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
+    return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** Marks every notification read, or `upToId` and every older one. */
+  async markNotificationsRead(upToId?: string): Promise<void> {
+    await this.request<void>("POST", "/api/v1/notifications/read", { body: upToId === undefined ? {} : { up_to_id: upToId }, auth: true });
+  }
+
+  searchPosts(query: string, cursor?: string | null, limit?: number): Promise<PostPage> {
+    const params = new URLSearchParams(pageQuery(cursor, limit).slice(1));
+    params.set("q", query);
+    return this.request<PostPage>("GET", `/api/v1/search/posts?${params}`, { auth: true });
+  }
+
+  async searchUsers(query: string, limit?: number): Promise<User[]> {
+    const params = new URLSearchParams({ q: query });
+    if (limit !== undefined) params.set("limit", String(limit));
+    return (await this.request<{ users: User[] }>("GET", `/api/v1/search/users?${params}`, { auth: true })).users;
   }
 
   async deletePost(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 // `niotebook`: the terminal client's entry point (bin/niotebook.js imports the build of it).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { helpText, parseArgs } from "./cli/args.js";
+import { helpText, isScriptCommand, parseArgs } from "./cli/args.js";
 import type { LocalServer } from "./cli/local-server.js";
 import { clientVersion } from "./cli/version.js";
 import { readConfig, writeConfig } from "./config/config-file.js";
@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === "help") {
     if (args.error) {
-      process.stderr.write(`niotebook: ${args.error}\n\n${helpText()}`);
+      process.stderr.write(`niotebook: ${args.error}\n\n${helpText(args.topic)}`);
       return 2;
     }
     process.stdout.write(helpText(args.topic));
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`niotebook ${clientVersion()}\n`);
     return 0;
   }
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  if (!isScriptCommand(args.command) && (!process.stdin.isTTY || !process.stdout.isTTY)) {
     process.stderr.write("niotebook: needs an interactive terminal (try niotebook --help)\n");
     return 2;
   }
@@ -31,6 +31,27 @@ async function main(argv: string[]): Promise<number> {
   // Read before a default is written: an auth.json of the original client belongs to this server.
   const configuredServer = readConfig(dir).server_url;
   if (!existsSync(join(dir, "config.yaml"))) writeConfig(dir, { server_url: DEFAULT_SERVER_URL });
+  // auth.json holds the session of config.yaml's server; other servers' sessions live beside it.
+  const homeServer = configuredServer ?? DEFAULT_SERVER_URL;
+
+  if (isScriptCommand(args.command)) {
+    const chosen = chooseServerUrl({ flag: args.server, env: process.env.NIOTEBOOK_SERVER, config: configuredServer });
+    if (chosen.problem) {
+      process.stderr.write(`niotebook: ${chosen.problem}\n`);
+      return 2;
+    }
+    // A reader that stopped early (`niotebook timeline --json | head -1`) is not a failure.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+    // Loaded only for these commands: no React or Ink.
+    const { runCommand } = await import("./cli/commands/run.js");
+    return runCommand({ ...args, command: args.command }, {
+      serverUrl: chosen.url, configDir: dir, configuredServer, homeServer,
+      stdin: process.stdin, stdout: process.stdout, stderr: process.stderr,
+    });
+  }
 
   let local: LocalServer | null = null;
   let serverUrl: string;
@@ -55,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     // Loaded only now, so --help and --version answer without loading React and Ink.
     const { runTui } = await import("./app/run-tui.js");
-    await runTui({ serverUrl, configDir: dir, configuredServer });
+    await runTui({ serverUrl, configDir: dir, configuredServer, homeServer });
   } finally {
     await local?.stop();
   }

@@ -11,6 +11,7 @@ import { instancePlugin } from "./accounts/instance.js";
 import { accountPlugin, sshAuthPlugin } from "./accounts/routes.js";
 import { authPlugin } from "./auth/plugin.js";
 import type { AppContext } from "./context.js";
+import { backupPlugin } from "./backup.js";
 import { registerBodyParser } from "./http/body-parser.js";
 import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, registerErrorHandler } from "./http/error-handler.js";
@@ -111,6 +112,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(sshAuthPlugin, { ctx, prefix: "/api/v1/auth" });
   await app.register(instancePlugin, { ctx, prefix: "/api/v1" });
   await app.register(tagsPlugin, { ctx, prefix: "/api/v1/tags" });
+  // Embedded database only: `niotebook-server backup` asks the running server (backup.ts).
+  await app.register(backupPlugin, { ctx });
 
   await app.ready();
   return app;

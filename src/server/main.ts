@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { runAdminCli } from "./admin/cli.js";
 import { startAdminSocket } from "./admin/socket.js";
 import { buildApp } from "./app.js";
+import { BackupError, backupCommand, restoreCommand } from "./backup.js";
 import { deleteExpiredRefreshTokens } from "./auth/queries.js";
 import { ConfigError, ENV_HELP, loadConfig, type Config } from "./config.js";
 import { createAppContext } from "./context.js";
@@ -27,9 +28,13 @@ Usage:
                                            (20), L likes per post on average (1), P reposts per
                                            100 posts (5); 0 turns one off
   niotebook-server admin <command>         moderation and invites (admin --help lists them)
+  niotebook-server backup FILE             copy the embedded database to FILE (a .tar.gz),
+                                           consistent while the server runs
+  niotebook-server restore FILE            restore FILE into an empty data folder (server stopped)
   niotebook-server --help | --version
 
 With no NIOTEBOOK_DB_URL the server runs on an embedded PostgreSQL in its data folder.
+On PostgreSQL, back up with pg_dump and pg_restore (docs/operating.md, Backups).
 
 Environment:
 ${ENV_HELP.map(([name, text]) => `  ${name.padEnd(30)} ${text}`).join("\n")}
@@ -173,6 +178,22 @@ async function main(argv: string[]): Promise<number> {
           `${result.likes} likes and ${result.reposts} reposts in ${result.ms} ms; log in as any of them, e.g. ${result.exampleEmail ?? "(no users)"}, password ${result.password} (e-mail: <username>@example.com)`);
       } finally {
         await runtime.close();
+      }
+      return 0;
+    }
+    case "backup":
+    case "restore": {
+      const file = positionals[1];
+      if (file === undefined || positionals.length > 2) {
+        process.stderr.write(`niotebook-server ${command} takes one FILE\n\n${HELP}`);
+        return 2;
+      }
+      try {
+        console.log(await (command === "backup" ? backupCommand(config, file) : restoreCommand(config, file)));
+      } catch (error) {
+        if (!(error instanceof BackupError)) throw error;
+        console.error(`niotebook-server: ${error.message}`);
+        return 1;
       }
       return 0;
     }

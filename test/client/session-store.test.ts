@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readTokenClaims, SessionStore } from "../../src/client/config/session-store.js";
+import { listSessions, readTokenClaims, sessionFileName, SessionStore } from "../../src/client/config/session-store.js";
 import { DraftStore } from "../../src/client/config/draft-store.js";
 import { parseConfigYaml, readConfig, writeConfig } from "../../src/client/config/config-file.js";
 import { chooseServerUrl } from "../../src/client/config/server-url.js";
@@ -90,6 +90,102 @@ describe("SessionStore", () => {
     const tokens = makeTokens(user);
     expect(readTokenClaims(tokens.access_token)).toEqual({ sub: user.id, username: "carol", exp: Math.floor(Date.parse(tokens.expires_at) / 1000) });
     expect(readTokenClaims("garbage")).toEqual({});
+  });
+});
+
+describe("a session per server", () => {
+  const HOME = "http://localhost:8080";
+  const LOCAL = "http://127.0.0.1:4722";
+  const bob = makeTokens(makeUser("bob"));
+
+  it("names each server's file by host and port", () => {
+    expect(sessionFileName("http://127.0.0.1:4722/")).toBe("127.0.0.1_4722.json");
+    expect(sessionFileName("https://social.example")).toBe("social.example_443.json");
+    expect(sessionFileName("http://social.example")).toBe("social.example_80.json");
+    expect(sessionFileName("http://[::1]:8080")).toBe("-1_8080.json");
+    expect(sessionFileName("https://example.org/niotebook/")).toBe("example.org_443_niotebook.json");
+  });
+
+  it("keeps config.yaml's server in auth.json and another server beside it: logging in to one never replaces the other", () => {
+    const dir = tempDir();
+    new SessionStore(dir, HOME, HOME).save(tokens);
+    new SessionStore(dir, LOCAL, HOME).save(bob);
+    const authJson = JSON.parse(readFileSync(join(dir, "auth.json"), "utf8")) as Record<string, unknown>;
+    // The original client's three keys, plus server_url.
+    expect(Object.keys(authJson).sort()).toEqual(["access_token", "expires_at", "refresh_token", "server_url"]);
+    expect(authJson.access_token).toBe(tokens.access_token);
+    const other = join(dir, "sessions", "127.0.0.1_4722.json");
+    expect(statSync(other).mode & 0o777).toBe(0o600);
+    expect(new SessionStore(dir, HOME, HOME).load()?.access_token).toBe(tokens.access_token);
+    expect(new SessionStore(dir, LOCAL, HOME).load()?.access_token).toBe(bob.access_token);
+    // Logging out of one leaves the other.
+    new SessionStore(dir, LOCAL, HOME).clear();
+    expect(existsSync(other)).toBe(false);
+    expect(new SessionStore(dir, HOME, HOME).load()?.access_token).toBe(tokens.access_token);
+  });
+
+  it("still finds a session this client kept in auth.json for another server, and moves it out on the next save", () => {
+    const dir = tempDir();
+    // Written by the version before sessions had files: auth.json bound to LOCAL while config says HOME.
+    new SessionStore(dir, LOCAL).save(bob);
+    expect(new SessionStore(dir, LOCAL, HOME).load()?.access_token).toBe(bob.access_token);
+    expect(new SessionStore(dir, HOME, HOME).load()).toBeNull();
+    const renewed = makeTokens(makeUser("bob"));
+    new SessionStore(dir, LOCAL, HOME).save(renewed);
+    expect(existsSync(join(dir, "auth.json"))).toBe(false);
+    expect(new SessionStore(dir, LOCAL, HOME).load()?.access_token).toBe(renewed.access_token);
+  });
+
+  it("moves another server's session out of auth.json before config.yaml's server takes it", () => {
+    const dir = tempDir();
+    new SessionStore(dir, LOCAL).save(bob);
+    new SessionStore(dir, HOME, HOME).save(tokens);
+    expect(new SessionStore(dir, HOME, HOME).load()?.access_token).toBe(tokens.access_token);
+    expect(new SessionStore(dir, LOCAL, HOME).load()?.access_token).toBe(bob.access_token);
+  });
+
+  it("follows config.yaml when it switches server: no session is lost or handed to the wrong server", () => {
+    const dir = tempDir();
+    new SessionStore(dir, HOME, HOME).save(tokens);
+    new SessionStore(dir, LOCAL, HOME).save(bob);
+    // config.yaml now names LOCAL: its session is still found in sessions/, HOME's in auth.json.
+    expect(new SessionStore(dir, LOCAL, LOCAL).load()?.access_token).toBe(bob.access_token);
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    // Clearing LOCAL's session leaves auth.json, which is HOME's.
+    new SessionStore(dir, LOCAL, LOCAL).clear();
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    // LOCAL's next session takes auth.json; HOME's moves to its own file.
+    const bobAgain = makeTokens(makeUser("bob"));
+    new SessionStore(dir, LOCAL, LOCAL).save(bobAgain);
+    expect((JSON.parse(readFileSync(join(dir, "auth.json"), "utf8")) as { server_url: string }).server_url).toBe(LOCAL);
+    expect(new SessionStore(dir, HOME, LOCAL).load()?.access_token).toBe(tokens.access_token);
+    expect(existsSync(join(dir, "sessions", "localhost_8080.json"))).toBe(true);
+    expect(existsSync(join(dir, "sessions", "127.0.0.1_4722.json"))).toBe(false);
+  });
+
+  it("clearIf removes only this server's file, and only while it holds what the caller expects", () => {
+    const dir = tempDir();
+    new SessionStore(dir, HOME, HOME).save(tokens);
+    const local = new SessionStore(dir, LOCAL, HOME);
+    local.save(bob);
+    local.clearIf((onDisk) => onDisk.refresh_token === "someone else's");
+    expect(local.load()).not.toBeNull();
+    local.clearIf((onDisk) => onDisk.refresh_token === bob.refresh_token);
+    expect(local.load()).toBeNull();
+    expect(new SessionStore(dir, HOME, HOME).load()).not.toBeNull();
+  });
+
+  it("lists every session: the original client's auth.json as config.yaml's server's, then the others", () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "auth.json"), JSON.stringify({ ...tokens, expires_at: "" }));
+    new SessionStore(dir, LOCAL, HOME).save(bob);
+    writeFileSync(join(dir, "sessions", "junk.json"), "{not json");
+    expect(listSessions(dir, HOME)).toEqual([
+      { server_url: HOME, username: "alice", user_id: readTokenClaims(tokens.access_token).sub, expires_at: expect.any(String), file: join(dir, "auth.json") },
+      { server_url: LOCAL, username: "bob", user_id: readTokenClaims(bob.access_token).sub, expires_at: bob.expires_at, file: join(dir, "sessions", "127.0.0.1_4722.json") },
+    ]);
+    expect(listSessions(tempDir())).toEqual([]);
   });
 });
 

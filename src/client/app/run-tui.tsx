@@ -11,8 +11,8 @@ import { ServicesProvider, type Services } from "./services.js";
 const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H";
 const LEAVE_ALT_SCREEN = "\x1b[?1049l";
 
-export function createServices(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; colors: boolean; fetch?: typeof fetch; timeoutMs?: number }): Services {
-  const session = new SessionStore(opts.configDir, opts.serverUrl, opts.configuredServer);
+export function createServices(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined; colors: boolean; fetch?: typeof fetch; timeoutMs?: number }): Services {
+  const session = new SessionStore(opts.configDir, opts.serverUrl, opts.configuredServer, opts.homeServer);
   return {
     api: new ApiClient({
       baseUrl: opts.serverUrl,
@@ -26,7 +26,7 @@ export function createServices(opts: { serverUrl: string; configDir: string; con
   };
 }
 
-export async function runTui(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined }): Promise<void> {
+export async function runTui(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined }): Promise<void> {
   const services = createServices({
     ...opts,
     colors: colorsWanted(process.env, process.stdout),

@@ -5,15 +5,65 @@
 import { parseArgs as parseArgv, type ParseArgsOptionsConfig } from "node:util";
 import { isHttpUrl } from "../config/server-url.js";
 
-export type CliCommand = "tui" | "local" | "help" | "version";
+/** The scriptable commands (src/client/cli/commands/): they print and exit, no full screen. */
+export const SCRIPT_COMMANDS = ["login", "logout", "whoami", "post", "timeline", "notifications", "follow", "unfollow", "search"] as const;
+export type ScriptCommand = (typeof SCRIPT_COMMANDS)[number];
+export type CliCommand = "tui" | "local" | "help" | "version" | ScriptCommand;
+
+export const isScriptCommand = (command: CliCommand): command is ScriptCommand => (SCRIPT_COMMANDS as readonly string[]).includes(command);
 
 export interface CliArgs {
   command: CliCommand;
   server?: string;
-  /** With command "help": the subcommand whose usage to print. */
+  /** With command "help": the subcommand whose usage to print (also with an error in it). */
   topic?: string;
   /** Bad usage: print it with the usage and exit 2. */
   error?: string;
+  /** One JSON object per line instead of text for people. */
+  json?: boolean;
+  /** login */
+  email?: string;
+  /** post: the text (absent: read from stdin). */
+  text?: string;
+  replyTo?: string;
+  /** timeline */
+  feed?: "home" | "global";
+  limit?: number;
+  /** notifications */
+  markRead?: boolean;
+  /** follow, unfollow: the username, without @. */
+  username?: string;
+  /** search */
+  query?: string;
+  users?: boolean;
+}
+
+export const MAX_LIMIT = 100;
+const JSON_OPTION = { json: { type: "boolean" } } as const satisfies ParseArgsOptionsConfig;
+const JSON_DETAILS = "  --json        one JSON object per line, each exactly as the API returns it\n";
+const LIMIT_DETAILS = `  --limit N     at most N (1–${MAX_LIMIT})\n`;
+const EXIT_DETAILS = "\nExit codes: 0 done, 1 failed (the reason on stderr), 2 bad usage, 3 not logged in or session expired.\n";
+
+/** A bad-usage answer for a subcommand: its usage is printed with the error. */
+const usageError = (topic: string, error: string): CliArgs => ({ command: "help", topic, error });
+
+/** --limit's value: a whole number 1–100, else the error to print. */
+function readLimit(topic: string, value: string | boolean | undefined): { limit?: number } | CliArgs {
+  if (value === undefined) return {};
+  if (typeof value !== "string" || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    return usageError(topic, `--limit expects a whole number from 1 to ${MAX_LIMIT}, got ${String(value)}`);
+  }
+  return { limit: Number(value) };
+}
+const isError = (value: object): value is CliArgs => "command" in value;
+
+const USERNAME = /^@?([A-Za-z0-9_]{1,32})$/;
+
+function followArgs(command: "follow" | "unfollow", values: Values, positionals: string[]): CliArgs {
+  if (positionals.length !== 1) return usageError(command, `${command} takes one @name`);
+  const match = USERNAME.exec(positionals[0]!);
+  if (!match) return usageError(command, `not a username: ${positionals[0]}`);
+  return { command, username: match[1]!.toLowerCase(), json: values.json === true };
 }
 
 type Values = Record<string, string | boolean | undefined>;
@@ -56,6 +106,108 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     details: "The server's data folder is NIOTEBOOK_DATA_DIR, else $XDG_DATA_HOME/niotebook.\n",
     toArgs: () => ({ command: "local" }),
   },
+  login: {
+    usage: "niotebook login [--email E]",
+    summary: "log in (password from the terminal, or the first line of stdin)",
+    options: { email: { type: "string", short: "e" }, ...JSON_OPTION },
+    positionals: false,
+    details:
+      "  --email E     the account's e-mail (asked for when stdin is a terminal)\n" + JSON_DETAILS +
+      "\nThe password is read without echo from the terminal, or as the first line of stdin when\n" +
+      "stdin is not a terminal (then --email is required: nothing is asked).\n" + EXIT_DETAILS,
+    toArgs: (values) => ({ command: "login", ...(typeof values.email === "string" ? { email: values.email } : {}), json: values.json === true }),
+  },
+  logout: {
+    usage: "niotebook logout",
+    summary: "log out of the server (revokes the session there)",
+    options: {},
+    positionals: false,
+    details: EXIT_DETAILS,
+    toArgs: () => ({ command: "logout" }),
+  },
+  whoami: {
+    usage: "niotebook whoami",
+    summary: "who you are on the server, and every stored session",
+    options: { ...JSON_OPTION },
+    positionals: false,
+    details: JSON_DETAILS + "\nThe sessions list marks the current server's with *.\n" + EXIT_DETAILS,
+    toArgs: (values) => ({ command: "whoami", json: values.json === true }),
+  },
+  post: {
+    usage: "niotebook post [TEXT] [--reply-to ID]",
+    summary: "publish a post (TEXT, else all of stdin)",
+    options: { "reply-to": { type: "string" }, ...JSON_OPTION },
+    positionals: true,
+    details: "  --reply-to ID answer the post ID\n" + JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values, positionals) => {
+      if (positionals.length > 1) return usageError("post", "post takes one TEXT: put it in quotes");
+      const replyTo = values["reply-to"];
+      if (typeof replyTo === "string" && replyTo.trim() === "") return usageError("post", "--reply-to needs a post ID");
+      return {
+        command: "post",
+        ...(positionals[0] !== undefined ? { text: positionals[0] } : {}),
+        ...(typeof replyTo === "string" ? { replyTo: replyTo.trim() } : {}),
+        json: values.json === true,
+      };
+    },
+  },
+  timeline: {
+    usage: "niotebook timeline [--home|--global] [--limit N]",
+    summary: "print the newest posts (home by default)",
+    options: { home: { type: "boolean" }, global: { type: "boolean" }, limit: { type: "string", short: "n" }, ...JSON_OPTION },
+    positionals: false,
+    details: "  --home        you and the people you follow (the default)\n  --global      everyone\n" + LIMIT_DETAILS + JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values) => {
+      if (values.home && values.global) return usageError("timeline", "--home and --global cannot go together");
+      const limit = readLimit("timeline", values.limit);
+      if (isError(limit)) return limit;
+      return { command: "timeline", feed: values.global ? "global" : "home", ...limit, json: values.json === true };
+    },
+  },
+  notifications: {
+    usage: "niotebook notifications [--mark-read] [--limit N]",
+    summary: "print your notifications, newest first",
+    options: { "mark-read": { type: "boolean" }, limit: { type: "string", short: "n" }, ...JSON_OPTION },
+    positionals: false,
+    details: "  --mark-read   then mark the ones printed (and older) as read\n" + LIMIT_DETAILS + JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values) => {
+      const limit = readLimit("notifications", values.limit);
+      if (isError(limit)) return limit;
+      return { command: "notifications", markRead: values["mark-read"] === true, ...limit, json: values.json === true };
+    },
+  },
+  follow: {
+    usage: "niotebook follow @name",
+    summary: "follow someone",
+    options: { ...JSON_OPTION },
+    positionals: true,
+    details: JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values, positionals) => followArgs("follow", values, positionals),
+  },
+  unfollow: {
+    usage: "niotebook unfollow @name",
+    summary: "stop following someone",
+    options: { ...JSON_OPTION },
+    positionals: true,
+    details: JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values, positionals) => followArgs("unfollow", values, positionals),
+  },
+  search: {
+    usage: "niotebook search QUERY [--users] [--limit N]",
+    summary: "search posts (or people with --users)",
+    options: { users: { type: "boolean" }, limit: { type: "string", short: "n" }, ...JSON_OPTION },
+    positionals: true,
+    details:
+      "  --users       search people by username and display name\n" + LIMIT_DETAILS + JSON_DETAILS +
+      '\nQUERY: words that must all appear, "a phrase", -word, from:username, #tag.\n' + EXIT_DETAILS,
+    toArgs: (values, positionals) => {
+      const query = positionals.join(" ").trim();
+      if (query === "") return usageError("search", "search needs a QUERY");
+      const limit = readLimit("search", values.limit);
+      if (isError(limit)) return limit;
+      return { command: "search", query, users: values.users === true, ...limit, json: values.json === true };
+    },
+  },
   help: {
     usage: "niotebook help [COMMAND]",
     summary: "print this help (or a command's)",
@@ -70,10 +222,15 @@ export const HELP_TEXT = `niotebook — a social network for people who live in 
 Usage:
 ${Object.entries(SUBCOMMANDS)
   .filter(([name]) => name !== "help")
-  .map(([, sub]) => `  ${sub.usage.padEnd(28)}${sub.summary}`)
+  .map(([, sub]) => (sub.usage.length < 28 ? `  ${sub.usage.padEnd(28)}${sub.summary}` : `  ${sub.usage}\n${" ".repeat(30)}${sub.summary}`))
   .join("\n")}
   niotebook --version         print the version
   niotebook --help            print this help
+  niotebook COMMAND --help    print a command's options
+
+Every command takes --server URL. The scriptable ones print text for people, or with --json
+one JSON object per line. Exit codes: 0 done, 1 failed (the reason on stderr), 2 bad usage,
+3 not logged in or session expired.
 
 Environment:
   NIOTEBOOK_SERVER            server URL (after --server, before config.yaml)
@@ -107,8 +264,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const known = knownOptions(options);
   const second = parseArgv({ args: rest, options, strict: false, allowPositionals: true, tokens: true });
   for (const token of second.tokens) {
-    if (token.kind === "option" && !known.has(token.name)) return { command: "help", error: `Unknown argument: ${token.rawName}` };
-    if (token.kind === "positional" && !sub.positionals) return { command: "help", error: `Unknown argument: ${token.value}` };
+    const topic = named ? { topic: named.value } : {};
+    if (token.kind === "option" && !known.has(token.name)) return { command: "help", ...topic, error: `Unknown argument: ${token.rawName}` };
+    if (token.kind === "positional" && !sub.positionals) return { command: "help", ...topic, error: `Unknown argument: ${token.value}` };
   }
   const values = second.values as Values;
   if (values.help) return named ? { command: "help", topic: named.value } : { command: "help" };
@@ -122,9 +280,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && second.tokens.some((t) => t.kind === "option" && t.name === "server")) {
       return { command: "help", error: "--server needs a URL" };
     }
-    return { command: "help", error: error instanceof Error ? error.message : String(error) };
+    return { command: "help", ...(named ? { topic: named.value } : {}), error: error instanceof Error ? error.message : String(error) };
   }
   const args = sub.toArgs(parsed.values, parsed.positionals);
+  if (args.error) return args;
   const server = parsed.values.server;
   if (typeof server === "string") {
     if (!isHttpUrl(server)) return { command: "help", error: `--server expects an http(s) URL, got ${server}` };

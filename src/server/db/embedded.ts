@@ -37,6 +37,11 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
         .then(() => listener.hearing(true), () => {});
     },
     ping: (timeoutMs) => pingKysely(db, timeoutMs),
+    // Holding the one connection, as a transaction does: no transaction is half done in the copy.
+    backup: () => db.connection().execute(async () => {
+      const { dumpPGlite } = await import("../backup.js");
+      return dumpPGlite(pglite);
+    }),
     close: () => db.destroy(),
   };
 }

@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   listen(channel: string, listener: Listener): void;
   /** The connection pool's use, for the metrics; absent for the embedded database (one session). */
   poolStats?: () => { total: number; idle: number; waiting: number };
+  /** Embedded only: the data folder as a gzipped tar, consistent (taken between transactions). */
+  backup?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
