@@ -20,6 +20,8 @@ import { registerRequestLog } from "./http/request-log.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { postsPlugin } from "./posts/plugin.js";
+import { safetyPlugin } from "./safety/plugin.js";
+import { searchPlugin } from "./search/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
 import { usersPlugin } from "./users/plugin.js";
@@ -104,6 +106,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
+  await app.register(safetyPlugin, { ctx, prefix: "/api/v1" });
+  await app.register(searchPlugin, { ctx, prefix: "/api/v1/search" });
 
   await app.ready();
   return app;
