@@ -13,7 +13,7 @@ export function pairLockKey(a: string, b: string): RawBuilder<unknown> {
 }
 
 const safety: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     // IF NOT EXISTS: the accounts work may create the same table in its own migration; the
     // columns are agreed. post_id has no foreign key: a report outlives the post it copies.
     await sql`
