@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { follow } from "../../src/server/social/follows.js";
 import { publishPost } from "../../src/server/social/publish.js";
 import { block } from "../../src/server/safety/queries.js";
-import { filteredTimelinePage, readerTimelinePage, safetyReaders } from "../../src/server/safety/reader-filter.js";
+import { SafetyReaders, filteredTimelinePage, readerTimelinePage, safetyReaders } from "../../src/server/safety/reader-filter.js";
 import { timelinePage } from "../../src/server/timeline/queries.js";
 import { BACKENDS, errorOf, signUp, startTestServer, type TestClient, type TestServer } from "./harness.js";
 import { makeUsers } from "./social-helpers.js";
@@ -220,14 +220,14 @@ describe.each(BACKENDS)("blocks, mutes, reports and search on %s", (backend) => 
     const [r, quiet, loud] = await makeUsers(db, "reader", 3) as [string, string, string];
     await publishPost(db, { authorId: loud, content: "loud post" });
     await publishPost(db, { authorId: quiet, content: "quiet post" });
-    const readers = safetyReaders(db);
+    const readers = safetyReaders(server.ctx);
     expect(await readTimeline(r)).toBeUndefined();
     // A change made through the routes invalidates the answer at once (read your writes).
     const token = await signUp(server.app);
     expect((await token.client.post(`/api/v1/users/${loud}/mute`)).statusCode).toBe(200);
     expect(await readers.needsFilter(token.auth.user.id)).toBe(true);
     expect(await readers.needsFilter(loud)).toBe(false); // a mute is private: the muted user needs no filter
-    const page = (await readerTimelinePage(db, token.auth.user.id, undefined, 100))!;
+    const page = (await readerTimelinePage(server.ctx, token.auth.user.id, undefined, 100))!;
     expect(page.map((p) => p.author_id)).not.toContain(loud);
     expect(page.map((p) => p.author_id)).toContain(quiet);
     // Same as the unfiltered timeline without the muted author, in the same order and shape.
@@ -237,10 +237,25 @@ describe.each(BACKENDS)("blocks, mutes, reports and search on %s", (backend) => 
     expect(await readTimeline(token.auth.user.id)).toBeUndefined();
     // A block reaches both sides.
     await block(db, r, quiet);
-    readers.changed(r, quiet);
+    await readers.changed(r, quiet);
     expect((await filteredTimelinePage(db, quiet, undefined, 100)).map((p) => p.author_id)).not.toContain(r);
     expect(await readers.needsFilter(quiet)).toBe(true);
-    async function readTimeline(viewer: string) { return readerTimelinePage(db, viewer, undefined, 50); }
+    async function readTimeline(viewer: string) { return readerTimelinePage(server.ctx, viewer, undefined, 50); }
+  });
+
+  it("reader filter with several processes: a change in one makes the others forget their answers", async () => {
+    const db = server.ctx.db;
+    const [x, y] = await makeUsers(db, "procs", 2) as [string, string];
+    const [one, two] = [new SafetyReaders(db, true), new SafetyReaders(db, true)];
+    expect(await one.needsFilter(x)).toBe(false);
+    expect(await two.needsFilter(y)).toBe(false);
+    await block(db, x, y);
+    await two.changed(x, y);
+    expect(await one.needsFilter(x)).toBe(true);
+    expect(await one.needsFilter(y)).toBe(true);
+    await sql`DELETE FROM blocks WHERE blocker_id = ${x}::uuid`.execute(db);
+    await one.changed(x, y);
+    expect(await two.needsFilter(x)).toBe(false);
   });
 
   it.todo("notifications: a blocked user's actions (either way) and a muted user's, for the muter, are not notified (when notifications land)");

@@ -27,6 +27,8 @@ const safety: Migration = {
         created_at timestamptz NOT NULL DEFAULT now(),
         resolved_at timestamptz
       )`.execute(db);
+    // Advanced after every block or mute change: processes compare it (reader-filter.ts).
+    await sql`CREATE SEQUENCE IF NOT EXISTS safety_version`.execute(db);
     await sql`CREATE INDEX IF NOT EXISTS reports_unresolved_idx ON reports (created_at) WHERE resolved_at IS NULL`.execute(db);
     // follow() checks for a block and inserts in one statement, but under READ COMMITTED a
     // block committing meanwhile is not in that statement's snapshot. Both sides take the

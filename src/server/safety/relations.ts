@@ -32,7 +32,7 @@ export function relationRoutes(app: App, ctx: AppContext): void {
       const relationship = await change(ctx.db, caller.userId, user.id);
       // The user went away between the two statements: as unknown.
       if (!relationship) throw notFound("User not found");
-      safetyReaders(ctx.db).changed(caller.userId, user.id);
+      await safetyReaders(ctx).changed(caller.userId, user.id);
       return { user, relationship };
     });
   }
