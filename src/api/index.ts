@@ -4,3 +4,4 @@ export * from "./rules.js";
 export * from "./schemas.js";
 export * from "./text.js";
 export * from "./accounts-schemas.js";
+export * from "./safety.js";

@@ -23,6 +23,8 @@ import { registerRequestLog } from "./http/request-log.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { postsPlugin } from "./posts/plugin.js";
+import { safetyPlugin } from "./safety/plugin.js";
+import { searchPlugin } from "./search/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
 import { tagsPlugin } from "./tags/plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
@@ -114,6 +116,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(tagsPlugin, { ctx, prefix: "/api/v1/tags" });
   // Embedded database only: `niotebook-server backup` asks the running server (backup.ts).
   await app.register(backupPlugin, { ctx });
+  await app.register(safetyPlugin, { ctx, prefix: "/api/v1" });
+  await app.register(searchPlugin, { ctx, prefix: "/api/v1/search" });
 
   await app.ready();
   return app;

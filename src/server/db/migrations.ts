@@ -10,6 +10,7 @@ import {
   BIO_MAX, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, EMAIL_MAX, POST_MAX, RESERVED_USERNAMES,
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
 } from "../../api/index.js";
+import { safetyMigrations } from "../safety/migrations.js";
 import { searchMigrations } from "../search/migrations.js";
 
 const trimSet = TRIM_WHITESPACE.map((cp) => `chr(${cp})`).join(" || ");
@@ -279,6 +280,7 @@ export const migrations: Record<string, Migration> = {
   "0006_idempotency_keys": idempotencyKeys,
   "0007_blocks_and_mutes": blocksAndMutes,
   ...searchMigrations,
+  ...safetyMigrations,
   ...accountsMigrations,
 };
 

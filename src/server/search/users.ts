@@ -18,22 +18,25 @@ export function userSearchText(q: string): { ok: true; text: string } | { ok: fa
   return { ok: true, text };
 }
 
+/** A condition on a found user's id (say, social/common.ts visibleTo's block filter), applied before the limit. */
+export type UserFilter = (userId: RawBuilder<unknown>) => RawBuilder<boolean>;
+
 /**
  * Up to `limit` users matching `text` (see userSearchText), ranked: the exact username, then
  * usernames or display names starting with it, then the rest containing it; by username within
  * each rank. "Contains" is served by the trigram indexes of the search migration (a q of one
  * or two characters has no trigram and reads the whole index).
  */
-export async function searchUsers(db: QueryExecutorProvider, text: string, limit: number): Promise<User[]> {
+export async function searchUsers(db: QueryExecutorProvider, text: string, limit: number, filter?: UserFilter): Promise<User[]> {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > USER_SEARCH_LIMIT_MAX) throw new RangeError(`limit ${limit}`);
   // Such text is in no name (names hold no control characters): no need to ask.
   if (!isStorableString(text) || hasControlChars(text) || countChars(text) > LONGEST_NAME) return [];
-  const result = await searchUsersStatement(text, limit).execute(db);
+  const result = await searchUsersStatement(text, limit, filter).execute(db);
   return result.rows.map(({ rank: _rank, ...user }) => user);
 }
 
 /** The statement behind searchUsers (text already checked). */
-export function searchUsersStatement(text: string, limit: number): RawBuilder<User & { rank: number }> {
+export function searchUsersStatement(text: string, limit: number, filter?: UserFilter): RawBuilder<User & { rank: number }> {
   // Folded and escaped by the database, in the statement itself: the trigram indexes take
   // the pattern as an expression of the parameter.
   const folded = sql`niotebook_fold(${text}::text)`;
@@ -45,7 +48,8 @@ export function searchUsersStatement(text: string, limit: number): RawBuilder<Us
            WHEN u.username LIKE ${escaped} || '%' OR ${displayName} LIKE ${escaped} || '%' THEN 1
            ELSE 2 END AS rank
     FROM users u
-    WHERE u.username LIKE '%' || ${escaped} || '%' OR ${displayName} LIKE '%' || ${escaped} || '%'
+    WHERE (u.username LIKE '%' || ${escaped} || '%' OR ${displayName} LIKE '%' || ${escaped} || '%')
+      ${filter ? sql`AND ${filter(sql`u.id`)}` : sql``}
     ORDER BY rank, u.username
     LIMIT ${sql.lit(limit)}`;
 }

@@ -1,0 +1,129 @@
+// The global timeline per reader without costing readers who block and mute no one: a
+// per-process cache of "does this user take part in any block or mute" (as blocker, blocked
+// or muter). A reader without any keeps the shared, cached first page untouched; only a
+// reader with some gets the filtered query (filteredTimelinePage). The routes that change a
+// block or mute call changed() for both users, so this process reads its writes at once.
+// With workers on PostgreSQL, changed() also advances the safety_version sequence and every
+// lookup compares it (one coalesced read, as the timeline's first page does with its own):
+// a process that sees a new version forgets every answer, so no process serves a stale "no".
+import { sql, type Kysely } from "kysely";
+import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
+import { paginateV1, timeIdKeyset, v1Shape, v1Values, type V1Start } from "../db/pagination.js";
+import type { Database } from "../db/schema.js";
+import type { AppContext } from "../context.js";
+import { coalesced } from "../timeline/versions.js";
+import { selectPostsWithAuthor, withAuthor } from "../posts/queries.js";
+import { visibleTo } from "../social/common.js";
+
+type Db = Kysely<Database>;
+
+/** Entries kept at most; beyond it the oldest answers are forgotten (asked again when needed). */
+const CAPACITY = 100_000;
+
+export class SafetyReaders {
+  private readonly known = new Map<string, boolean>();
+  private readonly pending = new Map<string, Promise<boolean>>();
+  /** Bumped by every change, so an answer read before a change is not cached after it. */
+  private generation = 0;
+
+  /** The safety_version the answers were read at (several processes only). */
+  private version: string | undefined;
+  private readonly currentVersion: (() => Promise<string>) | undefined;
+
+  /** `shared`: other processes write to the same database (workers on PostgreSQL). */
+  constructor(private readonly db: Db, private readonly shared = false) {
+    this.currentVersion = shared ? coalesced(async () => {
+      // is_called too: a fresh sequence's first nextval leaves last_value at 1, as it was.
+      const result = await sql<{ v: string }>`SELECT last_value::text || ':' || is_called::text AS v FROM safety_version`.execute(db);
+      return result.rows[0]!.v;
+    }) : undefined;
+  }
+
+  /** True when `userId` blocks, is blocked by or mutes anyone: their lists need the filter. */
+  async needsFilter(userId: string): Promise<boolean> {
+    if (this.currentVersion) {
+      const version = await this.currentVersion();
+      if (version !== this.version) {
+        this.forgetAll();
+        this.version = version;
+      }
+    }
+    const cached = this.known.get(userId);
+    if (cached !== undefined) return cached;
+    let asking = this.pending.get(userId);
+    if (!asking) {
+      const generation = this.generation;
+      asking = this.ask(userId).then((answer) => {
+        if (generation === this.generation) this.remember(userId, answer);
+        return answer;
+      }).finally(() => this.pending.delete(userId));
+      this.pending.set(userId, asking);
+    }
+    return asking;
+  }
+
+  /** A block or mute between these users was made or removed (call after it committed, before answering). */
+  async changed(...userIds: string[]): Promise<void> {
+    this.generation++;
+    for (const id of userIds) {
+      this.known.delete(id);
+      this.pending.delete(id);
+    }
+    if (this.shared) await sql`SELECT nextval('safety_version')`.execute(this.db);
+  }
+
+  private forgetAll(): void {
+    this.generation++;
+    this.known.clear();
+    this.pending.clear();
+  }
+
+  private async ask(userId: string): Promise<boolean> {
+    const result = await sql<{ any: boolean }>`SELECT
+      EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${userId}::uuid)
+      OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = ${userId}::uuid)
+      OR EXISTS (SELECT 1 FROM mutes WHERE muter_id = ${userId}::uuid) AS any`.execute(this.db);
+    return result.rows[0]!.any;
+  }
+
+  private remember(userId: string, answer: boolean): void {
+    if (this.known.size >= CAPACITY) this.known.delete(this.known.keys().next().value!);
+    this.known.set(userId, answer);
+  }
+}
+
+// One cache per database handle (a test process runs several apps, each its own database).
+const caches = new WeakMap<Db, SafetyReaders>();
+
+/** The app's cache (made on first use; shared across processes only with workers on PostgreSQL). */
+export function safetyReaders(ctx: Pick<AppContext, "db" | "database" | "config">): SafetyReaders {
+  let cache = caches.get(ctx.db);
+  if (!cache) caches.set(ctx.db, cache = new SafetyReaders(ctx.db, ctx.database.kind === "postgres" && ctx.config.workers > 1));
+  return cache;
+}
+
+const timelineKeyset = timeIdKeyset("posts.created_at", "posts.id");
+
+/**
+ * The global timeline as `viewer` may see it (blocked either way and muted authors left out),
+ * newest first, limit+1 rows: for readers whose needsFilter() is true; the v1 shape, paged
+ * exactly like timeline/queries.ts timelinePage (same cursors, list "timeline").
+ */
+export async function filteredTimelinePage(db: Db, viewer: string, start: V1Start | undefined, limit: number): Promise<Post[]> {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) throw new RangeError(`page size ${limit}`);
+  const rows = await paginateV1(
+    selectPostsWithAuthor(db).where(visibleTo(viewer, sql`posts.author_id`)),
+    timelineKeyset, v1Shape(start), v1Values(start),
+  ).limit(sql.lit(limit + 1)).execute();
+  return rows.map(withAuthor);
+}
+
+/**
+ * What timeline/get.ts calls for a reader: undefined when the reader needs no filter (serve
+ * the shared first page or timelinePage as before), else the filtered page.
+ */
+export async function readerTimelinePage(ctx: Pick<AppContext, "db" | "database" | "config">, viewer: string,
+  start: V1Start | undefined, limit: number): Promise<Post[] | undefined> {
+  if (!await safetyReaders(ctx).needsFilter(viewer)) return undefined;
+  return filteredTimelinePage(ctx.db, viewer, start, limit);
+}
