@@ -4,6 +4,7 @@ import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.
 import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
 import { hydratePosts, readerFlags } from "../social/hydrate.js";
+import { readerTimelinePage } from "../safety/reader-filter.js";
 import { TIMELINE_LIST, timelinePage } from "./queries.js";
 
 /**
@@ -54,6 +55,13 @@ export function timelineRoute(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const reader = request.caller!.userId;
     const page = parseV1PageRequest(request.query, TIMELINE_LIST);
+    // A reader who blocks or mutes someone (or is blocked) gets a page of their own; everyone
+    // else keeps the shared first page below.
+    const filtered = await readerTimelinePage(ctx, reader, page, page.limit);
+    if (filtered) {
+      const found = toPostPage(filtered, page);
+      return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
+    }
     if (page.after || page.before) {
       const found = toPostPage(await timelinePage(ctx.db, page, page.limit), page);
       return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });

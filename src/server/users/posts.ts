@@ -5,6 +5,7 @@ import { errorResponses, sendPostPage } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
+import { blockBetween } from "../social/common.js";
 import { hydratePosts } from "../social/hydrate.js";
 import { parseUserRef } from "./resolve.js";
 
@@ -25,7 +26,10 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
     const asked = parseV1PageRequest(request.query, "id" in ref ? userPostsList(ref.id) : undefined);
     const found = await userPostsPage(ctx.db, ref, asked, asked.limit);
     if (!found) throw notFound("User not found");
-    const page = toPostPage(found.posts, checkList(asked, userPostsList(found.userId)));
-    return sendPostPage(reply, { ...page, posts: await hydratePosts(ctx.db, request.caller!.userId, page.posts) });
+    const caller = request.caller!.userId;
+    // Between blocker and blocked the list is empty, both ways (social.md's table).
+    const blocked = found.userId !== caller && await blockBetween(ctx.db, caller, found.userId);
+    const page = toPostPage(blocked ? [] : found.posts, checkList(asked, userPostsList(found.userId)));
+    return sendPostPage(reply, { ...page, posts: await hydratePosts(ctx.db, caller, page.posts) });
   });
 }
