@@ -3,3 +3,4 @@ export * from "./limits.js";
 export * from "./rules.js";
 export * from "./schemas.js";
 export * from "./text.js";
+export * from "./notifications.js";

@@ -18,6 +18,7 @@ import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { registerRequestLog } from "./http/request-log.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
+import { notificationsPlugin } from "./notifications/plugin.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(postsPlugin, { ctx, prefix: "/api/v1/posts" });
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
+  await app.register(notificationsPlugin, { ctx, prefix: "/api/v1/notifications" });
 
   await app.ready();
   return app;

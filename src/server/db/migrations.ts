@@ -4,6 +4,7 @@
 // constants) so that a bug in the service can never store what the contract forbids.
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import { eventsMigration, notificationsMigration } from "../live/migrations.js";
 import {
   BIO_MAX, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, EMAIL_MAX, POST_MAX, RESERVED_USERNAMES,
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
@@ -275,6 +276,8 @@ export const migrations: Record<string, Migration> = {
   "0005_social_graph": socialGraph,
   "0006_idempotency_keys": idempotencyKeys,
   "0007_blocks_and_mutes": blocksAndMutes,
+  "0010_notifications": notificationsMigration,
+  "0011_events": eventsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
