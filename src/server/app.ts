@@ -18,12 +18,21 @@ import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { registerRequestLog } from "./http/request-log.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
+import { LiveHub } from "./live/hub.js";
+import { streamPlugin } from "./live/plugin.js";
 import { notificationsPlugin } from "./notifications/plugin.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
 import { usersPlugin } from "./users/plugin.js";
 import { VERSION } from "./version.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The process's live-update hub (GET /stream); metrics() gives open streams and delivery lag. */
+    live: LiveHub;
+  }
+}
 
 export interface BuildOptions {
   /** pino options, a logger instance, or false for none (tests). */
@@ -104,6 +113,15 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(timelinePlugin, { ctx, prefix: "/api/v1/timeline" });
   await app.register(usersPlugin, { ctx, prefix: "/api/v1/users" });
   await app.register(notificationsPlugin, { ctx, prefix: "/api/v1/notifications" });
+  // One hub per process for every stream; app.live.metrics() is for the metrics registry.
+  const live = new LiveHub(ctx.database, {
+    pingMs: ctx.config.streamPingMs,
+    log: (msg, error) => app.log.warn({ err: { message: (error as Error | undefined)?.message } }, msg),
+  });
+  app.decorate("live", live);
+  app.onDrain(() => live.endAll());
+  app.addHook("onClose", () => live.stop());
+  await app.register(streamPlugin(live), { ctx, prefix: "/api/v1/stream" });
 
   await app.ready();
   return app;

@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Serve the first timeline page from memory (on by default; off for measuring). */
   timelineCache: boolean;
+  /** GET /stream: the longest silence before a `: ping` comment. */
+  streamPingMs: number;
   /** Server processes sharing the port (PostgreSQL only). */
   workers: number;
   /** `niotebook local`: the client that started this server; stop once it is gone. */
@@ -46,6 +48,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_LOG_LEVEL", "fatal, error, warn, info (default), debug, trace or silent"],
   ["NIOTEBOOK_WORKERS", "server processes on one port: 1 (default), a number, or auto (one per core); PostgreSQL only"],
   ["NIOTEBOOK_TIMELINE_CACHE", "on (default) or off: serve the first timeline page from memory"],
+  ["NIOTEBOOK_STREAM_PING", "longest silence on a live stream before a ping comment (default 15s)"],
   ["NIOTEBOOK_STOP_WITH_PARENT", "a PID: stop when that process is no longer this one's parent (set by niotebook local)"],
 ];
 
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
+    streamPingMs: Math.min(15_000, parseDuration("NIOTEBOOK_STREAM_PING", get("NIOTEBOOK_STREAM_PING") ?? "15s")),
     stopWithParent,
   };
 }
