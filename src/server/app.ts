@@ -20,6 +20,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
 import { LiveHub } from "./live/hub.js";
 import { streamPlugin } from "./live/plugin.js";
+import { registerRedisWakeups } from "./live/redis-wake.js";
 import { notificationsPlugin } from "./notifications/plugin.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { servicePlugin } from "./service-plugin.js";
@@ -121,6 +122,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.decorate("live", live);
   app.onDrain(() => live.endAll());
   app.addHook("onClose", () => live.stop());
+  if (ctx.config.redisUrl) registerRedisWakeups(app, ctx.config.redisUrl, live);
   await app.register(streamPlugin(live), { ctx, prefix: "/api/v1/stream" });
 
   await app.ready();
