@@ -16,12 +16,22 @@ export class SseClient {
   /** Set to stop reading (the socket fills up, as with a client that hangs). */
   paused = false;
 
-  static async open(url: string, token: string, lastEventId?: string): Promise<SseClient> {
+  /** Called with every event as it arrives. */
+  onEvent: ((event: SseEvent) => void) | undefined;
+
+  static async open(url: string, token: string, lastEventId?: string, onEvent?: (event: SseEvent) => void): Promise<SseClient> {
     const client = new SseClient();
-    const res = await fetch(url, {
+    client.onEvent = onEvent;
+    let res: Response;
+    try {
+      res = await fetch(url, {
       headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", ...(lastEventId !== undefined ? { "last-event-id": lastEventId } : {}) },
       signal: client.controller.signal,
-    });
+      });
+    } catch {
+      client.ended = true;
+      return client;
+    }
     client.status = res.status;
     if (res.status !== 200 || !res.body) {
       client.ended = true;
@@ -60,7 +70,10 @@ export class SseClient {
             else if (field === "data") event.data = JSON.parse(value);
           }
           if (isComment) this.comments++;
-          else this.events.push(event);
+          else {
+            this.events.push(event);
+            this.onEvent?.(event);
+          }
           this.notify();
         }
       }
@@ -98,5 +111,49 @@ export class SseClient {
 
   close(): void {
     this.controller.abort();
+  }
+}
+
+/**
+ * A client that reconnects whenever its stream ends, with the last id it saw as
+ * Last-Event-ID, trying the given servers in turn: what a real client does.
+ */
+export class ResumingClient {
+  readonly events: SseEvent[] = [];
+  resets = 0;
+  /** Streams opened (status 200), and every status answered, for a failing test's message. */
+  connections = 0;
+  statuses: number[] = [];
+  private stopped = false;
+  private current: SseClient | undefined;
+  lastId: string | undefined;
+  done: Promise<void>;
+
+  constructor(urls: () => string[], token: string) {
+    this.done = this.loop(urls, token);
+  }
+
+  private async loop(urls: () => string[], token: string): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const list = urls();
+      const url = list[attempt % list.length]!;
+      const client = await SseClient.open(url, token, this.lastId, (e) => {
+        if (e.event === "reset") this.resets++;
+        if (e.event !== "ready" && e.event !== "reset") this.events.push(e);
+        this.lastId = e.id;
+      });
+      this.current = client;
+      this.statuses.push(client.status);
+      if (client.status === 200) this.connections++;
+      if (client.status === 200) await client.until((c) => c.ended || this.stopped, 600_000).catch(() => {});
+      client.close();
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.current?.close();
+    await this.done;
   }
 }

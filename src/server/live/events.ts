@@ -20,10 +20,11 @@ export const RETAIN_MS = 10 * 60_000;
 export const RETAIN_COUNT = 1_000;
 
 export async function readEvents(db: Db, after: bigint, limit: number, upTo?: bigint): Promise<EventRow[]> {
-  const bound = upTo === undefined ? sql`` : sql`AND id <= ${upTo.toString()}::bigint`;
-  const result = await sql<EventRow>`SELECT id::text AS id, kind, user_id, post_id, repost_id, other_id,
+  // e.id, not id: the output column `id` is text, and ORDER BY id would sort by it ("10" < "9").
+  const bound = upTo === undefined ? sql`` : sql`AND e.id <= ${upTo.toString()}::bigint`;
+  const result = await sql<EventRow>`SELECT e.id::text AS id, kind, user_id, post_id, repost_id, other_id,
       notification_id::text AS notification_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
-    FROM events WHERE id > ${after.toString()}::bigint ${bound} ORDER BY id LIMIT ${sql.lit(limit)}`.execute(db);
+    FROM events e WHERE e.id > ${after.toString()}::bigint ${bound} ORDER BY e.id LIMIT ${sql.lit(limit)}`.execute(db);
   return result.rows;
 }
 

@@ -283,9 +283,18 @@ export class LiveHub {
     for (;;) {
       const events = await readEvents(this.db, this.dispatched, BATCH);
       if (events.length === 0) return;
-      if (this.streams.size > 0) await this.deliver(events, [...this.streams]);
-      // Streams opened while this batch was read registered with the old mark: they get it live.
+      // The mark moves before the batch is delivered: a stream that opens while it is being
+      // delivered is not among these and replays up to the new mark itself. If delivery fails,
+      // the mark goes back and the batch is read again (positions keep anything from arriving twice).
+      const previous = this.dispatched;
+      const recipients = [...this.streams];
       this.dispatched = BigInt(events[events.length - 1]!.id);
+      try {
+        if (recipients.length > 0) await this.deliver(events, recipients);
+      } catch (error) {
+        this.dispatched = previous;
+        throw error;
+      }
       this.lagMs = Math.max(0, Date.now() - events[events.length - 1]!.created_ms);
       if (events.length < BATCH) return;
     }
