@@ -187,3 +187,66 @@ describe.runIf(process.env.NIOTEBOOK_TEST_DB_URL)("stream across two app instanc
     }
   });
 });
+
+describe.each(BACKENDS)("stream lifetime and retention (%s)", (backend) => {
+  it("ends when the access token expires, and cleanly on SIGTERM's drain; a notification arrives live", async () => {
+    const server = await startTestServer(backend, { NIOTEBOOK_ACCESS_TOKEN_TTL: "2s" });
+    try {
+      const url = await listen(server);
+      const a = await signUp(server.app);
+      const b = await signUp(server.app);
+      const stream = await SseClient.open(url, a.auth.tokens.access_token);
+      await stream.until((s) => s.named("ready").length === 1);
+      await follow(server.ctx.db, b.auth.user.id, a.auth.user.id);
+      await stream.until((s) => s.named("notification").length === 1, 1_000);
+      const note = stream.named("notification")[0]!.data as { type: string; actor: { id: string }; read: boolean };
+      expect([note.type, note.actor.id, note.read]).toEqual(["follow", b.auth.user.id, false]);
+      await stream.until((s) => s.ended, 4_000);
+
+      const fresh = await signUp(server.app);
+      const other = await SseClient.open(url, fresh.auth.tokens.access_token);
+      await other.until((s) => s.named("ready").length === 1);
+      const closing = server.app.drainAndClose();
+      await other.until((s) => s.ended, 1_000);
+      await closing;
+      expect(server.app.live.metrics().openStreams).toBe(0);
+    } finally {
+      await server.close().catch(() => {});
+    }
+  });
+
+  it("keeps 10 minutes and the last 1,000 events; an id below what cleanup removed gets a reset", async () => {
+    const server = await startTestServer(backend);
+    try {
+      const url = await listen(server);
+      const a = await signUp(server.app);
+      const db = server.ctx.db;
+      await sql`INSERT INTO posts (author_id, content) SELECT ${a.auth.user.id}::uuid, 'old ' || g FROM generate_series(1, 1100) g`.execute(db);
+      const { pruneEvents } = await import("../../src/server/live/events.js");
+      // All recent: nothing goes.
+      expect(await pruneEvents(db)).toBe(0);
+      await sql`UPDATE events SET created_at = now() - interval '11 minutes'`.execute(db);
+      const ids = await sql<{ min: string; max: string }>`SELECT min(id)::text AS min, max(id)::text AS max FROM events`.execute(db);
+      const [min, max] = [BigInt(ids.rows[0]!.min), BigInt(ids.rows[0]!.max)];
+      // Old, but the newest 1,000 stay.
+      expect(await pruneEvents(db)).toBe(Number(max - min + 1n) - 1000);
+      const left = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(db);
+      expect(left.rows[0]!.n).toBe("1000");
+      const stale = await SseClient.open(url, a.auth.tokens.access_token, String(min));
+      await stale.until((s) => s.events.length >= 2);
+      expect(stale.events.map((e) => e.event)).toEqual(["ready", "reset"]);
+      stale.close();
+      // The oldest id still resumable replays the rest (home: a's own posts), in order.
+      const from = String(max - 1000n);
+      const resumed = await SseClient.open(url, a.auth.tokens.access_token, from);
+      await resumed.until((s) => s.named("post").length === 1000, 10_000);
+      expect(resumed.events[0]).toMatchObject({ event: "ready", id: from });
+      const got = resumed.named("post").map((e) => BigInt(e.id!));
+      expect(got[0]).toBe(max - 999n);
+      expect(got[999]).toBe(max);
+      resumed.close();
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -53,9 +53,10 @@ export async function canResumeAfter(db: Db, id: bigint): Promise<boolean> {
 export async function pruneEvents(db: Db): Promise<number> {
   const result = await sql<{ n: string }>`
     WITH cut AS (
-      SELECT least(
-        (SELECT max(id) FROM events WHERE created_at < clock_timestamp() - ${sql.lit(`${RETAIN_MS / 1000} seconds`)}::interval),
-        (SELECT id FROM events ORDER BY id DESC OFFSET ${sql.lit(RETAIN_COUNT)} LIMIT 1)) AS up_to
+      -- Both bounds must hold: least() would skip a null one.
+      SELECT CASE WHEN o.id IS NULL OR k.id IS NULL THEN NULL ELSE least(o.id, k.id) END AS up_to
+      FROM (SELECT max(id) AS id FROM events WHERE created_at < clock_timestamp() - ${sql.lit(`${RETAIN_MS / 1000} seconds`)}::interval) o,
+        (SELECT (SELECT id FROM events ORDER BY id DESC OFFSET ${sql.lit(RETAIN_COUNT)} LIMIT 1) AS id) k
     ),
     gone AS (DELETE FROM events WHERE id <= (SELECT up_to FROM cut) RETURNING 1),
     moved AS (UPDATE events_horizon SET pruned_up_to = greatest(pruned_up_to, (SELECT up_to FROM cut))
