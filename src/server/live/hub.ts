@@ -87,9 +87,10 @@ export class Stream {
     for (const frame of frames) this.write(frame);
   }
 
+  // refresh() re-arms the one timer: cheaper than a new timer per event on every stream.
   private armPing(): void {
-    clearTimeout(this.ping);
-    this.ping = setTimeout(() => this.write(": ping\n\n"), this.hub.pingMs);
+    if (this.ping) this.ping.refresh();
+    else this.ping = setTimeout(() => this.write(": ping\n\n"), this.hub.pingMs);
   }
 
   end(abort = false): void {
