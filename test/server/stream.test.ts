@@ -250,3 +250,31 @@ describe.each(BACKENDS)("stream lifetime and retention (%s)", (backend) => {
     }
   }, 60_000);
 });
+
+describe.runIf(process.env.NIOTEBOOK_TEST_REDIS_URL)("stream wake-ups through Redis", () => {
+  it("a write's answer publishes a wake-up on Redis, and streams deliver with Redis configured", async () => {
+    const redisUrl = process.env.NIOTEBOOK_TEST_REDIS_URL!;
+    const server = await startTestServer(BACKENDS[0]!, { NIOTEBOOK_REDIS_URL: redisUrl });
+    const { Redis } = await import("ioredis");
+    const sub = new Redis(redisUrl);
+    const pub = new Redis(redisUrl);
+    try {
+      const url = await listen(server);
+      const messages: string[] = [];
+      await sub.subscribe("niotebook:events");
+      sub.on("message", (channel) => messages.push(channel));
+      const a = await signUp(server.app);
+      await eventually(() => expect(messages.length).toBeGreaterThan(0));
+      const stream = await SseClient.open(`${url}?timeline=global`, a.auth.tokens.access_token);
+      await stream.until((s) => s.named("ready").length === 1);
+      await post(server, a.auth.user.id, "woken by redis");
+      await pub.publish("niotebook:events", "");
+      await stream.until((s) => s.named("post").length === 1, 1_000);
+      stream.close();
+    } finally {
+      sub.disconnect();
+      pub.disconnect();
+      await server.close();
+    }
+  });
+});
