@@ -5,3 +5,4 @@ export * from "./schemas.js";
 export * from "./text.js";
 export * from "./accounts-schemas.js";
 export * from "./safety.js";
+export * from "./notifications.js";

@@ -22,6 +22,10 @@ import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { registerRequestLog } from "./http/request-log.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import type { App } from "./http/types.js";
+import { LiveHub } from "./live/hub.js";
+import { streamPlugin } from "./live/plugin.js";
+import { registerRedisWakeups } from "./live/redis-wake.js";
+import { notificationsPlugin } from "./notifications/plugin.js";
 import { postsPlugin } from "./posts/plugin.js";
 import { safetyPlugin } from "./safety/plugin.js";
 import { searchPlugin } from "./search/plugin.js";
@@ -30,6 +34,13 @@ import { tagsPlugin } from "./tags/plugin.js";
 import { timelinePlugin } from "./timeline/plugin.js";
 import { usersPlugin } from "./users/plugin.js";
 import { VERSION } from "./version.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The process's live-update hub (GET /stream); metrics() gives open streams and delivery lag. */
+    live: LiveHub;
+  }
+}
 
 export interface BuildOptions {
   /** pino options, a logger instance, or false for none (tests). */
@@ -118,6 +129,19 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(backupPlugin, { ctx });
   await app.register(safetyPlugin, { ctx, prefix: "/api/v1" });
   await app.register(searchPlugin, { ctx, prefix: "/api/v1/search" });
+  await app.register(notificationsPlugin, { ctx, prefix: "/api/v1/notifications" });
+  // One hub per process for every stream; app.live.metrics() is for the metrics registry.
+  const live = new LiveHub(ctx.database, {
+    pingMs: ctx.config.streamPingMs,
+    log: (msg, error) => app.log.warn({ err: { message: (error as Error | undefined)?.message } }, msg),
+    streamOpened: () => ctx.metrics.streamOpened(),
+    delivered: (seconds) => ctx.metrics.observeDeliveryLag(seconds),
+  });
+  app.decorate("live", live);
+  app.onDrain(() => live.endAll());
+  app.addHook("onClose", () => live.stop());
+  if (ctx.config.redisUrl) registerRedisWakeups(app, ctx.config.redisUrl, live);
+  await app.register(streamPlugin(live), { ctx, prefix: "/api/v1/stream" });
 
   await app.ready();
   return app;

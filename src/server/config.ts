@@ -24,6 +24,8 @@ export interface Config {
   logFormat: "json" | "pretty" | "auto";
   /** Serve the first timeline page from memory (on by default; off for measuring). */
   timelineCache: boolean;
+  /** GET /stream: the longest silence before a `: ping` comment. */
+  streamPingMs: number;
   /** Server processes sharing the port (PostgreSQL only). */
   workers: number;
   /** Port of the Prometheus listener (GET /metrics) on `host`; undefined = no metrics. */
@@ -66,6 +68,7 @@ export const ENV_HELP: Array<[string, string]> = [
   ["NIOTEBOOK_REGISTRATION", "who may sign up: open (default), invite (a code from `admin invites create`) or closed"],
   ["NIOTEBOOK_PUBLIC_URL", "the URL clients reach the server at, e.g. https://social.example (named in SSH log-in challenges; default: the request's host)"],
   ["NIOTEBOOK_NAME", "this server's name, shown by GET /api/v1/instance (default Niotebook)"],
+  ["NIOTEBOOK_STREAM_PING", "longest silence on a live stream before a ping comment (default 15s)"],
   ["NIOTEBOOK_STOP_WITH_PARENT", "a PID: stop when that process is no longer this one's parent (set by niotebook local)"],
 ];
 
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers,
     timelineCache: parseSwitch("NIOTEBOOK_TIMELINE_CACHE", get("NIOTEBOOK_TIMELINE_CACHE") ?? "on"),
     metricsPort,
+    streamPingMs: Math.min(15_000, parseDuration("NIOTEBOOK_STREAM_PING", get("NIOTEBOOK_STREAM_PING") ?? "15s")),
     stopWithParent,
     registration,
     publicOrigin,

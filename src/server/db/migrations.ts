@@ -6,6 +6,7 @@
 import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import { accountsMigrations } from "../accounts/migrations.js";
+import { eventsMigration, notificationsMigration } from "../live/migrations.js";
 import {
   BIO_MAX, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN, EMAIL_MAX, POST_MAX, RESERVED_USERNAMES,
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
@@ -279,6 +280,8 @@ export const migrations: Record<string, Migration> = {
   "0005_social_graph": socialGraph,
   "0006_idempotency_keys": idempotencyKeys,
   "0007_blocks_and_mutes": blocksAndMutes,
+  "0010_notifications": notificationsMigration,
+  "0011_events": eventsMigration,
   ...searchMigrations,
   ...safetyMigrations,
   ...accountsMigrations,

@@ -17,6 +17,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Stops the server gracefully (see graceful-close.ts); resolves when all requests are answered. */
     drainAndClose(): Promise<void>;
+    /** Registers a callback run when draining starts: long-lived responses (streams) end there. */
+    onDrain(callback: () => void): void;
   }
 }
 
@@ -27,6 +29,13 @@ interface ConnectionState {
 
 export function registerGracefulClose(app: FastifyInstance): void {
   let draining = false;
+  const drainCallbacks: Array<() => void> = [];
+  const startDraining = () => {
+    if (draining) return;
+    draining = true;
+    for (const callback of drainCallbacks) callback();
+  };
+  app.decorate("onDrain", (callback: () => void) => void drainCallbacks.push(callback));
   const connections = new Map<Socket, ConnectionState>();
   app.server.on("connection", (socket: Socket) => {
     connections.set(socket, { inFlight: 0, lastActiveMs: Date.now() });
@@ -47,7 +56,7 @@ export function registerGracefulClose(app: FastifyInstance): void {
     if (draining) reply.header("Connection", "close");
   });
   app.addHook("preClose", async () => {
-    draining = true;
+    startDraining();
     // From the check phase, right after a poll phase has read whatever arrived meanwhile.
     const sweep = setInterval(() => setImmediate(() => {
       const now = Date.now();
@@ -59,7 +68,7 @@ export function registerGracefulClose(app: FastifyInstance): void {
     app.server.once("close", () => clearInterval(sweep));
   });
   app.decorate("drainAndClose", async function drainAndClose() {
-    draining = true;
+    startDraining();
     const started = Date.now();
     const busy = () => [...connections.values()].some((c) => c.inFlight > 0 || Date.now() - c.lastActiveMs < QUIET_BEFORE_CLOSE_MS);
     while (busy() && Date.now() - started < MAX_ACCEPT_AFTER_SIGNAL_MS) {
