@@ -40,6 +40,40 @@ describe("parseArgs", () => {
   });
 });
 
+describe("parseArgs: SSH log-in and keys", () => {
+  it("reads login --username --ssh-key, and refuses half or mixed forms with usage (exit 2)", () => {
+    expect(parseArgs(["login", "--username", "@Ann", "--ssh-key", "/k/id"])).toEqual({ command: "login", username: "ann", sshKey: "/k/id", json: false });
+    expect(parseArgs(["login", "-u", "ann", "-i", "/k/id", "--json"])).toEqual({ command: "login", username: "ann", sshKey: "/k/id", json: true });
+    expect(parseArgs(["login", "--email", "a@b.c"])).toEqual({ command: "login", email: "a@b.c", json: false });
+    expect(parseArgs(["login", "--ssh-key", "/k/id"])).toEqual({ command: "help", topic: "login", error: "--ssh-key needs --username" });
+    expect(parseArgs(["login", "--email", "a@b.c", "--username", "ann", "--ssh-key", "/k/id"]).error).toBe("--email and --ssh-key cannot go together");
+    expect(parseArgs(["login", "--username", "ann"]).error).toMatch(/--username goes with --ssh-key/);
+    expect(parseArgs(["login", "--username", "not a name", "--ssh-key", "/k/id"]).error).toBe("not a username: not a name");
+    expect(parseArgs(["login", "--ssh-key"]).topic).toBe("login");
+  });
+
+  it("reads keys add PATH, list, remove ID; anything else is bad usage", () => {
+    expect(parseArgs(["keys", "add", "/k/id.pub"])).toEqual({ command: "keys", keysAction: "add", keysArgument: "/k/id.pub", json: false });
+    expect(parseArgs(["keys", "list", "--json"])).toEqual({ command: "keys", keysAction: "list", json: true });
+    expect(parseArgs(["keys", "remove", "SHA256:abc", "-s", "http://x:1"])).toEqual({ command: "keys", keysAction: "remove", keysArgument: "SHA256:abc", json: false, server: "http://x:1" });
+    expect(parseArgs(["keys"]).error).toBe("keys needs add, list or remove");
+    expect(parseArgs(["keys", "frob"]).error).toBe("unknown keys command: frob");
+    expect(parseArgs(["keys", "add"]).error).toMatch(/needs the path/);
+    expect(parseArgs(["keys", "remove"]).error).toMatch(/needs a key's id/);
+    expect(parseArgs(["keys", "list", "extra"]).error).toMatch(/takes no argument/);
+    expect(parseArgs(["keys", "add", "a", "b"]).error).toMatch(/takes one PATH/);
+    expect(parseArgs(["keys", "--help"])).toEqual({ command: "help", topic: "keys" });
+  });
+
+  it("lists login's SSH form, keys and serve in --help", () => {
+    expect(helpText()).toContain("niotebook login [--email E | --username U --ssh-key PATH]");
+    expect(helpText()).toContain("niotebook keys add PATH | list | remove ID");
+    expect(helpText()).toContain("niotebook serve [ARGS]      run the server (single executable only)");
+    expect(helpText("login")).toContain("--ssh-key PATH");
+    expect(helpText("keys")).toMatch(/^Usage: niotebook keys add PATH \| list \| remove ID\n/);
+  });
+});
+
 describe("colours", () => {
   it("are off with NO_COLOR or when the output is not a terminal", () => {
     expect(colorsWanted({ NO_COLOR: "1" }, { isTTY: true })).toBe(false);

@@ -6,7 +6,7 @@ import { parseArgs as parseArgv, type ParseArgsOptionsConfig } from "node:util";
 import { isHttpUrl } from "../config/server-url.js";
 
 /** The scriptable commands (src/client/cli/commands/): they print and exit, no full screen. */
-export const SCRIPT_COMMANDS = ["login", "logout", "whoami", "post", "timeline", "notifications", "follow", "unfollow", "search"] as const;
+export const SCRIPT_COMMANDS = ["login", "logout", "whoami", "post", "timeline", "notifications", "follow", "unfollow", "search", "keys"] as const;
 export type ScriptCommand = (typeof SCRIPT_COMMANDS)[number];
 export type CliCommand = "tui" | "local" | "help" | "version" | ScriptCommand;
 
@@ -23,6 +23,8 @@ export interface CliArgs {
   json?: boolean;
   /** login */
   email?: string;
+  /** login with an SSH key (with username): the private key's path (or its .pub, then the ssh-agent signs). */
+  sshKey?: string;
   /** post: the text (absent: read from stdin). */
   text?: string;
   replyTo?: string;
@@ -31,11 +33,15 @@ export interface CliArgs {
   limit?: number;
   /** notifications */
   markRead?: boolean;
-  /** follow, unfollow: the username, without @. */
+  /** follow, unfollow, and login --username: the username, without @. */
   username?: string;
   /** search */
   query?: string;
   users?: boolean;
+  /** keys */
+  keysAction?: "add" | "list" | "remove";
+  /** keys add: the public key's path; keys remove: an id or fingerprint. */
+  keysArgument?: string;
 }
 
 export const MAX_LIMIT = 100;
@@ -107,15 +113,31 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     toArgs: () => ({ command: "local" }),
   },
   login: {
-    usage: "niotebook login [--email E]",
-    summary: "log in (password from the terminal, or the first line of stdin)",
-    options: { email: { type: "string", short: "e" }, ...JSON_OPTION },
+    usage: "niotebook login [--email E | --username U --ssh-key PATH]",
+    summary: "log in with a password (from the terminal, or the first line of stdin) or an SSH key",
+    options: { email: { type: "string", short: "e" }, username: { type: "string", short: "u" }, "ssh-key": { type: "string", short: "i" }, ...JSON_OPTION },
     positionals: false,
     details:
-      "  --email E     the account's e-mail (asked for when stdin is a terminal)\n" + JSON_DETAILS +
-      "\nThe password is read without echo from the terminal, or as the first line of stdin when\n" +
-      "stdin is not a terminal (then --email is required: nothing is asked).\n" + EXIT_DETAILS,
-    toArgs: (values) => ({ command: "login", ...(typeof values.email === "string" ? { email: values.email } : {}), json: values.json === true }),
+      "  --email E       the account's e-mail (asked for when stdin is a terminal)\n" +
+      "  --username U    with --ssh-key: the account to log in to\n" +
+      "  --ssh-key PATH  sign the server's challenge with this private key (a key file without a\n" +
+      "                  passphrase, or PATH.pub with the key loaded in the ssh-agent at SSH_AUTH_SOCK)\n" +
+      "  --json          one JSON object per line, each exactly as the API returns it\n" +
+      "\nWith --email the password is read without echo from the terminal, or as the first line of\n" +
+      "stdin when stdin is not a terminal (then --email is required: nothing is asked).\n" + EXIT_DETAILS,
+    toArgs: (values) => {
+      const { email, username, "ssh-key": sshKey } = values;
+      if (typeof sshKey === "string") {
+        if (typeof email === "string") return usageError("login", "--email and --ssh-key cannot go together");
+        if (typeof username !== "string") return usageError("login", "--ssh-key needs --username");
+        const match = USERNAME.exec(username);
+        if (!match) return usageError("login", `not a username: ${username}`);
+        if (sshKey.trim() === "") return usageError("login", "--ssh-key needs the path of a key");
+        return { command: "login", username: match[1]!.toLowerCase(), sshKey, json: values.json === true };
+      }
+      if (typeof username === "string") return usageError("login", "--username goes with --ssh-key (a password log-in takes --email)");
+      return { command: "login", ...(typeof email === "string" ? { email } : {}), json: values.json === true };
+    },
   },
   logout: {
     usage: "niotebook logout",
@@ -208,6 +230,32 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       return { command: "search", query, users: values.users === true, ...limit, json: values.json === true };
     },
   },
+  keys: {
+    usage: "niotebook keys add PATH | list | remove ID",
+    summary: "the SSH keys you can log in with",
+    options: { ...JSON_OPTION },
+    positionals: true,
+    details:
+      "  add PATH      add a public key (PATH, or PATH.pub when PATH is the private key)\n" +
+      "  list          your keys: id, type, fingerprint, comment\n" +
+      "  remove ID     remove a key by its id or its SHA256: fingerprint\n" + JSON_DETAILS + EXIT_DETAILS,
+    toArgs: (values, positionals) => {
+      const [action, argument, ...extra] = positionals;
+      const json = values.json === true;
+      if (action === "list") {
+        if (argument !== undefined) return usageError("keys", `keys list takes no argument (got ${argument})`);
+        return { command: "keys", keysAction: "list", json };
+      }
+      if (action === "add" || action === "remove") {
+        if (argument === undefined || argument.trim() === "") {
+          return usageError("keys", action === "add" ? "keys add needs the path of a public key" : "keys remove needs a key's id or fingerprint");
+        }
+        if (extra.length > 0) return usageError("keys", `keys ${action} takes one ${action === "add" ? "PATH" : "ID"}`);
+        return { command: "keys", keysAction: action, keysArgument: argument, json };
+      }
+      return usageError("keys", action === undefined ? "keys needs add, list or remove" : `unknown keys command: ${action}`);
+    },
+  },
   help: {
     usage: "niotebook help [COMMAND]",
     summary: "print this help (or a command's)",
@@ -224,6 +272,7 @@ ${Object.entries(SUBCOMMANDS)
   .filter(([name]) => name !== "help")
   .map(([, sub]) => (sub.usage.length < 28 ? `  ${sub.usage.padEnd(28)}${sub.summary}` : `  ${sub.usage}\n${" ".repeat(30)}${sub.summary}`))
   .join("\n")}
+  niotebook serve [ARGS]      run the server (single executable only)
   niotebook --version         print the version
   niotebook --help            print this help
   niotebook COMMAND --help    print a command's options

@@ -7,8 +7,10 @@ import type { CliArgs, ScriptCommand } from "../args.js";
 import { InputCancelled, type InputStream } from "../terminal-input.js";
 import { login, logout, whoami } from "./account.js";
 import { CliFailure, type CommandContext, type Output } from "./context.js";
+import { keys } from "./keys.js";
 import { post, timeline } from "./posts.js";
 import { follow, notifications, search } from "./social.js";
+import { sshLogin } from "./ssh-login.js";
 
 export interface RunOptions {
   serverUrl: string;
@@ -50,7 +52,7 @@ export async function runCommand(args: CliArgs & { command: ScriptCommand }, opt
 function dispatch(args: CliArgs & { command: ScriptCommand }, ctx: CommandContext): Promise<void> {
   switch (args.command) {
     case "login":
-      return login(ctx, { email: args.email });
+      return args.sshKey !== undefined ? sshLogin(ctx, { username: args.username ?? "", keyPath: args.sshKey }) : login(ctx, { email: args.email });
     case "logout":
       return logout(ctx);
     case "whoami":
@@ -66,6 +68,8 @@ function dispatch(args: CliArgs & { command: ScriptCommand }, ctx: CommandContex
       return follow(ctx, { username: args.username ?? "", follow: args.command === "follow" });
     case "search":
       return search(ctx, { query: args.query ?? "", users: args.users, limit: args.limit });
+    case "keys":
+      return keys(ctx, { action: args.keysAction ?? "list", argument: args.keysArgument });
   }
 }
 
