@@ -10,7 +10,7 @@ import {
   unreachableMessage,
 } from "./api-errors.js";
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
-import type { SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
+import type { NotificationPage, SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A publish that timed out (or failed on the server's side) is sent again this many times,
@@ -195,6 +195,15 @@ export class ApiClient {
 
   followList(id: string, which: "followers" | "following", cursor?: string | null, limit?: number): Promise<UserPage> {
     return this.request<UserPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/${which}${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
+    return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
+  }
+
+  /** Marks that notification and every older one read (all, without an id). */
+  async markNotificationsRead(upToId?: string): Promise<void> {
+    await this.request<void>("POST", "/api/v1/notifications/read", { body: upToId ? { up_to_id: upToId } : {}, auth: true });
   }
 
   async deletePost(id: string): Promise<void> {

@@ -10,7 +10,7 @@ import { commandFor, hintsFor, typesText, type CommandId } from "../keys/binding
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { PatchedProvider, usePostPatches } from "../state/post-patches.js";
-import type { SocialPost, SocialUser } from "../social.js";
+import type { Notification, SocialPost, SocialUser } from "../social.js";
 import { overlaySpec, type OverlayContext } from "./overlays.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { isOwnProfile } from "../views/ProfileView.js";
@@ -75,6 +75,15 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const feeds = { home, global };
   const patches = usePostPatches();
   const [lastReply, setLastReply] = useState<SocialPost | null>(null);
+  const [unread, setUnread] = useState(0);
+  const [notificationArrived, setNotificationArrived] = useState<Notification | null>(null);
+  /** The header's count, as the server has it (one notification is enough to get it). */
+  const loadUnread = useCallback(() => {
+    api.notifications(null, 1).then(
+      (answer) => setUnread(answer.unread_count ?? 0),
+      () => undefined, // a server without notifications: no count, nothing to say
+    );
+  }, [api]);
   /** Home is reloaded when it next shows: never loaded yet, or a follow changed it. */
   const homeStale = useRef(true);
   const homeChanged = useCallback(() => {
@@ -98,6 +107,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       homeStale.current = true;
       dispatch({ type: "reset", route: timelineRoute(start) });
       void global.refresh();
+      loadUnread();
     },
     onEnd: () => {
       dispatch({ type: "reset", route: HOME });
@@ -105,6 +115,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       global.reset();
       home.reset();
       homeStale.current = true;
+      setUnread(0);
     },
   });
   const { me } = session;
@@ -178,6 +189,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       case "tab-home":
       case "tab-global":
         dispatch({ type: "reset", route: timelineRoute(command === "tab-home" ? "home" : "global") });
+        return;
+      case "tab-notifications":
+        dispatch({ type: "reset", route: { view: "notifications", params: {} } });
         return;
       case "delete-post": {
         if (!post) return;
@@ -297,6 +311,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       homeChanged,
       savedProfile,
       deletedPostId,
+      setUnread,
+      notificationArrived,
       run,
       open: (next) => dispatch({ type: "push", route: next }),
     };
@@ -352,6 +368,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       username={session.state.state === "checking" ? session.storedUsername : (me?.username ?? null)}
       title={title}
       tab={me ? tab : undefined}
+      unread={me ? unread : 0}
       body={body}
       overlays={overlays}
       message={status.message}

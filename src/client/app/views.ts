@@ -4,6 +4,7 @@
 // layout do not change.
 import type { SocialPost } from "../social.js";
 import { ProfileScreen, isOwnProfile } from "../views/ProfileView.js";
+import { NotificationsScreen } from "../views/NotificationsView.js";
 import { ThreadScreen } from "../views/ThreadView.js";
 import { TIMELINE_TITLES, TimelineScreen, type TimelineName } from "../views/TimelineView.js";
 import { UserListScreen, userListTitle } from "../views/UserListView.js";
@@ -13,6 +14,7 @@ export const VIEWS = {
   timeline: defineView({ title: (p) => TIMELINE_TITLES[p.which], tab: (p) => p.which, scopes: () => ["timeline"], component: TimelineScreen }),
   profile: defineView({ title: "Profile", scopes: (params, me) => [isOwnProfile(params, me) ? "own-profile" : "profile"], component: ProfileScreen }),
   thread: defineView({ title: "Thread", scopes: () => ["thread"], component: ThreadScreen }),
+  notifications: defineView({ title: "Notifications", tab: () => "notifications", scopes: () => ["notifications"], component: NotificationsScreen }),
   users: defineView({ title: userListTitle, scopes: () => ["users"], component: UserListScreen }),
 };
 

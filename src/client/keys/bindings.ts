@@ -5,7 +5,7 @@
 import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
-  | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users"
+  | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users" | "notifications"
   | "compose" | "edit-profile" | "help" | "confirm" | "text-field";
 
 export interface Command {
@@ -27,7 +27,7 @@ const LIST: Scope[] = ["timeline", "profile", "own-profile"];
 /** Where a post is selected: the post lists and the thread. */
 const POSTS: Scope[] = [...LIST, "thread"];
 /** Views with the two timeline tabs one key away (not while typing, not on the log-in form). */
-const BROWSING: Scope[] = [...POSTS, "users"];
+const BROWSING: Scope[] = [...POSTS, "users", "notifications"];
 
 export const COMMANDS = [
   // Everywhere
@@ -40,6 +40,7 @@ export const COMMANDS = [
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "thread", "users"], hint: "back" },
   { id: "tab-home", keys: ["1"], label: "1", description: "Home: you and the people you follow", scopes: BROWSING },
   { id: "tab-global", keys: ["2"], label: "2", description: "Global: everyone's posts", scopes: BROWSING },
+  { id: "tab-notifications", keys: ["3"], label: "3", description: "Notifications: who liked, reposted, replied, mentioned, followed", scopes: BROWSING },
 
   // Timeline and profile lists
   { id: "list-down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: POSTS, hint: "move", hintKeys: "j/k" },
@@ -52,7 +53,7 @@ export const COMMANDS = [
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: POSTS, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "thread"], hint: "author" },
-  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "thread", "users"], hint: "profile" },
+  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "thread", "users", "notifications"], hint: "profile" },
   { id: "view-post", keys: ["v"], label: "v", description: "The post's thread (deeper from a thread)", scopes: POSTS, hint: "thread" },
   { id: "like", keys: ["l"], label: "l", description: "Like / unlike the post", scopes: POSTS, hint: "like" },
   { id: "repost", keys: ["t"], label: "t", description: "Repost / undo the repost", scopes: POSTS },
@@ -68,6 +69,12 @@ export const COMMANDS = [
   { id: "users-first", keys: ["g", "home"], label: "g/Home", description: "First user", scopes: ["users"] },
   { id: "users-last", keys: ["G", "end"], label: "G/End", description: "Last loaded user", scopes: ["users"] },
   { id: "open-user", keys: ["enter"], label: "Enter", description: "Open the profile", scopes: ["users"], hint: "profile" },
+  { id: "notif-down", keys: ["j", "down"], label: "j/↓", description: "Next notification", scopes: ["notifications"], hint: "move", hintKeys: "j/k" },
+  { id: "notif-up", keys: ["k", "up"], label: "k/↑", description: "Previous notification", scopes: ["notifications"] },
+  { id: "notif-first", keys: ["g", "home"], label: "g/Home", description: "Newest notification", scopes: ["notifications"] },
+  { id: "notif-last", keys: ["G", "end"], label: "G/End", description: "Last loaded notification", scopes: ["notifications"] },
+  { id: "notif-open", keys: ["enter"], label: "Enter", description: "Open the post's thread (a follow: the profile)", scopes: ["notifications"], hint: "open" },
+  { id: "notif-refresh", keys: ["r"], label: "r", description: "Refresh", scopes: ["notifications"], hint: "refresh" },
   { id: "edit-profile", keys: ["e"], label: "e", description: "Edit display name and bio", scopes: ["own-profile"], hint: "edit" },
 
   // Compose box

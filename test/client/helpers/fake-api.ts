@@ -2,7 +2,7 @@
 // that need a believable server plus the odd injected fault.
 import type { Post, PostPage, Tokens, User } from "../../../src/api/index.js";
 import { parseEntities } from "../../../src/api/entities.js";
-import type { SocialPost } from "../../../src/client/social.js";
+import type { Notification, NotificationType, SocialPost } from "../../../src/client/social.js";
 import { apiError, startStubServer, type StubReply, type StubRequest, type StubServer } from "./stub-server.js";
 import { makePost, makeTokens, makeUser } from "./fixtures.js";
 
@@ -24,6 +24,10 @@ export interface FakeApi {
   idempotency: Map<string, Post>;
   follow(follower: User, followed: User): void;
   reply(author: User, parent: Post, content: string, at?: Date): SocialPost;
+  /** Notifications for `me`, newest first. */
+  notifications: Notification[];
+  /** Adds a notification for `me` (newest), unread. */
+  notify(type: NotificationType, actor: User, post?: Post): Notification;
   /** A post as a reader sees it (counts, flags, reply_to_user), or as v1 sends it. */
   view(post: Post, reader?: User): SocialPost;
   close(): Promise<void>;
@@ -56,6 +60,12 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
     idempotency: new Map(),
     follow(follower, followed) {
       this.follows.add(`${follower.id}>${followed.id}`);
+    },
+    notifications: [],
+    notify(type, actor, post) {
+      const n: Notification = { id: `n-${String(this.notifications.length + 1).padStart(6, "0")}`, type, actor, ...(post ? { post: this.view(post) } : {}), created_at: new Date().toISOString(), read: false };
+      this.notifications.unshift(n);
+      return n;
     },
     reply(author, parent, content, at = new Date()) {
       const post: SocialPost = { ...makePost(author, content, at), reply_to_id: parent.id };
@@ -253,6 +263,24 @@ function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unau
       return { body: profileOf(fake, user) };
     });
   }
+  stub.on("GET", "/api/v1/notifications", (req) => {
+    if (!authed(req)) return unauthorized;
+    const limit = Number(req.query.get("limit") ?? 50);
+    const cursor = req.query.get("cursor");
+    const start = cursor ? fake.notifications.findIndex((n) => n.id === cursor) + 1 : 0;
+    const slice = fake.notifications.slice(start, start + limit);
+    const hasMore = start + limit < fake.notifications.length;
+    const unread_count = fake.notifications.filter((n) => !n.read).length;
+    return { body: { notifications: slice, next_cursor: hasMore ? slice[slice.length - 1]!.id : null, has_more: hasMore, unread_count } };
+  });
+  stub.on("POST", "/api/v1/notifications/read", (req) => {
+    if (!authed(req)) return unauthorized;
+    const upTo = (req.body as { up_to_id?: string } | undefined)?.up_to_id;
+    const from = upTo === undefined ? 0 : fake.notifications.findIndex((n) => n.id === upTo);
+    if (from < 0) return notFound;
+    for (const n of fake.notifications.slice(from)) n.read = true;
+    return { status: 204 };
+  });
   stub.on("GET", /^\/api\/v1\/users\/[^/]+\/(followers|following)$/, (req) => {
     if (!authed(req)) return unauthorized;
     const user = userOf(req);
