@@ -214,6 +214,34 @@ export class ApiClient {
     return (await this.request<UserResponse>("PATCH", "/api/v1/users/me", { body, auth: true })).user;
   }
 
+  /**
+   * Opens the live stream (social.md "Live updates"): the response, its body unread. No
+   * timeout (it is meant to stay open; `signal` ends it). An expired token is refreshed once
+   * and the stream asked for again; any other refusal is an ApiError.
+   */
+  async openStream(timeline: "home" | "global", lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+    const open = async (token: string): Promise<Response> => {
+      const headers: Record<string, string> = { accept: "text/event-stream", authorization: `Bearer ${token}` };
+      if (lastEventId) headers["last-event-id"] = lastEventId;
+      let response: Response;
+      try {
+        response = await this.fetchImpl(`${this.baseUrl}/api/v1/stream?timeline=${timeline}`, { headers, signal });
+      } catch {
+        throw new ApiError("network", unreachableMessage(this.baseUrl));
+      }
+      if (response.ok) return response;
+      throw httpError(response, parseJson(await response.text().catch(() => "")));
+    };
+    const token = await this.currentAccessToken();
+    try {
+      return await open(token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      if (error.code !== "token_expired") throw this.sessionExpired();
+      return open((await this.renew(token)).access_token);
+    }
+  }
+
   // ── plumbing ─────────────────────────────────────────────────────────────────────────
 
   private adopt(tokens: Tokens): void {

@@ -1,5 +1,6 @@
 // An in-memory implementation of the contract on top of the stub server, for UI tests
 // that need a believable server plus the odd injected fault.
+import type { ServerResponse } from "node:http";
 import type { Post, PostPage, Tokens, User } from "../../../src/api/index.js";
 import { parseEntities } from "../../../src/api/entities.js";
 import type { Notification, NotificationType, SocialPost } from "../../../src/client/social.js";
@@ -28,6 +29,13 @@ export interface FakeApi {
   notifications: Notification[];
   /** Adds a notification for `me` (newest), unread. */
   notify(type: NotificationType, actor: User, post?: Post): Notification;
+  /** Open live streams (GET /api/v1/stream), and every event sent, for Last-Event-ID replay. */
+  streams: { res: ServerResponse; timeline: string }[];
+  events: { id: string; type: string; data: unknown; timeline?: string }[];
+  /** Sends an event to the open streams (of that timeline, when given). */
+  emit(type: string, data: unknown, timeline?: string): void;
+  /** Cuts every open stream, as a server restart would. */
+  dropStreams(): void;
   /** A post as a reader sees it (counts, flags, reply_to_user), or as v1 sends it. */
   view(post: Post, reader?: User): SocialPost;
   close(): Promise<void>;
@@ -62,6 +70,16 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
       this.follows.add(`${follower.id}>${followed.id}`);
     },
     notifications: [],
+    streams: [],
+    events: [],
+    emit(type, data, timeline) {
+      const event = { id: `e${String(this.events.length + 1).padStart(6, "0")}`, type, data, ...(timeline ? { timeline } : {}) };
+      this.events.push(event);
+      for (const s of this.streams) if (!timeline || s.timeline === timeline) s.res.write(sseFrame(event));
+    },
+    dropStreams() {
+      for (const s of this.streams.splice(0)) s.res.destroy();
+    },
     notify(type, actor, post) {
       const n: Notification = { id: `n-${String(this.notifications.length + 1).padStart(6, "0")}`, type, actor, ...(post ? { post: this.view(post) } : {}), created_at: new Date().toISOString(), read: false };
       this.notifications.unshift(n);
@@ -185,6 +203,10 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
   return fake;
 }
 
+function sseFrame(event: { id: string; type: string; data: unknown }): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
 /** A profile with its counts, and how `me` stands with it (not on your own). */
 function profileOf(fake: FakeApi, user: User): { user: User; relationship?: object } {
   const count = (side: 0 | 1) => [...fake.follows].filter((f) => f.split(">")[side] === user.id).length;
@@ -272,6 +294,25 @@ function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unau
     const hasMore = start + limit < fake.notifications.length;
     const unread_count = fake.notifications.filter((n) => !n.read).length;
     return { body: { notifications: slice, next_cursor: hasMore ? slice[slice.length - 1]!.id : null, has_more: hasMore, unread_count } };
+  });
+  stub.on("GET", "/api/v1/stream", (req) => {
+    if (!authed(req)) return unauthorized;
+    const timeline = req.query.get("timeline") ?? "home";
+    const last = req.headers["last-event-id"];
+    return {
+      stream: (res) => {
+        const stream = { res, timeline };
+        fake.streams.push(stream);
+        res.on("close", () => fake.streams.splice(fake.streams.indexOf(stream) >>> 0, fake.streams.includes(stream) ? 1 : 0));
+        // ready first (with the newest id), then what was missed since Last-Event-ID.
+        const mine = fake.events.filter((e) => !e.timeline || e.timeline === timeline);
+        const after = typeof last === "string" ? fake.events.findIndex((e) => e.id === last) : -1;
+        const newest = fake.events[fake.events.length - 1]?.id ?? "e000000";
+        res.write(`id: ${typeof last === "string" && after < 0 ? newest : (last ?? newest)}\nevent: ready\ndata: {}\n\n`);
+        if (typeof last === "string" && after < 0) res.write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+        else if (typeof last === "string") for (const e of mine.filter((e) => fake.events.indexOf(e) > after)) res.write(sseFrame(e));
+      },
+    };
   });
   stub.on("POST", "/api/v1/notifications/read", (req) => {
     if (!authed(req)) return unauthorized;
