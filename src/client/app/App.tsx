@@ -21,6 +21,8 @@ import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
 import { describeScreen, type Nav } from "./screen.js";
 import { useSession } from "./use-session.js";
+import type { LiveEvent } from "../live/live-stream.js";
+import { PAUSED_MESSAGE, useLive } from "../live/use-live.js";
 import type { ViewContext } from "./view-types.js";
 import { HOME, timelineRoute, viewSpec, type Overlay, type Route } from "./views.js";
 
@@ -121,6 +123,43 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { me } = session;
   const route = currentRoute(nav);
   const help = findOverlay(nav, "help") !== undefined;
+
+  // The stream follows the timeline last shown; the notification count follows it whatever.
+  const lastTimeline = useRef<"home" | "global">("global");
+  if (route.view === "timeline") lastTimeline.current = route.params.which;
+  const liveTimeline = lastTimeline.current;
+  const onLive = (event: LiveEvent): void => {
+    const feed = feeds[liveTimeline];
+    switch (event.type) {
+      case "post":
+        feed.offer(event.post);
+        return;
+      case "delete":
+        if (event.repostBy) {
+          home.removeRepost(event.id, event.repostBy);
+          global.removeRepost(event.id, event.repostBy);
+        } else {
+          home.remove(event.id);
+          global.remove(event.id);
+          setDeletedPostId(event.id);
+        }
+        return;
+      case "notification":
+        if (route.view === "notifications") setNotificationArrived(event.notification);
+        else setUnread((n) => n + 1);
+        return;
+      case "reset":
+        // Fetched in the background and offered through the bar: nothing moves meanwhile.
+        (liveTimeline === "home" ? api.homeTimeline(null) : api.timeline(null)).then(
+          (page) => feed.offerPage(page),
+          () => undefined, // r still works; the next event or reset tries again
+        );
+        return;
+      default:
+        return;
+    }
+  };
+  const livePaused = useLive({ api, enabled: me !== null, timeline: liveTimeline, onEvent: onLive });
   const confirm = findOverlay(nav, "confirm")?.params ?? null;
 
   const deletePost = async (post: SocialPost): Promise<void> => {
@@ -371,7 +410,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       unread={me ? unread : 0}
       body={body}
       overlays={overlays}
-      message={status.message}
+      message={status.message ?? (livePaused && me ? { kind: "info", text: PAUSED_MESSAGE } : null)}
       hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
       prompt={confirm?.prompt ?? null}
     />

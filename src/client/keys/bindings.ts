@@ -50,6 +50,7 @@ export const COMMANDS = [
   { id: "list-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: POSTS },
   { id: "list-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: POSTS },
 
+  { id: "show-new", keys: ["."], label: ".", description: "Show the new posts the bar announces", scopes: ["timeline"] },
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: POSTS, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "thread"], hint: "author" },

@@ -101,6 +101,11 @@ export class LiveStream {
           this.handlers.ended?.();
           return;
         }
+        // A server without the stream (v1): no live updates, and nothing to reconnect to.
+        if (error instanceof ApiError && error.status === 404) {
+          this.stop();
+          return;
+        }
         this.failures++;
       }
       if (this.stopped) return;
