@@ -197,6 +197,19 @@ export class ApiClient {
     return this.request<UserPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/${which}${pageQuery(cursor, limit)}`, { auth: true });
   }
 
+  setBlocked(id: string, on: boolean): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>(on ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(id)}/block`, { auth: true });
+  }
+
+  setMuted(id: string, on: boolean): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>(on ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(id)}/mute`, { auth: true });
+  }
+
+  /** Reports a post or a user (exactly one) to the operators. */
+  async report(target: { post_id: string } | { user_id: string }, reason: string): Promise<{ id: string; created_at: string }> {
+    return (await this.request<{ report: { id: string; created_at: string } }>("POST", "/api/v1/reports", { body: { ...target, reason }, auth: true })).report;
+  }
+
   notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
     return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
   }

@@ -232,6 +232,12 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       case "tab-notifications":
         dispatch({ type: "reset", route: { view: "notifications", params: {} } });
         return;
+      case "report-post":
+        if (post) dispatch({ type: "open", overlay: { overlay: "report", params: { post_id: post.id, label: `@${post.author?.username ?? "unknown"}'s post` } } });
+        return;
+      case "report-user":
+        if (user) dispatch({ type: "open", overlay: { overlay: "report", params: { user_id: user.id, label: `@${user.username}` } } });
+        return;
       case "delete-post": {
         if (!post) return;
         if (post.author_id !== me?.id) {
@@ -290,6 +296,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       dispatch({ type: "close", overlay: "confirm" });
       if (commandFor(event, ["confirm"]) !== "confirm-yes") status.show("info", question.declined);
       else if (question.action === "delete-post") void deletePost(question.post);
+      else if (question.action === "callback") question.yes();
       else void session.logOut();
       return true;
     },
@@ -354,6 +361,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       notificationArrived,
       run,
       open: (next) => dispatch({ type: "push", route: next }),
+      confirm: (prompt, declined, yes) => dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "callback", prompt, declined, yes } } }),
     };
     const frame = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive };
     body = (

@@ -6,6 +6,7 @@ import type { User } from "../../api/index.js";
 import { ComposeOverlay } from "../components/ComposeOverlay.js";
 import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
 import { HelpOverlay } from "../components/HelpOverlay.js";
+import { ReportOverlay } from "../components/ReportOverlay.js";
 import type { Scope } from "../keys/bindings.js";
 import type { SocialPost } from "../social.js";
 import type { StatusApi } from "./status.js";
@@ -64,6 +65,10 @@ export const OVERLAYS: OverlayTable = {
   "edit-profile": {
     edit: { scopes: ["edit-profile", "text-field"] },
     render: (_, ctx) => (ctx.meUser ? <EditProfileOverlay key="edit-profile" user={ctx.meUser} {...frame("edit-profile", ctx)} onSaved={ctx.profileSaved} /> : null),
+  },
+  report: {
+    edit: { title: (o) => `Report ${o.params.label}`, scopes: ["report", "text-field"] },
+    render: (o, ctx) => <ReportOverlay key="report" target={o.params} {...frame("report", ctx)} />,
   },
   help: {
     render: (_, ctx) => <HelpOverlay key="help" scopes={ctx.scopes} viewName={ctx.title} areaWidth={ctx.areaWidth} areaHeight={ctx.areaHeight} onClose={() => ctx.close("help")} />,

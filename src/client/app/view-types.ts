@@ -42,6 +42,8 @@ export interface ViewContext {
   notificationArrived: Notification | null;
   /** Open a view over this one (Esc comes back): how a view leads to another it knows. */
   open: (route: Route) => void;
+  /** Asks y/n in the status line; y runs `yes`, anything else says `declined`. */
+  confirm: (prompt: string, declined: string, yes: () => void) => void;
   /** Commands shared by several views (open a profile, compose, delete…), run by the shell. */
   run: (command: CommandId, post?: SocialPost, user?: User | null) => void;
 }

@@ -40,7 +40,15 @@ export function titleOf(route: Route): string {
 }
 
 /** A yes/no question in the status line; y does it, anything else keeps things as they are. */
-export type Confirmation = { prompt: string; declined: string } & ({ action: "delete-post"; post: SocialPost } | { action: "logout" });
+export type Confirmation = { prompt: string; declined: string } & (
+  | { action: "delete-post"; post: SocialPost }
+  | { action: "logout" }
+  /** A view's own question (block): y runs `yes`. */
+  | { action: "callback"; yes: () => void }
+);
+
+/** What a report is about, and how the box names it. */
+export type ReportTarget = { label: string } & ({ post_id: string } | { user_id: string });
 
 /** What can cover the views: help, the edit boxes, a question (drawn by the OVERLAYS table). */
 export type Overlay =
@@ -48,4 +56,5 @@ export type Overlay =
   | { overlay: "compose" }
   | { overlay: "reply"; params: { post: SocialPost } }
   | { overlay: "edit-profile" }
+  | { overlay: "report"; params: ReportTarget }
   | { overlay: "confirm"; params: Confirmation };

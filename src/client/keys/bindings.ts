@@ -6,7 +6,7 @@ import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
   | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users" | "notifications"
-  | "compose" | "edit-profile" | "help" | "confirm" | "text-field";
+  | "compose" | "edit-profile" | "report" | "help" | "confirm" | "text-field";
 
 export interface Command {
   id: string;
@@ -60,6 +60,10 @@ export const COMMANDS = [
   { id: "repost", keys: ["t"], label: "t", description: "Repost / undo the repost", scopes: POSTS },
   { id: "reply", keys: ["R"], label: "R", description: "Reply to the post", scopes: POSTS, hint: "reply" },
   { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post (a repost of it: the original)", scopes: POSTS },
+  { id: "report-post", keys: ["!"], label: "!", description: "Report the post (asks for a reason)", scopes: POSTS },
+  { id: "mute", keys: ["m"], label: "m", description: "Mute / unmute", scopes: ["profile"] },
+  { id: "block", keys: ["B"], label: "B", description: "Block / unblock (asks first)", scopes: ["profile"] },
+  { id: "report-user", keys: ["U"], label: "U", description: "Report the user (asks for a reason)", scopes: ["profile"] },
   { id: "follow", keys: ["f"], label: "f", description: "Follow / unfollow", scopes: ["profile"], hint: "follow" },
   { id: "followers", keys: ["F"], label: "F", description: "Followers", scopes: ["profile", "own-profile"] },
   { id: "following", keys: ["W"], label: "W", description: "Following", scopes: ["profile", "own-profile"] },
@@ -98,6 +102,10 @@ export const COMMANDS = [
   { id: "edit-profile-next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
   { id: "login-prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
   { id: "edit-profile-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
+
+  // Report box
+  { id: "report-send", keys: ["enter", "ctrl+s"], label: "Enter", description: "Send the report", scopes: ["report"], hint: "send" },
+  { id: "report-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["report"], hint: "cancel" },
 
   // Log in / sign up
   { id: "submit", keys: ["enter"], label: "Enter", description: "Submit (or follow the link)", scopes: ["login"], hint: "submit" },

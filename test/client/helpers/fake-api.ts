@@ -29,6 +29,10 @@ export interface FakeApi {
   notifications: Notification[];
   /** Adds a notification for `me` (newest), unread. */
   notify(type: NotificationType, actor: User, post?: Post): Notification;
+  /** `me`'s blocks and mutes (user ids), and the reports sent. */
+  blocks: Set<string>;
+  mutes: Set<string>;
+  reports: { post_id?: string; user_id?: string; reason: string }[];
   /** Open live streams (GET /api/v1/stream), and every event sent, for Last-Event-ID replay. */
   streams: { res: ServerResponse; timeline: string }[];
   events: { id: string; type: string; data: unknown; timeline?: string }[];
@@ -70,6 +74,9 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
       this.follows.add(`${follower.id}>${followed.id}`);
     },
     notifications: [],
+    blocks: new Set(),
+    mutes: new Set(),
+    reports: [],
     streams: [],
     events: [],
     emit(type, data, timeline) {
@@ -165,7 +172,7 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
     const ref = decodeURIComponent(req.path.split("/")[4]!);
     const user = fake.users.find((u) => u.id === ref || (ref === "me" && u === me));
     if (!user) return apiError(404, "not_found", "User not found");
-    const own = fake.posts.filter((p) => p.author_id === user.id).map(({ author: _author, ...rest }) => rest);
+    const own = fake.posts.filter((p) => p.author_id === user.id && !fake.blocks.has(user.id)).map(({ author: _author, ...rest }) => rest);
     return { body: page(own.map((p) => fake.view(p)), req) };
   });
   stub.on("PATCH", "/api/v1/users/me", (req) => {
@@ -215,9 +222,9 @@ function profileOf(fake: FakeApi, user: User): { user: User; relationship?: obje
   const relationship = {
     following: fake.follows.has(`${fake.me.id}>${user.id}`),
     followed_by: fake.follows.has(`${user.id}>${fake.me.id}`),
-    blocking: false,
+    blocking: fake.blocks.has(user.id),
     blocked_by: false,
-    muting: false,
+    muting: fake.mutes.has(user.id),
   };
   return { user: counted, relationship };
 }
@@ -294,6 +301,26 @@ function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unau
     const hasMore = start + limit < fake.notifications.length;
     const unread_count = fake.notifications.filter((n) => !n.read).length;
     return { body: { notifications: slice, next_cursor: hasMore ? slice[slice.length - 1]!.id : null, has_more: hasMore, unread_count } };
+  });
+  for (const method of ["POST", "DELETE"]) {
+    stub.on(method, /^\/api\/v1\/users\/[^/]+\/(block|mute)$/, (req) => {
+      if (!authed(req)) return unauthorized;
+      const user = userOf(req);
+      if (!user) return notFound;
+      if (user.id === me.id) return apiError(400, "validation_error", "Not yourself");
+      const set = req.path.endsWith("/block") ? fake.blocks : fake.mutes;
+      if (method === "POST") set.add(user.id);
+      else set.delete(user.id);
+      return { body: profileOf(fake, user) };
+    });
+  }
+  stub.on("POST", "/api/v1/reports", (req) => {
+    if (!authed(req)) return unauthorized;
+    const body = req.body as { post_id?: string; user_id?: string; reason: string };
+    if ((body.post_id === undefined) === (body.user_id === undefined)) return apiError(400, "validation_error", "Exactly one of post_id and user_id");
+    if (typeof body.reason !== "string" || body.reason.length < 1 || [...body.reason].length > 500) return apiError(400, "validation_error", "Reason is 1–500 characters", "reason");
+    fake.reports.push(body);
+    return { status: 201, body: { report: { id: `r${fake.reports.length}`, created_at: new Date().toISOString() } } };
   });
   stub.on("GET", "/api/v1/stream", (req) => {
     if (!authed(req)) return unauthorized;
