@@ -79,11 +79,32 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const [lastReply, setLastReply] = useState<SocialPost | null>(null);
   const [unread, setUnread] = useState(0);
   const [notificationArrived, setNotificationArrived] = useState<Notification | null>(null);
-  /** The header's count, as the server has it (one notification is enough to get it). */
+  /**
+   * The header's count, as the server has it (one notification is enough to get it). Asked
+   * again on every notification event rather than counted up, so an event that the first
+   * answer already counted is never counted twice; one request at a time, the last wins.
+   */
+  const unreadAsk = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
   const loadUnread = useCallback(() => {
+    const ask = unreadAsk.current;
+    if (ask.busy) {
+      ask.again = true;
+      return;
+    }
+    ask.busy = true;
+    const done = (): void => {
+      ask.busy = false;
+      if (ask.again) {
+        ask.again = false;
+        loadUnread();
+      }
+    };
     api.notifications(null, 1).then(
-      (answer) => setUnread(answer.unread_count ?? 0),
-      () => undefined, // a server without notifications: no count, nothing to say
+      (answer) => {
+        if (!ask.again) setUnread(answer.unread_count ?? 0);
+        done();
+      },
+      done, // a server without notifications: no count, nothing to say
     );
   }, [api]);
   /** Home is reloaded when it next shows: never loaded yet, or a follow changed it. */
@@ -146,7 +167,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         return;
       case "notification":
         if (route.view === "notifications") setNotificationArrived(event.notification);
-        else setUnread((n) => n + 1);
+        else loadUnread();
         return;
       case "reset":
         // Fetched in the background and offered through the bar: nothing moves meanwhile.

@@ -50,7 +50,6 @@ export const COMMANDS = [
   { id: "list-page-down", keys: ["space", "pagedown"], label: "Space/PgDn", description: "Page down", scopes: POSTS },
   { id: "list-page-up", keys: ["b", "pageup"], label: "b/PgUp", description: "Page up", scopes: POSTS },
 
-  { id: "show-new", keys: ["."], label: ".", description: "Show the new posts the bar announces", scopes: ["timeline"] },
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: POSTS, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "thread"], hint: "author" },
@@ -61,6 +60,7 @@ export const COMMANDS = [
   { id: "reply", keys: ["R"], label: "R", description: "Reply to the post", scopes: POSTS, hint: "reply" },
   { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post (a repost of it: the original)", scopes: POSTS },
   { id: "report-post", keys: ["!"], label: "!", description: "Report the post (asks for a reason)", scopes: POSTS },
+  { id: "show-new", keys: ["."], label: ".", description: "Show the new posts the bar announces", scopes: ["timeline"] },
   { id: "mute", keys: ["m"], label: "m", description: "Mute / unmute", scopes: ["profile"] },
   { id: "block", keys: ["B"], label: "B", description: "Block / unblock (asks first)", scopes: ["profile"] },
   { id: "report-user", keys: ["U"], label: "U", description: "Report the user (asks for a reason)", scopes: ["profile"] },
