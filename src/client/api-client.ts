@@ -210,6 +210,19 @@ export class ApiClient {
     return (await this.request<{ report: { id: string; created_at: string } }>("POST", "/api/v1/reports", { body: { ...target, reason }, auth: true })).report;
   }
 
+  searchPosts(q: string, cursor?: string | null, limit?: number): Promise<SocialPostPage> {
+    const params = new URLSearchParams({ q });
+    if (cursor) params.set("cursor", cursor);
+    if (limit !== undefined) params.set("limit", String(limit));
+    return this.request<SocialPostPage>("GET", `/api/v1/search/posts?${params.toString()}`, { auth: true });
+  }
+
+  async searchUsers(q: string, limit?: number): Promise<User[]> {
+    const params = new URLSearchParams({ q });
+    if (limit !== undefined) params.set("limit", String(limit));
+    return (await this.request<{ users: User[] }>("GET", `/api/v1/search/users?${params.toString()}`, { auth: true })).users;
+  }
+
   notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
     return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
   }

@@ -250,6 +250,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       case "tab-global":
         dispatch({ type: "reset", route: timelineRoute(command === "tab-home" ? "home" : "global") });
         return;
+      case "search":
+        dispatch({ type: "open", overlay: { overlay: "search" } });
+        return;
       case "tab-notifications":
         dispatch({ type: "reset", route: { view: "notifications", params: {} } });
         return;
@@ -420,6 +423,10 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       void feeds[which].refresh(post.id);
       if (which === "global") homeChanged();
       status.show("success", draftKept ? `Posted${kept}` : "Posted");
+    },
+    openFrom: (kind, next) => {
+      dispatch({ type: "close", overlay: kind });
+      dispatch({ type: "push", route: next });
     },
     profileSaved: (user) => {
       session.setMeUser(user);

@@ -57,4 +57,5 @@ export type Overlay =
   | { overlay: "reply"; params: { post: SocialPost } }
   | { overlay: "edit-profile" }
   | { overlay: "report"; params: ReportTarget }
+  | { overlay: "search" }
   | { overlay: "confirm"; params: Confirmation };

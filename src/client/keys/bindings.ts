@@ -6,7 +6,7 @@ import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
   | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users" | "notifications"
-  | "compose" | "edit-profile" | "report" | "help" | "confirm" | "text-field";
+  | "compose" | "edit-profile" | "report" | "search" | "help" | "confirm" | "text-field";
 
 export interface Command {
   id: string;
@@ -40,6 +40,7 @@ export const COMMANDS = [
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "thread", "users"], hint: "back" },
   { id: "tab-home", keys: ["1"], label: "1", description: "Home: you and the people you follow", scopes: BROWSING },
   { id: "tab-global", keys: ["2"], label: "2", description: "Global: everyone's posts", scopes: BROWSING },
+  { id: "search", keys: ["/"], label: "/", description: "Search posts and users", scopes: BROWSING, hint: "search" },
   { id: "tab-notifications", keys: ["3"], label: "3", description: "Notifications: who liked, reposted, replied, mentioned, followed", scopes: BROWSING },
 
   // Timeline and profile lists
@@ -85,7 +86,7 @@ export const COMMANDS = [
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
   { id: "compose-newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
-  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Type a tab", scopes: ["compose"] },
+  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Complete a username after @prefix; else type a tab", scopes: ["compose"] },
   { id: "compose-close", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
 
   // Text editing, in every text field
@@ -102,6 +103,13 @@ export const COMMANDS = [
   { id: "edit-profile-next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
   { id: "login-prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
   { id: "edit-profile-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
+
+  // Search line
+  { id: "search-submit", keys: ["enter"], label: "Enter", description: "Search; on the results, open the selected one", scopes: ["search"], hint: "search/open" },
+  { id: "search-switch", keys: ["tab"], label: "Tab", description: "Switch between Posts and Users", scopes: ["search"], hint: "posts/users" },
+  { id: "search-down", keys: ["down"], label: "↓", description: "Next result", scopes: ["search"] },
+  { id: "search-up", keys: ["up"], label: "↑", description: "Previous result", scopes: ["search"] },
+  { id: "search-close", keys: ["escape"], label: "Esc", description: "Close the search", scopes: ["search"], hint: "close" },
 
   // Report box
   { id: "report-send", keys: ["enter", "ctrl+s"], label: "Enter", description: "Send the report", scopes: ["report"], hint: "send" },

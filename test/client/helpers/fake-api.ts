@@ -322,6 +322,23 @@ function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unau
     fake.reports.push(body);
     return { status: 201, body: { report: { id: `r${fake.reports.length}`, created_at: new Date().toISOString() } } };
   });
+  stub.on("GET", "/api/v1/search/users", (req) => {
+    if (!authed(req)) return unauthorized;
+    const q = (req.query.get("q") ?? "").toLowerCase();
+    if (q === "") return apiError(400, "validation_error", "q is required", "q");
+    const limit = Number(req.query.get("limit") ?? 20);
+    const rank = (u: User) => (u.username === q ? 0 : u.username.startsWith(q) ? 1 : 2);
+    const users = fake.users.filter((u) => u.username.includes(q) || u.display_name.toLowerCase().includes(q)).sort((a, b) => rank(a) - rank(b));
+    return { body: { users: users.slice(0, limit) } };
+  });
+  stub.on("GET", "/api/v1/search/posts", (req) => {
+    if (!authed(req)) return unauthorized;
+    const q = (req.query.get("q") ?? "").trim().toLowerCase();
+    if (q === "") return apiError(400, "validation_error", "q is required", "q");
+    const words = q.split(/\s+/);
+    const hits = fake.posts.filter((p) => words.every((w) => p.content.toLowerCase().split(/[^\p{L}\p{N}_#]+/u).includes(w)));
+    return { body: page(hits.map((p) => fake.view(p)), req) };
+  });
   stub.on("GET", "/api/v1/stream", (req) => {
     if (!authed(req)) return unauthorized;
     const timeline = req.query.get("timeline") ?? "home";
