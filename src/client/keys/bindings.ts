@@ -40,7 +40,6 @@ export const COMMANDS = [
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "thread", "users"], hint: "back" },
   { id: "tab-home", keys: ["1"], label: "1", description: "Home: you and the people you follow", scopes: BROWSING },
   { id: "tab-global", keys: ["2"], label: "2", description: "Global: everyone's posts", scopes: BROWSING },
-  { id: "search", keys: ["/"], label: "/", description: "Search posts and users", scopes: BROWSING, hint: "search" },
   { id: "tab-notifications", keys: ["3"], label: "3", description: "Notifications: who liked, reposted, replied, mentioned, followed", scopes: BROWSING },
 
   // Timeline and profile lists
@@ -62,6 +61,7 @@ export const COMMANDS = [
   { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post (a repost of it: the original)", scopes: POSTS },
   { id: "report-post", keys: ["!"], label: "!", description: "Report the post (asks for a reason)", scopes: POSTS },
   { id: "show-new", keys: ["."], label: ".", description: "Show the new posts the bar announces", scopes: ["timeline"] },
+  { id: "search", keys: ["/"], label: "/", description: "Search posts and users", scopes: BROWSING, hint: "search" },
   { id: "mute", keys: ["m"], label: "m", description: "Mute / unmute", scopes: ["profile"] },
   { id: "block", keys: ["B"], label: "B", description: "Block / unblock (asks first)", scopes: ["profile"] },
   { id: "report-user", keys: ["U"], label: "U", description: "Report the user (asks for a reason)", scopes: ["profile"] },
