@@ -11,20 +11,8 @@ import {
   unreachableMessage,
 } from "./api-errors.js";
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
-import type { SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
+import type { NotificationPage, SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
 
-/** social.md's Notification; kept as the server sent it (the command line prints it whole). */
-export interface Notification {
-  id: string;
-  type: string;
-  actor: User;
-  post?: Post;
-  created_at: string;
-  read: boolean;
-}
-export type NotificationPage = { notifications: Notification[]; next_cursor: string | null; has_more: boolean; unread_count: number };
-export type Relationship = { following: boolean; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean };
-export type FollowResponse = { user: User; relationship?: Relationship };
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A publish that timed out (or failed on the server's side) is sent again this many times,
@@ -211,30 +199,39 @@ export class ApiClient {
     return this.request<UserPage>("GET", `/api/v1/users/${encodeURIComponent(id)}/${which}${pageQuery(cursor, limit)}`, { auth: true });
   }
 
-  /** `ref`: a user id, `me` or `@username` (the server resolves all three). */
-  async follow(ref: string, follow = true): Promise<FollowResponse> {
-    return this.request<FollowResponse>(follow ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(ref)}/follow`, { auth: true });
+  setBlocked(id: string, on: boolean): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>(on ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(id)}/block`, { auth: true });
+  }
+
+  setMuted(id: string, on: boolean): Promise<UserWithRelationship> {
+    return this.request<UserWithRelationship>(on ? "POST" : "DELETE", `/api/v1/users/${encodeURIComponent(id)}/mute`, { auth: true });
+  }
+
+  /** Reports a post or a user (exactly one) to the operators. */
+  async report(target: { post_id: string } | { user_id: string }, reason: string): Promise<{ id: string; created_at: string }> {
+    return (await this.request<{ report: { id: string; created_at: string } }>("POST", "/api/v1/reports", { body: { ...target, reason }, auth: true })).report;
+  }
+
+  searchPosts(q: string, cursor?: string | null, limit?: number): Promise<SocialPostPage> {
+    const params = new URLSearchParams({ q });
+    if (cursor) params.set("cursor", cursor);
+    if (limit !== undefined) params.set("limit", String(limit));
+    return this.request<SocialPostPage>("GET", `/api/v1/search/posts?${params.toString()}`, { auth: true });
+  }
+
+  async searchUsers(q: string, limit?: number): Promise<User[]> {
+    const params = new URLSearchParams({ q });
+    if (limit !== undefined) params.set("limit", String(limit));
+    return (await this.request<{ users: User[] }>("GET", `/api/v1/search/users?${params.toString()}`, { auth: true })).users;
   }
 
   notifications(cursor?: string | null, limit?: number): Promise<NotificationPage> {
     return this.request<NotificationPage>("GET", `/api/v1/notifications${pageQuery(cursor, limit)}`, { auth: true });
   }
 
-  /** Marks every notification read, or `upToId` and every older one. */
+  /** Marks that notification and every older one read (all, without an id). */
   async markNotificationsRead(upToId?: string): Promise<void> {
-    await this.request<void>("POST", "/api/v1/notifications/read", { body: upToId === undefined ? {} : { up_to_id: upToId }, auth: true });
-  }
-
-  searchPosts(query: string, cursor?: string | null, limit?: number): Promise<PostPage> {
-    const params = new URLSearchParams(pageQuery(cursor, limit).slice(1));
-    params.set("q", query);
-    return this.request<PostPage>("GET", `/api/v1/search/posts?${params}`, { auth: true });
-  }
-
-  async searchUsers(query: string, limit?: number): Promise<User[]> {
-    const params = new URLSearchParams({ q: query });
-    if (limit !== undefined) params.set("limit", String(limit));
-    return (await this.request<{ users: User[] }>("GET", `/api/v1/search/users?${params}`, { auth: true })).users;
+    await this.request<void>("POST", "/api/v1/notifications/read", { body: upToId ? { up_to_id: upToId } : {}, auth: true });
   }
 
   async deletePost(id: string): Promise<void> {
@@ -285,6 +282,34 @@ export class ApiClient {
   async deleteAccount(password: string): Promise<void> {
     await this.request<void>("DELETE", "/api/v1/users/me", { body: { password }, auth: true });
     this.forget();
+  }
+
+  /**
+   * Opens the live stream (social.md "Live updates"): the response, its body unread. No
+   * timeout (it is meant to stay open; `signal` ends it). An expired token is refreshed once
+   * and the stream asked for again; any other refusal is an ApiError.
+   */
+  async openStream(timeline: "home" | "global", lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+    const open = async (token: string): Promise<Response> => {
+      const headers: Record<string, string> = { accept: "text/event-stream", authorization: `Bearer ${token}` };
+      if (lastEventId) headers["last-event-id"] = lastEventId;
+      let response: Response;
+      try {
+        response = await this.fetchImpl(`${this.baseUrl}/api/v1/stream?timeline=${timeline}`, { headers, signal });
+      } catch {
+        throw new ApiError("network", unreachableMessage(this.baseUrl));
+      }
+      if (response.ok) return response;
+      throw httpError(response, parseJson(await response.text().catch(() => "")));
+    };
+    const token = await this.currentAccessToken();
+    try {
+      return await open(token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      if (error.code !== "token_expired") throw this.sessionExpired();
+      return open((await this.renew(token)).access_token);
+    }
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────

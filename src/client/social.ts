@@ -70,3 +70,22 @@ export interface UserWithRelationship {
 export function entryKey(post: SocialPost): string {
   return post.repost ? `${post.id}:repost:${post.repost.by.id}` : post.id;
 }
+
+export type NotificationType = "follow" | "like" | "repost" | "reply" | "mention";
+
+/** social.md "Notifications": `post` is absent for a follow. */
+export interface Notification {
+  id: string;
+  type: NotificationType;
+  actor: User;
+  post?: SocialPost;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationPage {
+  notifications: Notification[];
+  next_cursor: string | null;
+  has_more: boolean;
+  unread_count: number;
+}

@@ -109,7 +109,7 @@ describe("what the screen shows", () => {
   it("takes the view's title and scopes from the views table", () => {
     expect(describeScreen(signedIn, run(), "login")).toEqual({ title: "Global", scopes: ["timeline"], tab: "global" });
     expect(describeScreen(signedIn, run({ type: "reset", route: timelineRoute("home") }), "login")).toEqual({ title: "Home", scopes: ["timeline"], tab: "home" });
-    expect(Object.keys(VIEWS)).toEqual(["timeline", "profile", "thread", "users"]);
+    expect(Object.keys(VIEWS)).toEqual(["timeline", "profile", "thread", "notifications", "users"]);
     expect(describeScreen(signedIn, run({ type: "push", route: profile("u2") }), "login").scopes).toEqual(["profile"]);
     expect(describeScreen(signedIn, run({ type: "push", route: profile("me") }), "login").scopes).toEqual(["own-profile"]);
     expect(describeScreen(signedIn, run({ type: "push", route: { view: "thread", params: { post } } }), "login").title).toBe("Thread");

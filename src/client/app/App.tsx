@@ -10,7 +10,7 @@ import { commandFor, hintsFor, typesText, type CommandId } from "../keys/binding
 import { KeyRouterProvider, LAYER, useKeyHandler } from "../keys/key-router.js";
 import { usePostFeed } from "../state/use-post-feed.js";
 import { PatchedProvider, usePostPatches } from "../state/post-patches.js";
-import type { SocialPost, SocialUser } from "../social.js";
+import type { Notification, SocialPost, SocialUser } from "../social.js";
 import { overlaySpec, type OverlayContext } from "./overlays.js";
 import { LoginView, type AuthMode } from "../views/LoginView.js";
 import { isOwnProfile } from "../views/ProfileView.js";
@@ -21,6 +21,8 @@ import { useStatus, type StatusApi } from "./status.js";
 import { useTerminalSize } from "./terminal-size.js";
 import { describeScreen, type Nav } from "./screen.js";
 import { useSession } from "./use-session.js";
+import type { LiveEvent } from "../live/live-stream.js";
+import { PAUSED_MESSAGE, useLive } from "../live/use-live.js";
 import type { ViewContext } from "./view-types.js";
 import { HOME, timelineRoute, viewSpec, type Overlay, type Route } from "./views.js";
 
@@ -76,6 +78,36 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const feeds = { home, global };
   const patches = usePostPatches();
   const [lastReply, setLastReply] = useState<SocialPost | null>(null);
+  const [unread, setUnread] = useState(0);
+  const [notificationArrived, setNotificationArrived] = useState<Notification | null>(null);
+  /**
+   * The header's count, as the server has it (one notification is enough to get it). Asked
+   * again on every notification event rather than counted up, so an event that the first
+   * answer already counted is never counted twice; one request at a time, the last wins.
+   */
+  const unreadAsk = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
+  const loadUnread = useCallback(() => {
+    const ask = unreadAsk.current;
+    if (ask.busy) {
+      ask.again = true;
+      return;
+    }
+    ask.busy = true;
+    const done = (): void => {
+      ask.busy = false;
+      if (ask.again) {
+        ask.again = false;
+        loadUnread();
+      }
+    };
+    api.notifications(null, 1).then(
+      (answer) => {
+        if (!ask.again) setUnread(answer.unread_count ?? 0);
+        done();
+      },
+      done, // a server without notifications: no count, nothing to say
+    );
+  }, [api]);
   /** Home is reloaded when it next shows: never loaded yet, or a follow changed it. */
   const homeStale = useRef(true);
   const homeChanged = useCallback(() => {
@@ -99,6 +131,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       homeStale.current = true;
       dispatch({ type: "reset", route: timelineRoute(start) });
       void global.refresh();
+      loadUnread();
     },
     onEnd: () => {
       dispatch({ type: "reset", route: HOME });
@@ -106,11 +139,49 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       global.reset();
       home.reset();
       homeStale.current = true;
+      setUnread(0);
     },
   });
   const { me } = session;
   const route = currentRoute(nav);
   const help = findOverlay(nav, "help") !== undefined;
+
+  // The stream follows the timeline last shown; the notification count follows it whatever.
+  const lastTimeline = useRef<"home" | "global">("global");
+  if (route.view === "timeline") lastTimeline.current = route.params.which;
+  const liveTimeline = lastTimeline.current;
+  const onLive = (event: LiveEvent): void => {
+    const feed = feeds[liveTimeline];
+    switch (event.type) {
+      case "post":
+        feed.offer(event.post);
+        return;
+      case "delete":
+        if (event.repostBy) {
+          home.removeRepost(event.id, event.repostBy);
+          global.removeRepost(event.id, event.repostBy);
+        } else {
+          home.remove(event.id);
+          global.remove(event.id);
+          setDeletedPostId(event.id);
+        }
+        return;
+      case "notification":
+        if (route.view === "notifications") setNotificationArrived(event.notification);
+        else loadUnread();
+        return;
+      case "reset":
+        // Fetched in the background and offered through the bar: nothing moves meanwhile.
+        (liveTimeline === "home" ? api.homeTimeline(null) : api.timeline(null)).then(
+          (page) => feed.offerPage(page),
+          () => undefined, // r still works; the next event or reset tries again
+        );
+        return;
+      default:
+        return;
+    }
+  };
+  const livePaused = useLive({ api, enabled: me !== null, timeline: liveTimeline, onEvent: onLive });
   const confirm = findOverlay(nav, "confirm")?.params ?? null;
 
   const deletePost = async (post: SocialPost): Promise<void> => {
@@ -180,6 +251,18 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       case "tab-global":
         dispatch({ type: "reset", route: timelineRoute(command === "tab-home" ? "home" : "global") });
         return;
+      case "search":
+        dispatch({ type: "open", overlay: { overlay: "search" } });
+        return;
+      case "tab-notifications":
+        dispatch({ type: "reset", route: { view: "notifications", params: {} } });
+        return;
+      case "report-post":
+        if (post) dispatch({ type: "open", overlay: { overlay: "report", params: { post_id: post.id, label: `@${post.author?.username ?? "unknown"}'s post` } } });
+        return;
+      case "report-user":
+        if (user) dispatch({ type: "open", overlay: { overlay: "report", params: { user_id: user.id, label: `@${user.username}` } } });
+        return;
       case "delete-post": {
         if (!post) return;
         if (post.author_id !== me?.id) {
@@ -238,6 +321,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       dispatch({ type: "close", overlay: "confirm" });
       if (commandFor(event, ["confirm"]) !== "confirm-yes") status.show("info", question.declined);
       else if (question.action === "delete-post") void deletePost(question.post);
+      else if (question.action === "callback") question.yes();
       else void session.logOut();
       return true;
     },
@@ -298,8 +382,11 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       homeChanged,
       savedProfile,
       deletedPostId,
+      setUnread,
+      notificationArrived,
       run,
       open: (next) => dispatch({ type: "push", route: next }),
+      confirm: (prompt, declined, yes) => dispatch({ type: "open", overlay: { overlay: "confirm", params: { action: "callback", prompt, declined, yes } } }),
     };
     const frame = { width: columns, height: contentHeight, maxCardHeight: contentHeight - 2, dim, active: viewsActive };
     body = (
@@ -338,6 +425,10 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       if (which === "global") homeChanged();
       status.show("success", draftKept ? `Posted${kept}` : "Posted");
     },
+    openFrom: (kind, next) => {
+      dispatch({ type: "close", overlay: kind });
+      dispatch({ type: "push", route: next });
+    },
     profileSaved: (user) => {
       session.setMeUser(user);
       setSavedProfile({ user, at: Date.now() });
@@ -353,9 +444,10 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       username={session.state.state === "checking" ? session.storedUsername : (me?.username ?? null)}
       title={title}
       tab={me ? tab : undefined}
+      unread={me ? unread : 0}
       body={body}
       overlays={overlays}
-      message={status.message}
+      message={status.message ?? (livePaused && me ? { kind: "info", text: PAUSED_MESSAGE } : null)}
       hints={hintsFor(typing ? scopes : [...scopes, "global"], columns - 2)}
       prompt={confirm?.prompt ?? null}
     />

@@ -6,13 +6,16 @@ import { Header } from "../components/Header.js";
 import { MIN_COLUMNS, MIN_ROWS, TooSmall } from "../components/TooSmall.js";
 import { StatusLine } from "../components/StatusLine.js";
 import type { StatusMessage } from "./status.js";
+import type { Tab } from "./view-types.js";
 
 export function Layout(props: {
   terminal: { columns: number; rows: number };
   username: string | null;
   title: string;
   /** The timeline shown, for the header's tabs. */
-  tab?: "home" | "global" | undefined;
+  tab?: Tab | undefined;
+  /** Unread notifications, beside the Notifications tab while there are any. */
+  unread: number;
   /** The view, drawn at contentSize(). */
   body: ReactNode;
   /** Drawn over the view, in order (the last on top). */
@@ -30,7 +33,7 @@ export function Layout(props: {
     <>
       {tooSmall ? <TooSmall columns={terminal.columns} rows={terminal.rows} /> : null}
       <Box display={tooSmall ? "none" : "flex"} flexDirection="column" width={columns} height={rows}>
-        <Header username={props.username} view={props.title} tab={props.tab} width={columns} />
+        <Header username={props.username} view={props.title} tab={props.tab} unread={props.unread} width={columns} />
         <Box height={contentHeight} flexDirection="column">
           {props.body}
           {props.overlays}

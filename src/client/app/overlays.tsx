@@ -6,11 +6,13 @@ import type { User } from "../../api/index.js";
 import { ComposeOverlay } from "../components/ComposeOverlay.js";
 import { EditProfileOverlay } from "../components/EditProfileOverlay.js";
 import { HelpOverlay } from "../components/HelpOverlay.js";
+import { ReportOverlay } from "../components/ReportOverlay.js";
+import { SearchOverlay } from "../components/SearchOverlay.js";
 import type { Scope } from "../keys/bindings.js";
 import type { SocialPost } from "../social.js";
 import type { StatusApi } from "./status.js";
 import type { Me } from "./view-types.js";
-import type { Overlay } from "./views.js";
+import type { Overlay, Route } from "./views.js";
 
 /** What the shell gives every overlay. */
 export interface OverlayContext {
@@ -29,6 +31,8 @@ export interface OverlayContext {
   /** A post (or, with replyTo, a reply) was published. */
   published: (post: SocialPost, draftKept: boolean, replyTo: SocialPost | null) => void;
   profileSaved: (user: User) => void;
+  /** Closes the overlay and opens a view (a search result). */
+  openFrom: (kind: Overlay["overlay"], route: Route) => void;
 }
 
 export interface OverlaySpec<O extends Overlay> {
@@ -64,6 +68,14 @@ export const OVERLAYS: OverlayTable = {
   "edit-profile": {
     edit: { scopes: ["edit-profile", "text-field"] },
     render: (_, ctx) => (ctx.meUser ? <EditProfileOverlay key="edit-profile" user={ctx.meUser} {...frame("edit-profile", ctx)} onSaved={ctx.profileSaved} /> : null),
+  },
+  report: {
+    edit: { title: (o) => `Report ${o.params.label}`, scopes: ["report", "text-field"] },
+    render: (o, ctx) => <ReportOverlay key="report" target={o.params} {...frame("report", ctx)} />,
+  },
+  search: {
+    edit: { title: () => "Search", scopes: ["search", "text-field"] },
+    render: (_, ctx) => <SearchOverlay key="search" {...frame("search", ctx)} onOpen={(route) => ctx.openFrom("search", route)} />,
   },
   help: {
     render: (_, ctx) => <HelpOverlay key="help" scopes={ctx.scopes} viewName={ctx.title} areaWidth={ctx.areaWidth} areaHeight={ctx.areaHeight} onClose={() => ctx.close("help")} />,

@@ -6,6 +6,7 @@ import type { AuthMode } from "../views/LoginView.js";
 import { currentRoute, type NavState } from "./navigation.js";
 import { overlaySpec } from "./overlays.js";
 import type { SessionState } from "./use-session.js";
+import type { Tab } from "./view-types.js";
 import { HOME, titleOf, viewSpec, type Overlay, type Route } from "./views.js";
 
 export type Nav = NavState<Route, Overlay>;
@@ -16,7 +17,7 @@ export interface ScreenDescription {
   title: string;
   scopes: Scope[];
   /** The timeline shown, for the header's tabs (none: another view). */
-  tab?: "home" | "global";
+  tab?: Tab;
 }
 
 /** Help and questions over the screen change neither (help lists the keys under it). */

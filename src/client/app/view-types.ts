@@ -2,11 +2,14 @@
 // the views table (views.ts) names it, gives its header title and key scopes.
 import type { ComponentType } from "react";
 import type { User } from "../../api/index.js";
-import type { SocialPost } from "../social.js";
+import type { Notification, SocialPost } from "../social.js";
 import type { CommandId, Scope } from "../keys/bindings.js";
 import type { Feed } from "../state/use-post-feed.js";
 import type { StatusApi } from "./status.js";
 import type { Route } from "./views.js";
+
+/** The header's tabs: the two timelines and the notifications. */
+export type Tab = "home" | "global" | "notifications";
 
 export interface Me {
   id: string;
@@ -33,8 +36,14 @@ export interface ViewContext {
   savedProfile: { user: User; at: number } | null;
   /** The post deleted last, for views that list it to drop it. */
   deletedPostId: string | null;
+  /** Sets the header's unread count (the notifications view, having marked some read). */
+  setUnread: (count: number) => void;
+  /** The last notification the stream brought, for the open notifications view to add. */
+  notificationArrived: Notification | null;
   /** Open a view over this one (Esc comes back): how a view leads to another it knows. */
   open: (route: Route) => void;
+  /** Asks y/n in the status line; y runs `yes`, anything else says `declined`. */
+  confirm: (prompt: string, declined: string, yes: () => void) => void;
   /** Commands shared by several views (open a profile, compose, delete…), run by the shell. */
   run: (command: CommandId, post?: SocialPost, user?: User | null) => void;
 }
@@ -57,7 +66,7 @@ export interface ViewSpec<P> {
   /** For the header. */
   title: string | ((params: P) => string);
   /** A timeline's tab, marked in the header while the view shows. */
-  tab?: (params: P) => "home" | "global";
+  tab?: (params: P) => Tab;
   /** Key scopes, first first: the view's keys, its help and its status-line hints. */
   scopes: (params: P, me: Me) => Scope[];
   component: ComponentType<ViewProps<P>>;

@@ -4,6 +4,7 @@
 // layout do not change.
 import type { SocialPost } from "../social.js";
 import { ProfileScreen, isOwnProfile } from "../views/ProfileView.js";
+import { NotificationsScreen } from "../views/NotificationsView.js";
 import { ThreadScreen } from "../views/ThreadView.js";
 import { TIMELINE_TITLES, TimelineScreen, type TimelineName } from "../views/TimelineView.js";
 import { UserListScreen, userListTitle } from "../views/UserListView.js";
@@ -13,6 +14,7 @@ export const VIEWS = {
   timeline: defineView({ title: (p) => TIMELINE_TITLES[p.which], tab: (p) => p.which, scopes: () => ["timeline"], component: TimelineScreen }),
   profile: defineView({ title: "Profile", scopes: (params, me) => [isOwnProfile(params, me) ? "own-profile" : "profile"], component: ProfileScreen }),
   thread: defineView({ title: "Thread", scopes: () => ["thread"], component: ThreadScreen }),
+  notifications: defineView({ title: "Notifications", tab: () => "notifications", scopes: () => ["notifications"], component: NotificationsScreen }),
   users: defineView({ title: userListTitle, scopes: () => ["users"], component: UserListScreen }),
 };
 
@@ -38,7 +40,15 @@ export function titleOf(route: Route): string {
 }
 
 /** A yes/no question in the status line; y does it, anything else keeps things as they are. */
-export type Confirmation = { prompt: string; declined: string } & ({ action: "delete-post"; post: SocialPost } | { action: "logout" });
+export type Confirmation = { prompt: string; declined: string } & (
+  | { action: "delete-post"; post: SocialPost }
+  | { action: "logout" }
+  /** A view's own question (block): y runs `yes`. */
+  | { action: "callback"; yes: () => void }
+);
+
+/** What a report is about, and how the box names it. */
+export type ReportTarget = { label: string } & ({ post_id: string } | { user_id: string });
 
 /** What can cover the views: help, the edit boxes, a question (drawn by the OVERLAYS table). */
 export type Overlay =
@@ -46,4 +56,6 @@ export type Overlay =
   | { overlay: "compose" }
   | { overlay: "reply"; params: { post: SocialPost } }
   | { overlay: "edit-profile" }
+  | { overlay: "report"; params: ReportTarget }
+  | { overlay: "search" }
   | { overlay: "confirm"; params: Confirmation };

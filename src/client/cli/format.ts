@@ -1,7 +1,7 @@
 // Plain text of the command line's output, for people. Scripts use --json (the API's objects
 // untouched); this text may change between versions.
 import type { Post, User } from "../../api/index.js";
-import type { Notification } from "../api-client.js";
+import type { Notification } from "../social.js";
 import type { SessionSummary } from "../config/session-store.js";
 import { formatRelativeTime } from "../text/relative-time.js";
 

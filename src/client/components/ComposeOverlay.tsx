@@ -24,6 +24,12 @@ export function postCounter(text: string): { count: number; over: boolean; warn:
   return { count, over: count > POST_MAX, warn: count >= COUNTER_WARN_AT };
 }
 
+/** The `@prefix` right before the cursor (a mention as social.md reads them), or null. */
+export function mentionPrefix(state: EditorState): string | null {
+  const match = /(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_]{1,30})$/u.exec(state.text.slice(0, state.cursor));
+  return match ? match[1]! : null;
+}
+
 export function ComposeOverlay(props: {
   /** Whose draft this box edits. */
   userId: string;
@@ -55,6 +61,27 @@ export function ComposeOverlay(props: {
       drafts.save(draftKey, next.text); // synchronously: nothing typed may be lost
       setError(null);
     }
+  };
+
+  /** Completes `@prefix` before the cursor with the best username the server knows. */
+  const complete = async (prefix: string): Promise<void> => {
+    let users;
+    try {
+      users = await api.searchUsers(prefix, 5);
+    } catch (e) {
+      props.status.show("error", describeError(e));
+      return;
+    }
+    const lower = prefix.toLowerCase();
+    const match = users.find((u) => u.username.toLowerCase().startsWith(lower));
+    if (!match) {
+      props.status.show("info", `No user starts with @${prefix}`);
+      return;
+    }
+    // Only if the text still ends in that prefix at the cursor (typing went on meanwhile: leave it).
+    update((current) =>
+      mentionPrefix(current) === prefix ? insertText({ text: current.text.slice(0, current.cursor - prefix.length) + current.text.slice(current.cursor), cursor: current.cursor - prefix.length }, `${match.username} `) : current,
+    );
   };
 
   const publish = async (): Promise<void> => {
@@ -107,10 +134,13 @@ export function ComposeOverlay(props: {
         case "compose-newline":
           update((current) => insertText(current, "\n"));
           return true;
-        case "compose-tab":
-          // tui.md: right after `@prefix` Tab will complete a username — decide that here.
-          update((current) => insertText(current, "\t"));
+        case "compose-tab": {
+          // tui.md: right after `@prefix` Tab completes a username; anywhere else it types a tab.
+          const prefix = mentionPrefix(editorNow.current);
+          if (prefix === null) update((current) => insertText(current, "\t"));
+          else void complete(prefix);
           return true;
+        }
       }
       if (applyEditKey(editorNow.current, event, true)) update((current) => applyEditKey(current, event, true) ?? current);
       return true; // the box has the keyboard

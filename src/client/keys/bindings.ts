@@ -5,8 +5,8 @@
 import type { KeyEvent } from "./parse-key.js";
 
 export type Scope =
-  | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users"
-  | "compose" | "edit-profile" | "help" | "confirm" | "text-field";
+  | "global" | "login" | "timeline" | "profile" | "own-profile" | "thread" | "users" | "notifications"
+  | "compose" | "edit-profile" | "report" | "search" | "help" | "confirm" | "text-field";
 
 export interface Command {
   id: string;
@@ -27,7 +27,7 @@ const LIST: Scope[] = ["timeline", "profile", "own-profile"];
 /** Where a post is selected: the post lists and the thread. */
 const POSTS: Scope[] = [...LIST, "thread"];
 /** Views with the two timeline tabs one key away (not while typing, not on the log-in form). */
-const BROWSING: Scope[] = [...POSTS, "users"];
+const BROWSING: Scope[] = [...POSTS, "users", "notifications"];
 
 export const COMMANDS = [
   // Everywhere
@@ -40,6 +40,7 @@ export const COMMANDS = [
   { id: "back", keys: ["escape"], label: "Esc", description: "Go back", scopes: ["profile", "own-profile", "thread", "users"], hint: "back" },
   { id: "tab-home", keys: ["1"], label: "1", description: "Home: you and the people you follow", scopes: BROWSING },
   { id: "tab-global", keys: ["2"], label: "2", description: "Global: everyone's posts", scopes: BROWSING },
+  { id: "tab-notifications", keys: ["3"], label: "3", description: "Notifications: who liked, reposted, replied, mentioned, followed", scopes: BROWSING },
 
   // Timeline and profile lists
   { id: "list-down", keys: ["j", "down"], label: "j/↓", description: "Next post", scopes: POSTS, hint: "move", hintKeys: "j/k" },
@@ -52,12 +53,18 @@ export const COMMANDS = [
   { id: "refresh", keys: ["r"], label: "r", description: "Refresh", scopes: POSTS, hint: "refresh" },
   { id: "compose", keys: ["n"], label: "n", description: "Write a post", scopes: LIST, hint: "new post" },
   { id: "open-author", keys: ["enter"], label: "Enter", description: "Open the author's profile", scopes: ["timeline", "thread"], hint: "author" },
-  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "thread", "users"], hint: "profile" },
+  { id: "own-profile", keys: ["p"], label: "p", description: "Your profile", scopes: ["timeline", "profile", "thread", "users", "notifications"], hint: "profile" },
   { id: "view-post", keys: ["v"], label: "v", description: "The post's thread (deeper from a thread)", scopes: POSTS, hint: "thread" },
   { id: "like", keys: ["l"], label: "l", description: "Like / unlike the post", scopes: POSTS, hint: "like" },
   { id: "repost", keys: ["t"], label: "t", description: "Repost / undo the repost", scopes: POSTS },
   { id: "reply", keys: ["R"], label: "R", description: "Reply to the post", scopes: POSTS, hint: "reply" },
   { id: "delete-post", keys: ["d"], label: "d", description: "Delete your post (a repost of it: the original)", scopes: POSTS },
+  { id: "report-post", keys: ["!"], label: "!", description: "Report the post (asks for a reason)", scopes: POSTS },
+  { id: "show-new", keys: ["."], label: ".", description: "Show the new posts the bar announces", scopes: ["timeline"] },
+  { id: "search", keys: ["/"], label: "/", description: "Search posts and users", scopes: BROWSING, hint: "search" },
+  { id: "mute", keys: ["m"], label: "m", description: "Mute / unmute", scopes: ["profile"] },
+  { id: "block", keys: ["B"], label: "B", description: "Block / unblock (asks first)", scopes: ["profile"] },
+  { id: "report-user", keys: ["U"], label: "U", description: "Report the user (asks for a reason)", scopes: ["profile"] },
   { id: "follow", keys: ["f"], label: "f", description: "Follow / unfollow", scopes: ["profile"], hint: "follow" },
   { id: "followers", keys: ["F"], label: "F", description: "Followers", scopes: ["profile", "own-profile"] },
   { id: "following", keys: ["W"], label: "W", description: "Following", scopes: ["profile", "own-profile"] },
@@ -68,12 +75,18 @@ export const COMMANDS = [
   { id: "users-first", keys: ["g", "home"], label: "g/Home", description: "First user", scopes: ["users"] },
   { id: "users-last", keys: ["G", "end"], label: "G/End", description: "Last loaded user", scopes: ["users"] },
   { id: "open-user", keys: ["enter"], label: "Enter", description: "Open the profile", scopes: ["users"], hint: "profile" },
+  { id: "notif-down", keys: ["j", "down"], label: "j/↓", description: "Next notification", scopes: ["notifications"], hint: "move", hintKeys: "j/k" },
+  { id: "notif-up", keys: ["k", "up"], label: "k/↑", description: "Previous notification", scopes: ["notifications"] },
+  { id: "notif-first", keys: ["g", "home"], label: "g/Home", description: "Newest notification", scopes: ["notifications"] },
+  { id: "notif-last", keys: ["G", "end"], label: "G/End", description: "Last loaded notification", scopes: ["notifications"] },
+  { id: "notif-open", keys: ["enter"], label: "Enter", description: "Open the post's thread (a follow: the profile)", scopes: ["notifications"], hint: "open" },
+  { id: "notif-refresh", keys: ["r"], label: "r", description: "Refresh", scopes: ["notifications"], hint: "refresh" },
   { id: "edit-profile", keys: ["e"], label: "e", description: "Edit display name and bio", scopes: ["own-profile"], hint: "edit" },
 
   // Compose box
   { id: "publish", keys: ["ctrl+s", "ctrl+j", "ctrl+enter"], label: "Ctrl+S/Ctrl+J", description: "Publish", scopes: ["compose"], hint: "publish" },
   { id: "compose-newline", keys: ["enter"], label: "Enter", description: "New line", scopes: ["compose"], hint: "new line" },
-  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Type a tab", scopes: ["compose"] },
+  { id: "compose-tab", keys: ["tab"], label: "Tab", description: "Complete a username after @prefix; else type a tab", scopes: ["compose"] },
   { id: "compose-close", keys: ["escape"], label: "Esc", description: "Close, keeping the draft", scopes: ["compose"], hint: "close, draft kept" },
 
   // Text editing, in every text field
@@ -90,6 +103,17 @@ export const COMMANDS = [
   { id: "edit-profile-next-field", keys: ["tab", "shift+tab"], label: "Tab", description: "Other field", scopes: ["edit-profile"], hint: "next field" },
   { id: "login-prev-field", keys: ["shift+tab", "up"], label: "Shift+Tab/↑", description: "Previous field", scopes: ["login"] },
   { id: "edit-profile-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["edit-profile"], hint: "cancel" },
+
+  // Search line
+  { id: "search-submit", keys: ["enter"], label: "Enter", description: "Search; on the results, open the selected one", scopes: ["search"], hint: "search/open" },
+  { id: "search-switch", keys: ["tab"], label: "Tab", description: "Switch between Posts and Users", scopes: ["search"], hint: "posts/users" },
+  { id: "search-down", keys: ["down"], label: "↓", description: "Next result", scopes: ["search"] },
+  { id: "search-up", keys: ["up"], label: "↑", description: "Previous result", scopes: ["search"] },
+  { id: "search-close", keys: ["escape"], label: "Esc", description: "Close the search", scopes: ["search"], hint: "close" },
+
+  // Report box
+  { id: "report-send", keys: ["enter", "ctrl+s"], label: "Enter", description: "Send the report", scopes: ["report"], hint: "send" },
+  { id: "report-cancel", keys: ["escape"], label: "Esc", description: "Cancel", scopes: ["report"], hint: "cancel" },
 
   // Log in / sign up
   { id: "submit", keys: ["enter"], label: "Enter", description: "Submit (or follow the link)", scopes: ["login"], hint: "submit" },

@@ -2,7 +2,7 @@
 // followed by next_cursor; a post already loaded is never added twice.
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Post, PostPage } from "../../api/index.js";
-import { entryKey } from "../social.js";
+import { entryKey, type SocialPost } from "../social.js";
 import { stampFetched } from "./post-patches.js";
 import { describeError } from "../api-errors.js";
 
@@ -21,6 +21,10 @@ export interface FeedState {
   refreshing: boolean;
   /** The last refresh failed (the status line said why). */
   failed: boolean;
+  /** Entries the live stream brought, newest first, not shown yet (the `▲ N new posts` bar). */
+  incoming: Post[];
+  /** After a stream `reset`: the newest page, fetched in the background, to show with them. */
+  fresh: PostPage | null;
 }
 
 export interface Feed extends FeedState {
@@ -32,6 +36,14 @@ export interface Feed extends FeedState {
   /** The selected index right now. */
   selectedNow(): number;
   remove(id: string): void;
+  /** Drops one repost entry (`delete` with `repost_by`). */
+  removeRepost(id: string, by: string): void;
+  /** A live post: waits in `incoming` (never moves what is read) unless already listed. */
+  offer(post: Post): void;
+  /** A fresh newest page (after a `reset`): offered through the same bar. */
+  offerPage(page: PostPage): void;
+  /** Shows what is incoming and selects the newest; false when there was nothing. */
+  showIncoming(): boolean;
   /** Puts a post just created at the top and selects it (a refresh follows). */
   prepend(post: Post): void;
   /** Forgets everything (another account is next), dropping any page on its way. */
@@ -50,6 +62,8 @@ const INITIAL: FeedState = {
   loadingMore: false,
   refreshing: false,
   failed: false,
+  incoming: [],
+  fresh: null,
 };
 
 /** By entry: a repost entry sits beside the original post (and another's repost of it). */
@@ -104,6 +118,8 @@ export function usePostFeed(
             loadingMore: false,
             refreshing: false,
             failed: false,
+            incoming: [],
+            fresh: null,
           };
         });
       } catch (error) {
@@ -169,13 +185,53 @@ export function usePostFeed(
   const move = useCallback((delta: number) => select((pending.current ?? stateRef.current.selected) + delta), [select]);
   const selectedNow = useCallback(() => stateRef.current.selected, []);
 
-  const remove = useCallback((id: string) => {
+  const dropWhere = useCallback((gone: (p: Post) => boolean) => {
     setState((s) => {
-      // Every entry of it: the post and the reposts of it.
-      if (!s.posts.some((p) => p.id === id)) return s;
-      const posts = s.posts.filter((p) => p.id !== id);
-      return { ...s, posts, selected: Math.max(0, Math.min(s.selected, posts.length - 1)) };
+      const incoming = s.incoming.filter((p) => !gone(p));
+      if (!s.posts.some(gone)) return incoming.length === s.incoming.length ? s : { ...s, incoming };
+      // Where it stands: the selected entry stays selected (the next one, if it was the one).
+      const kept = s.posts.slice(s.selected).find((p) => !gone(p)) ?? s.posts.slice(0, s.selected).reverse().find((p) => !gone(p));
+      const posts = s.posts.filter((p) => !gone(p));
+      const selected = kept ? posts.indexOf(kept) : 0;
+      return { ...s, posts, incoming, selected };
     });
+  }, []);
+  // Every entry of it: the post and the reposts of it.
+  const remove = useCallback((id: string) => dropWhere((p) => p.id === id), [dropWhere]);
+  const removeRepost = useCallback(
+    (id: string, by: string) => dropWhere((p) => p.id === id && (p as SocialPost).repost?.by.id === by),
+    [dropWhere],
+  );
+
+  const offer = useCallback((post: Post) => {
+    setState((s) => {
+      if (!s.loaded) return s; // the first page will have it
+      const key = entryKey(post);
+      if (s.posts.some((p) => entryKey(p) === key) || s.incoming.some((p) => entryKey(p) === key)) return s;
+      return { ...s, incoming: [post, ...s.incoming] };
+    });
+  }, []);
+
+  const offerPage = useCallback((page: PostPage) => {
+    setState((s) => {
+      const shown = new Set(s.posts.map(entryKey));
+      const incoming = appendUnique(s.incoming, page.posts.filter((p) => !shown.has(entryKey(p))));
+      return { ...s, fresh: page, incoming };
+    });
+  }, []);
+
+  const showIncoming = useCallback((): boolean => {
+    const s = stateRef.current;
+    if (s.incoming.length === 0 && !s.fresh) return false;
+    generation.current++; // a page on its way belongs to the list before this one
+    busy.current = false;
+    pending.current = null;
+    const next: FeedState = s.fresh
+      ? { ...s, posts: appendUnique(appendUnique([], s.incoming), s.fresh.posts), nextCursor: s.fresh.next_cursor, hasMore: s.fresh.has_more, incoming: [], fresh: null, selected: 0 }
+      : { ...s, posts: appendUnique(s.incoming, s.posts), incoming: [], selected: 0 };
+    stateRef.current = next;
+    setState(next);
+    return true;
   }, []);
 
   const reset = useCallback(() => {
@@ -192,7 +248,7 @@ export function usePostFeed(
   }, []);
 
   return useMemo(
-    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, snapshot, selectedPost: state.posts[state.selected] }),
-    [state, refresh, loadMore, select, move, selectedNow, remove, prepend, reset, snapshot],
+    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, offer, offerPage, showIncoming, prepend, reset, snapshot, selectedPost: state.posts[state.selected] }),
+    [state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, offer, offerPage, showIncoming, prepend, reset, snapshot],
   );
 }

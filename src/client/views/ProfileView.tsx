@@ -38,7 +38,12 @@ export function profileHeaderLines(user: SocialUser, width: number, maxBioLines:
     const counts = `${plural(user.posts_count ?? 0, "post")} · ${user.following_count ?? 0} following · ${plural(user.followers_count ?? 0, "follower")}`;
     lines.push([{ text: counts }]);
   }
-  const standing = [relationship?.following ? "Following" : "", relationship?.followed_by ? "Follows you" : ""].filter(Boolean).join(" · ");
+  const standing = [
+    relationship?.following ? "Following" : "",
+    relationship?.followed_by ? "Follows you" : "",
+    relationship?.blocking ? "Blocked" : "",
+    relationship?.muting ? "Muted" : "",
+  ].filter(Boolean).join(" · ");
   lines.push([{ text: formatJoined(user.created_at), token: "dim" }, ...(standing ? [{ text: `  ${standing}`, token: "accent" as const }] : [])]);
   lines.push([{ text: "━".repeat(Math.max(1, width)), token: "border" }]);
   return lines;
@@ -78,6 +83,7 @@ export function ProfileView(props: {
   /** After a follow or unfollow went through (Home changes). */
   onFollowChanged: () => void;
   onStatus: (message: string) => void;
+  onConfirm: (prompt: string, declined: string, yes: () => void) => void;
 }): ReactNode {
   const { api } = useServices();
   const theme = useTheme();
@@ -166,6 +172,24 @@ export function ProfileView(props: {
       props.onError(describeError(error));
     }
   };
+  /** `m` and `B`: the relationship as the server answers; a block also empties their posts here. */
+  const setStanding = async (what: "muting" | "blocking", on: boolean): Promise<void> => {
+    const before = fetchedNow.current;
+    if (!before || own) return;
+    try {
+      const answer = await (what === "muting" ? api.setMuted(before.user.id, on) : api.setBlocked(before.user.id, on));
+      props.onFollowChanged(); // Home changes (the stream's reset says so too)
+      if (live.current) {
+        setFetched({ user: { ...before.user, ...answer.user }, relationship: answer.relationship ?? { ...(before.relationship ?? NO_RELATIONSHIP), [what]: on }, at: Date.now() });
+        void feed.refresh();
+      }
+      const name = `@${before.user.username}`;
+      props.onStatus(what === "muting" ? (on ? `Muted ${name}` : `Unmuted ${name}`) : on ? `Blocked ${name}` : `Unblocked ${name}`);
+    } catch (error) {
+      props.onError(describeError(error));
+    }
+  };
+
   const listHeight = Math.max(1, props.height - header.length);
   const geometry: ListGeometry = {
     width: props.width,
@@ -188,6 +212,15 @@ export function ProfileView(props: {
       }
       if (command === "follow") {
         void toggleFollow();
+        return true;
+      }
+      if (command === "mute" && fetched) {
+        void setStanding("muting", !(fetched.relationship?.muting ?? false));
+        return true;
+      }
+      if (command === "block" && user) {
+        const on = !(fetched?.relationship?.blocking ?? false);
+        props.onConfirm(on ? `Block @${user.username}? y/n` : `Unblock @${user.username}? y/n`, on ? "Not blocked" : "Still blocked", () => void setStanding("blocking", on));
         return true;
       }
       if ((command === "followers" || command === "following") && user) {
@@ -260,6 +293,7 @@ export function ProfileScreen(props: ViewProps<ProfileParams>): ReactNode {
       onOpen={app.open}
       onFollowChanged={app.homeChanged}
       onStatus={(message) => app.status.show("success", message)}
+      onConfirm={app.confirm}
     />
   );
 }

@@ -1,8 +1,9 @@
 // An in-memory implementation of the contract on top of the stub server, for UI tests
 // that need a believable server plus the odd injected fault.
+import type { ServerResponse } from "node:http";
 import type { Post, PostPage, Tokens, User } from "../../../src/api/index.js";
 import { parseEntities } from "../../../src/api/entities.js";
-import type { SocialPost } from "../../../src/client/social.js";
+import type { Notification, NotificationType, SocialPost } from "../../../src/client/social.js";
 import { apiError, startStubServer, type StubReply, type StubRequest, type StubServer } from "./stub-server.js";
 import { makePost, makeTokens, makeUser } from "./fixtures.js";
 
@@ -24,6 +25,21 @@ export interface FakeApi {
   idempotency: Map<string, Post>;
   follow(follower: User, followed: User): void;
   reply(author: User, parent: Post, content: string, at?: Date): SocialPost;
+  /** Notifications for `me`, newest first. */
+  notifications: Notification[];
+  /** Adds a notification for `me` (newest), unread. */
+  notify(type: NotificationType, actor: User, post?: Post): Notification;
+  /** `me`'s blocks and mutes (user ids), and the reports sent. */
+  blocks: Set<string>;
+  mutes: Set<string>;
+  reports: { post_id?: string; user_id?: string; reason: string }[];
+  /** Open live streams (GET /api/v1/stream), and every event sent, for Last-Event-ID replay. */
+  streams: { res: ServerResponse; timeline: string }[];
+  events: { id: string; type: string; data: unknown; timeline?: string }[];
+  /** Sends an event to the open streams (of that timeline, when given). */
+  emit(type: string, data: unknown, timeline?: string): void;
+  /** Cuts every open stream, as a server restart would. */
+  dropStreams(): void;
   /** A post as a reader sees it (counts, flags, reply_to_user), or as v1 sends it. */
   view(post: Post, reader?: User): SocialPost;
   close(): Promise<void>;
@@ -56,6 +72,25 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
     idempotency: new Map(),
     follow(follower, followed) {
       this.follows.add(`${follower.id}>${followed.id}`);
+    },
+    notifications: [],
+    blocks: new Set(),
+    mutes: new Set(),
+    reports: [],
+    streams: [],
+    events: [],
+    emit(type, data, timeline) {
+      const event = { id: `e${String(this.events.length + 1).padStart(6, "0")}`, type, data, ...(timeline ? { timeline } : {}) };
+      this.events.push(event);
+      for (const s of this.streams) if (!timeline || s.timeline === timeline) s.res.write(sseFrame(event));
+    },
+    dropStreams() {
+      for (const s of this.streams.splice(0)) s.res.destroy();
+    },
+    notify(type, actor, post) {
+      const n: Notification = { id: `n-${String(this.notifications.length + 1).padStart(6, "0")}`, type, actor, ...(post ? { post: this.view(post) } : {}), created_at: new Date().toISOString(), read: false };
+      this.notifications.unshift(n);
+      return n;
     },
     reply(author, parent, content, at = new Date()) {
       const post: SocialPost = { ...makePost(author, content, at), reply_to_id: parent.id };
@@ -137,7 +172,7 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
     const ref = decodeURIComponent(req.path.split("/")[4]!);
     const user = fake.users.find((u) => u.id === ref || (ref === "me" && u === me));
     if (!user) return apiError(404, "not_found", "User not found");
-    const own = fake.posts.filter((p) => p.author_id === user.id).map(({ author: _author, ...rest }) => rest);
+    const own = fake.posts.filter((p) => p.author_id === user.id && !fake.blocks.has(user.id)).map(({ author: _author, ...rest }) => rest);
     return { body: page(own.map((p) => fake.view(p)), req) };
   });
   stub.on("PATCH", "/api/v1/users/me", (req) => {
@@ -175,6 +210,10 @@ export async function startFakeApi(opts: { username?: string; social?: boolean }
   return fake;
 }
 
+function sseFrame(event: { id: string; type: string; data: unknown }): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
 /** A profile with its counts, and how `me` stands with it (not on your own). */
 function profileOf(fake: FakeApi, user: User): { user: User; relationship?: object } {
   const count = (side: 0 | 1) => [...fake.follows].filter((f) => f.split(">")[side] === user.id).length;
@@ -183,9 +222,9 @@ function profileOf(fake: FakeApi, user: User): { user: User; relationship?: obje
   const relationship = {
     following: fake.follows.has(`${fake.me.id}>${user.id}`),
     followed_by: fake.follows.has(`${user.id}>${fake.me.id}`),
-    blocking: false,
+    blocking: fake.blocks.has(user.id),
     blocked_by: false,
-    muting: false,
+    muting: fake.mutes.has(user.id),
   };
   return { user: counted, relationship };
 }
@@ -253,6 +292,80 @@ function socialRoutes(fake: FakeApi, authed: (req: StubRequest) => boolean, unau
       return { body: profileOf(fake, user) };
     });
   }
+  stub.on("GET", "/api/v1/notifications", (req) => {
+    if (!authed(req)) return unauthorized;
+    const limit = Number(req.query.get("limit") ?? 50);
+    const cursor = req.query.get("cursor");
+    const start = cursor ? fake.notifications.findIndex((n) => n.id === cursor) + 1 : 0;
+    const slice = fake.notifications.slice(start, start + limit);
+    const hasMore = start + limit < fake.notifications.length;
+    const unread_count = fake.notifications.filter((n) => !n.read).length;
+    return { body: { notifications: slice, next_cursor: hasMore ? slice[slice.length - 1]!.id : null, has_more: hasMore, unread_count } };
+  });
+  for (const method of ["POST", "DELETE"]) {
+    stub.on(method, /^\/api\/v1\/users\/[^/]+\/(block|mute)$/, (req) => {
+      if (!authed(req)) return unauthorized;
+      const user = userOf(req);
+      if (!user) return notFound;
+      if (user.id === me.id) return apiError(400, "validation_error", "Not yourself");
+      const set = req.path.endsWith("/block") ? fake.blocks : fake.mutes;
+      if (method === "POST") set.add(user.id);
+      else set.delete(user.id);
+      return { body: profileOf(fake, user) };
+    });
+  }
+  stub.on("POST", "/api/v1/reports", (req) => {
+    if (!authed(req)) return unauthorized;
+    const body = req.body as { post_id?: string; user_id?: string; reason: string };
+    if ((body.post_id === undefined) === (body.user_id === undefined)) return apiError(400, "validation_error", "Exactly one of post_id and user_id");
+    if (typeof body.reason !== "string" || body.reason.length < 1 || [...body.reason].length > 500) return apiError(400, "validation_error", "Reason is 1–500 characters", "reason");
+    fake.reports.push(body);
+    return { status: 201, body: { report: { id: `r${fake.reports.length}`, created_at: new Date().toISOString() } } };
+  });
+  stub.on("GET", "/api/v1/search/users", (req) => {
+    if (!authed(req)) return unauthorized;
+    const q = (req.query.get("q") ?? "").toLowerCase();
+    if (q === "") return apiError(400, "validation_error", "q is required", "q");
+    const limit = Number(req.query.get("limit") ?? 20);
+    const rank = (u: User) => (u.username === q ? 0 : u.username.startsWith(q) ? 1 : 2);
+    const users = fake.users.filter((u) => u.username.includes(q) || u.display_name.toLowerCase().includes(q)).sort((a, b) => rank(a) - rank(b));
+    return { body: { users: users.slice(0, limit) } };
+  });
+  stub.on("GET", "/api/v1/search/posts", (req) => {
+    if (!authed(req)) return unauthorized;
+    const q = (req.query.get("q") ?? "").trim().toLowerCase();
+    if (q === "") return apiError(400, "validation_error", "q is required", "q");
+    const words = q.split(/\s+/);
+    const hits = fake.posts.filter((p) => words.every((w) => p.content.toLowerCase().split(/[^\p{L}\p{N}_#]+/u).includes(w)));
+    return { body: page(hits.map((p) => fake.view(p)), req) };
+  });
+  stub.on("GET", "/api/v1/stream", (req) => {
+    if (!authed(req)) return unauthorized;
+    const timeline = req.query.get("timeline") ?? "home";
+    const last = req.headers["last-event-id"];
+    return {
+      stream: (res) => {
+        const stream = { res, timeline };
+        fake.streams.push(stream);
+        res.on("close", () => fake.streams.splice(fake.streams.indexOf(stream) >>> 0, fake.streams.includes(stream) ? 1 : 0));
+        // ready first (with the newest id), then what was missed since Last-Event-ID.
+        const mine = fake.events.filter((e) => !e.timeline || e.timeline === timeline);
+        const after = typeof last === "string" ? fake.events.findIndex((e) => e.id === last) : -1;
+        const newest = fake.events[fake.events.length - 1]?.id ?? "e000000";
+        res.write(`id: ${typeof last === "string" && after < 0 ? newest : (last ?? newest)}\nevent: ready\ndata: {}\n\n`);
+        if (typeof last === "string" && after < 0) res.write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+        else if (typeof last === "string") for (const e of mine.filter((e) => fake.events.indexOf(e) > after)) res.write(sseFrame(e));
+      },
+    };
+  });
+  stub.on("POST", "/api/v1/notifications/read", (req) => {
+    if (!authed(req)) return unauthorized;
+    const upTo = (req.body as { up_to_id?: string } | undefined)?.up_to_id;
+    const from = upTo === undefined ? 0 : fake.notifications.findIndex((n) => n.id === upTo);
+    if (from < 0) return notFound;
+    for (const n of fake.notifications.slice(from)) n.read = true;
+    return { status: 204 };
+  });
   stub.on("GET", /^\/api\/v1\/users\/[^/]+\/(followers|following)$/, (req) => {
     if (!authed(req)) return unauthorized;
     const user = userOf(req);

@@ -18,6 +18,8 @@ export interface StubReply {
   /** Never answer (to exercise client timeouts). */
   hang?: boolean;
   delayMs?: number;
+  /** Answer with a stream the handler writes and ends itself (server-sent events). */
+  stream?: (res: ServerResponse) => void;
 }
 
 export type StubHandler = (req: StubRequest) => StubReply | Promise<StubReply>;
@@ -58,6 +60,13 @@ export async function startStubServer(): Promise<StubServer> {
           return;
         }
         if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+        if (reply.stream) {
+          hanging.add(res);
+          res.writeHead(reply.status ?? 200, { "content-type": "text/event-stream", ...reply.headers });
+          res.flushHeaders();
+          reply.stream(res);
+          return;
+        }
         res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
         res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
       });

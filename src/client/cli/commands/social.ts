@@ -14,7 +14,7 @@ export async function notifications(ctx: CommandContext, options: { markRead?: b
 
 export async function follow(ctx: CommandContext, options: { username: string; follow: boolean }): Promise<void> {
   requireSession(ctx);
-  const { user } = await offered(ctx, "follows", () => ctx.api.follow(`@${options.username}`, options.follow), { pathHasId: true });
+  const { user } = await offered(ctx, "follows", () => ctx.api.setFollowing(`@${options.username}`, options.follow), { pathHasId: true });
   if (ctx.json) printJson(ctx, [user]);
   else printText(ctx, `${options.follow ? "Following" : "No longer following"} @${user.username}`);
 }
