@@ -23,7 +23,7 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
       expect(res.statusCode).toBe(201);
       const body = res.json();
       expect(Object.keys(body).sort()).toEqual(["tokens", "user"]);
-      expect(Object.keys(body.user).sort()).toEqual(["bio", "created_at", "display_name", "id", "username"]);
+      expect(Object.keys(body.user).sort()).toEqual(["bio", "created_at", "display_name", "followers_count", "following_count", "id", "posts_count", "username"]);
       expect(body.user).toMatchObject({ username: "ada_lovelace", display_name: "Ada_Lovelace", bio: "" });
       expect(body.user.created_at).toMatch(TIMESTAMP);
       expect(Object.keys(body.tokens).sort()).toEqual(["access_token", "expires_at", "refresh_token"]);
@@ -187,7 +187,7 @@ describe.each(BACKENDS)("auth on %s", (backend) => {
     it("says token_expired for an expired token and unauthorized with none", async () => {
       const { auth } = await signUp(server.app, "expired");
       const past = Math.floor(Date.now() / 1000) - 100;
-      const token = new AccessTokens(TEST_SECRET, 10_000).issue(auth.user.id, "expired", (past - 10) * 1000).token;
+      const token = new AccessTokens(TEST_SECRET, 10_000).issue(auth.user.id, "expired", 0, (past - 10) * 1000).token;
       expect(errorOf(await anon.as(token).get("/api/v1/timeline")).code).toBe("token_expired");
       expect(errorOf(await anon.get("/api/v1/timeline")).code).toBe("unauthorized");
       expect(errorOf(await anon.get("/api/v1/timeline").then(() => anon.request("GET", "/api/v1/timeline", undefined, { authorization: "Basic abc" }))).code).toBe("unauthorized");

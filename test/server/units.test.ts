@@ -229,15 +229,15 @@ describe("access tokens", () => {
   it("round-trip: what is issued verifies, with its claims", () => {
     const tokens = new AccessTokens("round-trip-secret-0123456789-0123456789", 900_000);
     const { token, expiresAt } = tokens.issue(userId, "Zoë_🎉");
-    expect(tokens.verify(token)).toEqual({ userId, username: "Zoë_🎉" });
+    expect(tokens.verify(token)).toEqual({ userId, username: "Zoë_🎉", tokenEpoch: 0 });
     expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$/);
     expect(() => new AccessTokens("another-secret-0123456789-0123456789-xyz", 900_000).verify(token)).toThrow(/Invalid access token/);
   });
 
   it("verifies tokens the previous signing code issued, and issues the very same bytes", () => {
     const tokens = new AccessTokens(secret, 900_000, () => iatMs + 60_000);
-    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace" });
-    expect(tokens.issue(userId, "Ada_Lovelace", iatMs).token).toBe(joseToken);
+    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace", tokenEpoch: 0 });
+    expect(tokens.issue(userId, "Ada_Lovelace", 0, iatMs).token).toBe(joseToken);
     const later = new AccessTokens(secret, 900_000, () => iatMs + 900_000);
     expect(() => later.verify(joseToken)).toThrow(/expired/);
     const [h, p, sig] = joseToken.split(".");

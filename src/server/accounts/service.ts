@@ -54,6 +54,10 @@ export async function deleteAccount(ctx: AppContext, userId: string, password: s
 /** Removes a user and everything of theirs; shared with `niotebook-server admin`. */
 export async function deleteUserRows(ctx: Pick<AppContext, "db" | "knownUsers" | "timelineChanged">, userId: string): Promise<void> {
   await ctx.db.deleteFrom("users").where("id", "=", userId).execute();
+  // The live-update log names the user too (events are written at commit, after the delete):
+  // what was theirs goes, and the deletions streams still need keep only the post's id.
+  await sql`DELETE FROM events WHERE kind <> 'delete' AND (user_id = ${userId}::uuid OR other_id = ${userId}::uuid)`.execute(ctx.db);
+  await sql`UPDATE events SET user_id = '00000000-0000-0000-0000-000000000000', other_id = NULL WHERE user_id = ${userId}::uuid OR other_id = ${userId}::uuid`.execute(ctx.db);
   ctx.knownUsers.deleted(userId);
   // Their posts leave the first page (other processes hear the deletion trigger).
   await ctx.timelineChanged();

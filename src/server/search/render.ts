@@ -9,7 +9,7 @@ export async function renderPosts(db: Db, viewerId: string, ids: string[]): Prom
   if (ids.length === 0) return [];
   const result = await sql<PostRow>`SELECT ${postColumns(viewerId)}
     FROM posts p JOIN users u ON u.id = p.author_id
-    WHERE p.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`))})`.execute(db);
+    WHERE u.suspended_at IS NULL AND p.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`))})`.execute(db);
   const byId = new Map(result.rows.map((row) => [row.id, toPost(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -72,7 +72,9 @@ export function visibleTo(viewer: string, author: RawBuilder<unknown>, options: 
   const muted = options.mutes
     ? sql` OR EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = ${viewer}::uuid AND m.muted_id = ${author})`
     : sql``;
-  return sql<boolean>`NOT (${blocked}${muted})`;
+  // A suspended user is hidden everywhere until the suspension is lifted (social.md, "Operators").
+  const suspended = sql`EXISTS (SELECT 1 FROM users su WHERE su.id = ${author} AND su.suspended_at IS NOT NULL)`;
+  return sql<boolean>`NOT (${blocked}${muted} OR ${suspended})`;
 }
 
 /** True when a block stands between the two users, either way. */
@@ -149,7 +151,7 @@ export function toPost(row: PostRow): SocialPost {
 /** One post as `viewer` sees it (counts exact), or undefined when there is none. */
 export async function findSocialPost(db: Db, viewer: string, id: string): Promise<SocialPost | undefined> {
   const result = await sql<PostRow>`SELECT ${postColumns(viewer)}
-    FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ${id}::uuid`.execute(db);
+    FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ${id}::uuid AND u.suspended_at IS NULL`.execute(db);
   const row = result.rows[0];
   return row && toPost(row);
 }
