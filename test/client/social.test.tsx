@@ -325,7 +325,7 @@ describe("profiles", () => {
     await app.press(KEY.enter);
     await app.waitFor("Joined");
     await app.press("F");
-    let frame = await app.waitFor((f) => f.includes("Followers of @bob") && f.includes("@carol  Carol C"));
+    const frame = await app.waitFor((f) => f.includes("Followers of @bob") && f.includes("@carol  Carol C"));
     expect(selectedLine(frame)).toContain("@carol");
     await app.press(KEY.enter);
     await app.waitFor((f) => f.includes("Joined") && f.includes("Carol C"));
