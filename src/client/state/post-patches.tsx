@@ -32,8 +32,9 @@ export interface PostPatches {
 
 export function usePostPatches(): PostPatches {
   const [patches, setPatches] = useState<ReadonlyMap<string, PostPatch>>(new Map());
+  // The patches as of the last `set`, for reads between renders: `set` is the only writer of
+  // `patches`, and it updates this ref first, so it never lags behind a render.
   const live = useRef(patches);
-  live.current = patches;
   const set = useCallback((id: string, patch: PostPatch | undefined) => {
     const next = new Map(live.current);
     if (patch) next.set(id, patch);
