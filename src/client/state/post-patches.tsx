@@ -28,6 +28,8 @@ export interface PostPatches {
   get: (id: string) => PostPatch | undefined;
   /** Sets (or, with undefined, drops) a post's patch. */
   set: (id: string, patch: PostPatch | undefined) => void;
+  /** Sets a post's patch as the server answered it, stamped now (see settledAt). */
+  settle: (id: string, patch: Omit<PostPatch, "settledAt">) => void;
 }
 
 export function usePostPatches(): PostPatches {
@@ -43,6 +45,7 @@ export function usePostPatches(): PostPatches {
     setPatches(next);
   }, []);
   const get = useCallback((id: string) => live.current.get(id), []);
+  const settle = useCallback((id: string, patch: Omit<PostPatch, "settledAt">) => set(id, { ...patch, settledAt: Date.now() }), [set]);
   const patched = useCallback(
     (post: SocialPost): SocialPost => {
       const patch = patches.get(post.id);
@@ -54,7 +57,7 @@ export function usePostPatches(): PostPatches {
     },
     [patches],
   );
-  return useMemo(() => ({ patched, get, set }), [patched, get, set]);
+  return useMemo(() => ({ patched, get, set, settle }), [patched, get, set, settle]);
 }
 
 const PatchedContext = createContext<(post: SocialPost) => SocialPost>((post) => post);
