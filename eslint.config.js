@@ -9,7 +9,7 @@ import walls from "./eslint/walls.js";
 
 // The Node globals the plain JavaScript files use; add one here when a script needs it.
 const nodeGlobals = Object.fromEntries(
-  ["process", "console", "Buffer", "URL", "setTimeout", "clearTimeout", "performance", "fetch", "AbortSignal"].map((name) => [
+  ["process", "console", "Buffer", "URL", "setTimeout", "clearTimeout", "performance", "fetch", "AbortSignal", "global"].map((name) => [
     name,
     "readonly",
   ]),

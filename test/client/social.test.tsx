@@ -23,6 +23,8 @@ async function open(opts: { columns?: number; rows?: number; colors?: boolean } 
   return app;
 }
 const bob = (): (typeof fake.users)[number] => fake.users[1]!;
+/** The escape that starts an SGR colour sequence in a raw frame, kept out of regex literals. */
+const ESC = "\x1b";
 const selectedLine = (frame: string): string => frame.split("\n").find((l) => l.startsWith("▸")) ?? "";
 const requests = (method: string, path: RegExp) => fake.stub.requests.filter((r) => r.method === method && path.test(r.path));
 
@@ -112,11 +114,11 @@ describe("cards", () => {
     await app.waitFor("♥ 1");
     const raw = app.rawFrame();
     expect(app.frame()).toContain("↩ 0  ♻ 0  ♥ 1");
-    expect(raw).toMatch(/\x1b\[94m#Rust/);
-    expect(raw).toMatch(/\x1b\[94m@alice/);
-    expect(raw).not.toMatch(/\x1b\[94m@nobody/); // no such user: the server mentions no one
-    expect(raw).toMatch(/\x1b\[1m\x1b\[95m♥ 1/); // liked: the accent colour
-    expect(raw).toMatch(/\x1b\[2m {2}↩ 0 {2}♻ 0 {2}\x1b\[22m/); // not reposted: dim
+    expect(raw).toContain("\x1b[94m#Rust");
+    expect(raw).toContain("\x1b[94m@alice");
+    expect(raw).not.toContain("\x1b[94m@nobody"); // no such user: the server mentions no one
+    expect(raw).toContain("\x1b[1m\x1b[95m♥ 1"); // liked: the accent colour
+    expect(raw).toContain("\x1b[2m  ↩ 0  ♻ 0  \x1b[22m"); // not reposted: dim
   });
 });
 
@@ -235,7 +237,7 @@ describe("thread view", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(frame).not.toContain("under the leaf");
     expect(selectedLine(frame)).toContain("@alice"); // the post itself is selected
-    expect(app.rawFrame()).toMatch(/\x1b\[2m[^\n]*the root/); // ancestors dimmed
+    expect(app.rawFrame()).toMatch(new RegExp(`${ESC}\\[2m[^\\n]*the root`)); // ancestors dimmed
     await app.press("j", "v"); // onto the reply, and deeper: its thread has one more ancestor and its own reply
     frame = await app.waitFor((f) => f.includes("under the leaf"));
     expect(selectedLine(frame)).toContain("@bob · 1h");
@@ -323,12 +325,12 @@ describe("profiles", () => {
     await app.press(KEY.enter);
     await app.waitFor("Joined");
     await app.press("F");
-    let frame = await app.waitFor((f) => f.includes("Followers of @bob") && f.includes("@carol  Carol C"));
+    const frame = await app.waitFor((f) => f.includes("Followers of @bob") && f.includes("@carol  Carol C"));
     expect(selectedLine(frame)).toContain("@carol");
     await app.press(KEY.enter);
     await app.waitFor((f) => f.includes("Joined") && f.includes("Carol C"));
     await app.press(KEY.escape, KEY.escape);
     await app.press("W");
-    frame = await app.waitFor((f) => f.includes("Followed by @bob") && f.includes("@alice"));
+    await app.waitFor((f) => f.includes("Followed by @bob") && f.includes("@alice"));
   });
 });

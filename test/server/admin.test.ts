@@ -2,7 +2,6 @@
 // server runs — on PostgreSQL the CLI connects directly; on the embedded database it hands the
 // command to the server over the data folder's admin socket (and opens the folder itself when
 // no server runs, tested with real processes below).
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdminCli } from "../../src/server/admin/cli.js";
 import { ADMIN_HELP, type AdminResult } from "../../src/server/admin/commands.js";

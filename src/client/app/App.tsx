@@ -65,6 +65,8 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const { columns, contentHeight } = contentSize(terminal);
   const [nav, dispatch] = useReducer(reduce, HOME, (root) => initialNav<Route, Overlay>(root));
   const [savedProfile, setSavedProfile] = useState<{ user: User; at: number } | null>(null);
+  // Stamped when saved, so the profile view knows whether a fetch is newer than the edit.
+  const profileSaved = useCallback((user: User) => setSavedProfile({ user, at: Date.now() }), []);
   const [deletedPostId, setDeletedPostId] = useState<string | null>(null);
   /** Which form the log-in screen shows, for the header. */
   const [authMode, setAuthMode] = useState<AuthMode>("login");
@@ -87,26 +89,30 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
    */
   const unreadAsk = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
   const loadUnread = useCallback(() => {
-    const ask = unreadAsk.current;
-    if (ask.busy) {
-      ask.again = true;
-      return;
-    }
-    ask.busy = true;
-    const done = (): void => {
-      ask.busy = false;
-      if (ask.again) {
-        ask.again = false;
-        loadUnread();
+    // A named inner function, as the asking again calls it before loadUnread is declared.
+    const ask = (): void => {
+      const state = unreadAsk.current;
+      if (state.busy) {
+        state.again = true;
+        return;
       }
+      state.busy = true;
+      const done = (): void => {
+        state.busy = false;
+        if (state.again) {
+          state.again = false;
+          ask();
+        }
+      };
+      api.notifications(null, 1).then(
+        (answer) => {
+          if (!state.again) setUnread(answer.unread_count ?? 0);
+          done();
+        },
+        done, // a server without notifications: no count, nothing to say
+      );
     };
-    api.notifications(null, 1).then(
-      (answer) => {
-        if (!ask.again) setUnread(answer.unread_count ?? 0);
-        done();
-      },
-      done, // a server without notifications: no count, nothing to say
-    );
+    ask();
   }, [api]);
   /** Home is reloaded when it next shows: never loaded yet, or a follow changed it. */
   const homeStale = useRef(true);
@@ -147,9 +153,9 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const help = findOverlay(nav, "help") !== undefined;
 
   // The stream follows the timeline last shown; the notification count follows it whatever.
-  const lastTimeline = useRef<"home" | "global">("global");
-  if (route.view === "timeline") lastTimeline.current = route.params.which;
-  const liveTimeline = lastTimeline.current;
+  const [liveTimeline, setLiveTimeline] = useState<"home" | "global">("global");
+  // React renders again at once with the new timeline, before anything is shown or connected.
+  if (route.view === "timeline" && route.params.which !== liveTimeline) setLiveTimeline(route.params.which);
   const onLive = (event: LiveEvent): void => {
     const feed = feeds[liveTimeline];
     switch (event.type) {
@@ -215,7 +221,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     try {
       const answer = await send(api, post.id, on);
       const counted = answer[count] !== undefined ? { [count]: answer[count] } : {};
-      patches.set(post.id, { ...patches.get(post.id), [flag]: answer[flag] ?? on, ...counted, settledAt: Date.now() });
+      patches.settle(post.id, { ...patches.get(post.id), [flag]: answer[flag] ?? on, ...counted });
       if (done) status.show("success", done(on));
     } catch (error) {
       patches.set(post.id, before);
@@ -413,7 +419,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
         // A reply: the conversation stays where it is; its parent counts one more reply.
         dispatch({ type: "close", overlay: "reply" });
         const shown = patches.patched(replyTo);
-        patches.set(replyTo.id, { ...patches.get(replyTo.id), reply_count: (shown.reply_count ?? 0) + 1, settledAt: Date.now() });
+        patches.settle(replyTo.id, { ...patches.get(replyTo.id), reply_count: (shown.reply_count ?? 0) + 1 });
         setLastReply(post);
         status.show("success", `Replied${kept}`);
         return;
@@ -431,12 +437,14 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
     },
     profileSaved: (user) => {
       session.setMeUser(user);
-      setSavedProfile({ user, at: Date.now() });
+      profileSaved(user);
       dispatch({ type: "close", overlay: "edit-profile" });
       status.show("success", "Profile saved");
     },
   };
-  const overlays = nav.overlays.map((overlay): ReactNode => overlaySpec(overlay).render(overlay, overlayContext));
+  // A component of its own, so the context's handlers reach the overlays as props (called on
+  // events, after render) rather than through a function called while App renders.
+  const overlays = [<OverlayStack key="overlays" overlays={nav.overlays} context={overlayContext} />];
 
   return (
     <Layout
@@ -455,6 +463,11 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
 }
 
 /** The route's view, from the views table. */
+/** The open overlays, bottom first: each one's element, keyed by its spec. */
+function OverlayStack(props: { overlays: readonly Overlay[]; context: OverlayContext }): ReactNode {
+  return props.overlays.map((overlay): ReactNode => overlaySpec(overlay).render(overlay, props.context));
+}
+
 function CurrentView(props: {
   route: Route;
   depth: number;

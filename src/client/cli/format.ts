@@ -10,7 +10,7 @@ import { formatRelativeTime } from "../text/relative-time.js";
  * become U+FFFD, so no post can move the cursor or retitle the window of whoever reads it.
  */
 export function safeText(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\uFFFD");
+  return text.replace(/[\p{Cc}--[\n\t]]/gv, "\uFFFD");
 }
 
 const indent = (text: string) => safeText(text).split("\n").map((line) => `  ${line}`).join("\n");

@@ -1,7 +1,7 @@
 // The app's one live stream, for as long as someone is logged in: follows the timeline last
 // shown (home or global) and hands every event to the shell. Returns whether live updates
 // have been paused long enough to say so.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { ApiClient } from "../api-client.js";
 import { LIVE_TIMING, LiveStream, type LiveEvent, type LiveTiming } from "./live-stream.js";
 
@@ -17,7 +17,9 @@ export function useLive(opts: {
   const [paused, setPaused] = useState(false);
   // The latest handler, so a new render's closures never reconnect the stream.
   const onEvent = useRef(opts.onEvent);
-  onEvent.current = opts.onEvent;
+  useLayoutEffect(() => {
+    onEvent.current = opts.onEvent;
+  });
   const { api, enabled, timeline } = opts;
   const timing = opts.timing ?? LIVE_TIMING;
   useEffect(() => {

@@ -28,12 +28,15 @@ export interface PostPatches {
   get: (id: string) => PostPatch | undefined;
   /** Sets (or, with undefined, drops) a post's patch. */
   set: (id: string, patch: PostPatch | undefined) => void;
+  /** Sets a post's patch as the server answered it, stamped now (see settledAt). */
+  settle: (id: string, patch: Omit<PostPatch, "settledAt">) => void;
 }
 
 export function usePostPatches(): PostPatches {
   const [patches, setPatches] = useState<ReadonlyMap<string, PostPatch>>(new Map());
+  // The patches as of the last `set`, for reads between renders: `set` is the only writer of
+  // `patches`, and it updates this ref first, so it never lags behind a render.
   const live = useRef(patches);
-  live.current = patches;
   const set = useCallback((id: string, patch: PostPatch | undefined) => {
     const next = new Map(live.current);
     if (patch) next.set(id, patch);
@@ -42,6 +45,7 @@ export function usePostPatches(): PostPatches {
     setPatches(next);
   }, []);
   const get = useCallback((id: string) => live.current.get(id), []);
+  const settle = useCallback((id: string, patch: Omit<PostPatch, "settledAt">) => set(id, { ...patch, settledAt: Date.now() }), [set]);
   const patched = useCallback(
     (post: SocialPost): SocialPost => {
       const patch = patches.get(post.id);
@@ -53,7 +57,7 @@ export function usePostPatches(): PostPatches {
     },
     [patches],
   );
-  return useMemo(() => ({ patched, get, set }), [patched, get, set]);
+  return useMemo(() => ({ patched, get, set, settle }), [patched, get, set, settle]);
 }
 
 const PatchedContext = createContext<(post: SocialPost) => SocialPost>((post) => post);

@@ -1,7 +1,7 @@
 // Notifications (tui.md "Notifications"): one line each, newest first, unread marked `•`, a
 // dim excerpt of the post; Enter opens the post's thread (a follow: the actor's profile).
 // Opening the view marks what it shows as read at once, so the header's count goes.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { Box, Text } from "ink";
 import { describeError } from "../api-errors.js";
 import { useServices, useTheme } from "../app/services.js";
@@ -45,9 +45,12 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
   const [items, setItems] = useState<Notification[]>([]);
   const [selected, setSelected] = useState(0);
   const [page, setPage] = useState({ cursor: null as string | null, more: true, loaded: false, loading: false });
+  // The latest page, for loads started from key handlers between renders.
   const pageRef = useRef(page);
-  pageRef.current = page;
-  const topRef = useRef(0);
+  useLayoutEffect(() => {
+    pageRef.current = page;
+  });
+  const [shownTop, setShownTop] = useState(0); // the first row shown, kept between renders
 
   /** Marks everything up to `newest` read, on the server and in the header, at once. */
   const markRead = useCallback(
@@ -160,8 +163,8 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
       </Box>
     );
   }
-  const top = ensureVisible({ selected, top: topRef.current, count: items.length, viewport: props.height, heightOf: () => 1, footer: 0 });
-  topRef.current = top;
+  const top = ensureVisible({ selected, top: shownTop, count: items.length, viewport: props.height, heightOf: () => 1, footer: 0 });
+  if (top !== shownTop) setShownTop(top); // React renders again at once, and ensureVisible then keeps top
   return (
     <Box flexDirection="column" height={props.height}>
       {items.slice(top, top + props.height).map((n, i) => (

@@ -89,7 +89,9 @@ export function ProfileView(props: {
   const theme = useTheme();
   const [fetched, setFetched] = useState<Fetched | null>(props.resume?.fetched ?? null);
   const fetchedNow = useRef(fetched);
-  fetchedNow.current = fetched;
+  useLayoutEffect(() => {
+    fetchedNow.current = fetched;
+  });
   const [failed, setFailed] = useState<string | null>(null);
   const edited = props.override;
   const user: SocialUser | null =

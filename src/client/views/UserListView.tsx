@@ -1,5 +1,5 @@
 // Followers or following of a user: one line per user, paged; Enter opens a profile.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { Box, Text } from "ink";
 import type { User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
@@ -36,9 +36,12 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
     loaded: false,
     loading: false,
   });
+  // The latest page, for loads started from key handlers between renders.
   const pageRef = useRef(page);
-  pageRef.current = page;
-  const topRef = useRef(0);
+  useLayoutEffect(() => {
+    pageRef.current = page;
+  });
+  const [shownTop, setShownTop] = useState(0); // the first row shown, kept between renders
 
   const load = useCallback(async () => {
     const now = pageRef.current;
@@ -115,8 +118,8 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
       </Box>
     );
   }
-  const top = ensureVisible({ selected, top: topRef.current, count: users.length, viewport: props.height, heightOf: () => 1, footer: 0 });
-  topRef.current = top;
+  const top = ensureVisible({ selected, top: shownTop, count: users.length, viewport: props.height, heightOf: () => 1, footer: 0 });
+  if (top !== shownTop) setShownTop(top); // React renders again at once, and ensureVisible then keeps top
   return (
     <Box flexDirection="column" height={props.height}>
       {users.slice(top, top + props.height).map((user, i) => (

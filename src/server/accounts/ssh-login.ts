@@ -53,7 +53,7 @@ export async function sshLogin(ctx: AppContext, body: { username: string; challe
   // Used up by this attempt, right or wrong, whoever it names.
   const used = await ctx.db.deleteFrom("ssh_challenges").where("challenge", "=", body.challenge)
     .returning(["username", sql<boolean>`expires_at > now()`.as("live")]).executeTakeFirst();
-  let signer: Buffer | null = null;
+  let signer: Buffer | null;
   try {
     signer = verifySshSig(body.signature, Buffer.from(body.challenge, "utf8"), LOGIN_NAMESPACE).publicKey;
   } catch {
