@@ -9,7 +9,7 @@ import { parseArgs, type CliArgs, type ScriptCommand } from "../../src/client/cl
 import { runCommand } from "../../src/client/cli/commands/run.js";
 import { formatNotification, formatPost, safeText } from "../../src/client/cli/format.js";
 import { EventEmitter } from "node:events";
-import { firstLine, InputCancelled, promptLine, type InputStream } from "../../src/client/cli/terminal-input.js";
+import { firstLine, InputCancelled, promptLine, type InputStream } from "../../src/client/keys/terminal-input.js";
 import { SessionStore } from "../../src/client/config/session-store.js";
 import { makePost, makeTokens, makeUser } from "./helpers/fixtures.js";
 import { apiError, startStubServer, type StubServer } from "./helpers/stub-server.js";

@@ -127,7 +127,7 @@ describe("niotebook-server as a process", () => {
     const dataDir = tempDir();
     const seeded = run(["seed", "--users", "5", "--posts", "300", "--shared-timestamp", "60"], { NIOTEBOOK_DATA_DIR: dataDir });
     expect(seeded.status, seeded.stderr).toBe(0);
-    expect(seeded.stdout).toContain("seeded 5 users and 300 posts");
+    expect(seeded.stdout).toContain("seeded 5 users, 300 posts");
     const example = /e\.g\. (\S+@example\.com), password (\S+)/.exec(seeded.stdout);
     expect(example, seeded.stdout).not.toBeNull();
     const server = await start(dataDir);

@@ -3,7 +3,7 @@
 import { ApiError } from "../../api-errors.js";
 import { listSessions, readTokenClaims } from "../../config/session-store.js";
 import { formatSessions, formatUser } from "../format.js";
-import { firstLine, promptLine, readAll } from "../terminal-input.js";
+import { firstLine, promptLine, readAll } from "../../keys/terminal-input.js";
 import { CliFailure, notLoggedIn, printJson, printText, requireSession, type CommandContext } from "./context.js";
 
 export async function login(ctx: CommandContext, options: { email?: string | undefined }): Promise<void> {

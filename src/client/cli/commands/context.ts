@@ -2,7 +2,7 @@
 // normally for exit 0 and throws CliFailure (or the API client's ApiError) otherwise.
 import { ApiError } from "../../api-errors.js";
 import type { ApiClient } from "../../api-client.js";
-import type { InputStream } from "../terminal-input.js";
+import type { InputStream } from "../../keys/terminal-input.js";
 
 export interface Output {
   write(text: string): unknown;

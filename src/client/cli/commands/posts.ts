@@ -1,6 +1,6 @@
 // post and timeline.
 import { formatPost, formatPosts } from "../format.js";
-import { readAll } from "../terminal-input.js";
+import { readAll } from "../../keys/terminal-input.js";
 import { offered, printJson, printText, requireSession, type CommandContext } from "./context.js";
 
 export async function post(ctx: CommandContext, options: { text?: string | undefined; replyTo?: string | undefined }): Promise<void> {

@@ -4,7 +4,7 @@ import { ApiClient } from "../../api-client.js";
 import { ApiError } from "../../api-errors.js";
 import { SessionStore } from "../../config/session-store.js";
 import type { CliArgs, ScriptCommand } from "../args.js";
-import { InputCancelled, type InputStream } from "../terminal-input.js";
+import { InputCancelled, type InputStream } from "../../keys/terminal-input.js";
 import { login, logout, whoami } from "./account.js";
 import { CliFailure, type CommandContext, type Output } from "./context.js";
 import { keys } from "./keys.js";
