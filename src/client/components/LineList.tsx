@@ -1,6 +1,6 @@
 // A paged list drawn one line per item (notifications, followers/following): the loading and
 // empty notes, and a window of lines that scrolls to keep the selected item in view.
-import { useState, type ReactNode } from "react";
+import { useLayoutEffect, useRef, useState, type Dispatch, type ReactNode, type RefObject, type SetStateAction } from "react";
 import { Box, Text } from "ink";
 import { useTheme } from "../app/services.js";
 import type { Line } from "../list/card-layout.js";
@@ -47,4 +47,22 @@ export function LineList<T extends { id: string }>(props: LineListProps<T>): Rea
       ))}
     </Box>
   );
+}
+
+/** Where a paged list's loading stands: the next page's cursor, whether there is one, and so on. */
+export interface PageState {
+  cursor: string | null;
+  more: boolean;
+  loaded: boolean;
+  loading: boolean;
+}
+
+/** A paged list's page state, and a ref to its latest value for loads started from key handlers between renders. */
+export function usePageState(): { page: PageState; setPage: Dispatch<SetStateAction<PageState>>; pageRef: RefObject<PageState> } {
+  const [page, setPage] = useState<PageState>({ cursor: null, more: true, loaded: false, loading: false });
+  const pageRef = useRef(page);
+  useLayoutEffect(() => {
+    pageRef.current = page;
+  });
+  return { page, setPage, pageRef };
 }

@@ -1,11 +1,11 @@
 // Notifications (tui.md "Notifications"): one line each, newest first, unread marked `•`, a
 // dim excerpt of the post; Enter opens the post's thread (a follow: the actor's profile).
 // Opening the view marks what it shows as read at once, so the header's count goes.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { LineList } from "../components/LineList.js";
+import { LineList, usePageState } from "../components/LineList.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Segment } from "../list/card-layout.js";
@@ -41,12 +41,7 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
   const { app } = props;
   const [items, setItems] = useState<Notification[]>([]);
   const [selected, setSelected] = useState(0);
-  const [page, setPage] = useState({ cursor: null as string | null, more: true, loaded: false, loading: false });
-  // The latest page, for loads started from key handlers between renders.
-  const pageRef = useRef(page);
-  useLayoutEffect(() => {
-    pageRef.current = page;
-  });
+  const { page, setPage, pageRef } = usePageState();
 
   /** Marks everything up to `newest` read, on the server and in the header, at once. */
   const markRead = useCallback(
@@ -84,7 +79,7 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
         app.showError(describeError(error));
       }
     },
-    [api, app, markRead],
+    [api, app, markRead, pageRef, setPage],
   );
 
   useEffect(() => {

@@ -1,10 +1,10 @@
 // Followers or following of a user: one line per user, paged; Enter opens a profile.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { LineList } from "../components/LineList.js";
+import { LineList, usePageState } from "../components/LineList.js";
 import type { Line } from "../list/card-layout.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
@@ -37,17 +37,7 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
   const { app } = props;
   const [users, setUsers] = useState<User[]>([]);
   const [selected, setSelected] = useState(0);
-  const [page, setPage] = useState<{ cursor: string | null; more: boolean; loaded: boolean; loading: boolean }>({
-    cursor: null,
-    more: true,
-    loaded: false,
-    loading: false,
-  });
-  // The latest page, for loads started from key handlers between renders.
-  const pageRef = useRef(page);
-  useLayoutEffect(() => {
-    pageRef.current = page;
-  });
+  const { page, setPage, pageRef } = usePageState();
 
   const load = useCallback(async () => {
     const now = pageRef.current;
@@ -65,7 +55,7 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
       setPage({ ...now, loaded: true, loading: false, more: false });
       app.showError(describeError(error));
     }
-  }, [api, userId, which, app]);
+  }, [api, userId, which, app, pageRef, setPage]);
 
   useEffect(() => {
     void load();
