@@ -1,29 +1,20 @@
 // Blocks, mutes and reports from the client (tui.md "Profiles" m/B/U, "Cards" !) against the
 // fake API.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
-import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+import { describe, expect, it } from "vitest";
+import { fakeSession } from "./helpers/fake-session.js";
+import { KEY, type RenderedApp } from "./helpers/render-app.js";
 
-let fake: FakeApi;
-let app: RenderedApp | null = null;
-beforeEach(async () => {
-  fake = await startFakeApi({ social: true });
-});
-afterEach(async () => {
-  app?.cleanup();
-  app = null;
-  await fake.close();
-});
+const session = fakeSession();
 
 async function openBob(): Promise<RenderedApp> {
-  fake.addPosts(2);
-  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
+  session.fake.addPosts(2);
+  const app = session.render();
   await app.waitFor("Post number 1 ");
   await app.press(KEY.enter);
   await app.waitFor((f) => f.includes("Joined") && f.includes("Post number 1 by bob"));
   return app;
 }
-const bobId = () => fake.users[1]!.id;
+const bobId = () => session.fake.users[1]!.id;
 
 describe("blocks, mutes and reports", () => {
   it("B asks first: n keeps things, y blocks and the profile's posts go", async () => {
@@ -32,12 +23,12 @@ describe("blocks, mutes and reports", () => {
     await app.waitFor("Block @bob? y/n");
     await app.press("n");
     await app.waitFor("Not blocked");
-    expect(fake.blocks.size).toBe(0);
+    expect(session.fake.blocks.size).toBe(0);
     await app.press("B");
     await app.waitFor("Block @bob? y/n");
     await app.press("y");
     await app.waitFor((f) => f.includes("Blocked @bob") && !f.includes("Post number 1 by bob"));
-    expect(fake.blocks.has(bobId())).toBe(true);
+    expect(session.fake.blocks.has(bobId())).toBe(true);
     expect(app.frame()).toMatch(/Joined.*Blocked/);
     // B again unblocks, after asking.
     await app.press("B");
@@ -50,10 +41,10 @@ describe("blocks, mutes and reports", () => {
     const app = await openBob();
     await app.press("m");
     await app.waitFor("Muted @bob");
-    expect(fake.mutes.has(bobId())).toBe(true);
+    expect(session.fake.mutes.has(bobId())).toBe(true);
     await app.press("m");
     await app.waitFor("Unmuted @bob");
-    expect(fake.mutes.size).toBe(0);
+    expect(session.fake.mutes.size).toBe(0);
   });
 
   it("U reports the user with the reason typed; an empty reason is refused client-side", async () => {
@@ -66,12 +57,12 @@ describe("blocks, mutes and reports", () => {
     await app.waitFor("11/500");
     await app.press(KEY.enter);
     await app.waitFor("Reported — thank you");
-    expect(fake.reports).toEqual([{ user_id: bobId(), reason: "Spam, again" }]);
+    expect(session.fake.reports).toEqual([{ user_id: bobId(), reason: "Spam, again" }]);
   });
 
   it("! reports the selected post; Esc cancels without sending", async () => {
-    fake.addPosts(1);
-    app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
+    session.fake.addPosts(1);
+    const app = session.render();
     await app.waitFor("Post number 1 ");
     await app.press("!");
     await app.waitFor("Report @bob's post");
@@ -83,6 +74,6 @@ describe("blocks, mutes and reports", () => {
     await app.type("Misleading");
     await app.press(KEY.enter);
     await app.waitFor("Reported — thank you");
-    expect(fake.reports).toEqual([{ post_id: fake.posts[0]!.id, reason: "Misleading" }]);
+    expect(session.fake.reports).toEqual([{ post_id: session.fake.posts[0]!.id, reason: "Misleading" }]);
   });
 });

@@ -1,34 +1,25 @@
 // The notifications view and the header's unread count (tui.md "Notifications", "Timelines")
 // against the fake API's social routes.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
-import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+import { describe, expect, it } from "vitest";
+import { fakeSession } from "./helpers/fake-session.js";
+import { KEY, type RenderedApp } from "./helpers/render-app.js";
 
-let fake: FakeApi;
-let app: RenderedApp | null = null;
-beforeEach(async () => {
-  fake = await startFakeApi({ social: true });
-});
-afterEach(async () => {
-  app?.cleanup();
-  app = null;
-  await fake.close();
-});
+const session = fakeSession();
 
 async function open(opts: { columns?: number } = {}): Promise<RenderedApp> {
-  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens, ...opts });
+  const app = session.render(opts);
   await app.waitFor((f) => f.includes("niotebook · @alice") && !f.includes("Loading…"));
   return app;
 }
-const bob = () => fake.users[1]!;
+const bob = () => session.fake.users[1]!;
 const header = (frame: string): string => frame.split("\n")[0]!;
 
 describe("notifications", () => {
   it("the header counts unread ones; 3 lists them newest first, marks them read, and the count goes", async () => {
-    const [post] = fake.addPosts(1, fake.me);
-    fake.notify("follow", bob());
-    fake.notify("like", bob(), post);
-    fake.notify("reply", bob(), fake.reply(bob(), post!, "Nice one"));
+    const [post] = session.fake.addPosts(1, session.fake.me);
+    session.fake.notify("follow", bob());
+    session.fake.notify("like", bob(), post);
+    session.fake.notify("reply", bob(), session.fake.reply(bob(), post!, "Nice one"));
     const app = await open();
     await app.waitFor((f) => header(f).includes("3 Notifications (3)"));
     await app.press("3");
@@ -41,23 +32,23 @@ describe("notifications", () => {
     expect(at("liked")).toBeLessThan(at("followed"));
     // Read at once: the header's count goes, and the server was told up to the newest.
     await app.waitFor((f) => header(f).includes("[3 Notifications]"));
-    const read = fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/notifications/read");
-    await app.waitFor(() => read.length > 0 || fake.stub.requests.some((r) => r.path === "/api/v1/notifications/read"));
-    read.splice(0, read.length, ...fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/notifications/read"));
-    expect(read.map((r) => r.body)).toEqual([{ up_to_id: fake.notifications[0]!.id }]);
-    expect(fake.notifications.every((n) => n.read)).toBe(true);
+    const read = session.fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/notifications/read");
+    await app.waitFor(() => read.length > 0 || session.fake.stub.requests.some((r) => r.path === "/api/v1/notifications/read"));
+    read.splice(0, read.length, ...session.fake.stub.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/notifications/read"));
+    expect(read.map((r) => r.body)).toEqual([{ up_to_id: session.fake.notifications[0]!.id }]);
+    expect(session.fake.notifications.every((n) => n.read)).toBe(true);
   });
 
   it("narrow header shows N(4)", async () => {
-    for (let i = 0; i < 4; i++) fake.notify("follow", bob());
+    for (let i = 0; i < 4; i++) session.fake.notify("follow", bob());
     const app = await open({ columns: 50 });
     await app.waitFor((f) => /H \[G\] N\(4\)\s*$/.test(header(f)));
   });
 
   it("Enter opens the post's thread, or the actor's profile for a follow; Esc comes back", async () => {
-    const [post] = fake.addPosts(1, fake.me);
-    fake.notify("follow", bob());
-    fake.notify("like", bob(), post);
+    const [post] = session.fake.addPosts(1, session.fake.me);
+    session.fake.notify("follow", bob());
+    session.fake.notify("like", bob(), post);
     const app = await open();
     await app.press("3");
     await app.waitFor("followed you");
@@ -72,12 +63,12 @@ describe("notifications", () => {
   });
 
   it("pages: going down loads the next page", async () => {
-    for (let i = 0; i < 60; i++) fake.notify("follow", bob());
+    for (let i = 0; i < 60; i++) session.fake.notify("follow", bob());
     const app = await open({});
     await app.press("3");
     await app.waitFor("followed you");
     await app.press("G");
     await app.press("G");
-    await app.waitFor(() => fake.stub.requests.some((r) => r.path === "/api/v1/notifications" && r.query.get("cursor") !== null));
+    await app.waitFor(() => session.fake.stub.requests.some((r) => r.path === "/api/v1/notifications" && r.query.get("cursor") !== null));
   });
 });

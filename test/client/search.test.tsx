@@ -1,22 +1,13 @@
 // The search line (tui.md "Search") and @ completion in the compose box, against the fake API.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeUser } from "./helpers/fixtures.js";
-import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
-import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+import { fakeSession } from "./helpers/fake-session.js";
+import { KEY, type RenderedApp } from "./helpers/render-app.js";
 
-let fake: FakeApi;
-let app: RenderedApp | null = null;
-beforeEach(async () => {
-  fake = await startFakeApi({ social: true });
-});
-afterEach(async () => {
-  app?.cleanup();
-  app = null;
-  await fake.close();
-});
+const session = fakeSession();
 
 async function open(): Promise<RenderedApp> {
-  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens, rows: 30 });
+  const app = session.render({ rows: 30 });
   await app.waitFor((f) => f.includes("niotebook · @alice") && !f.includes("Loading…"));
   return app;
 }
@@ -24,8 +15,8 @@ const header = (frame: string): string => frame.split("\n")[0]!;
 
 describe("search", () => {
   it("/ opens the line; Enter searches; Tab switches Posts and Users; Enter opens; Esc closes", async () => {
-    fake.users.push(makeUser("bobby", { display_name: "Bobby Tables" }));
-    fake.addPosts(3);
+    session.fake.users.push(makeUser("bobby", { display_name: "Bobby Tables" }));
+    session.fake.addPosts(3);
     const app = await open();
     await app.waitFor("Post number 1 ");
     await app.press("/");
@@ -34,7 +25,7 @@ describe("search", () => {
     await app.press(KEY.enter);
     let frame = await app.waitFor((f) => f.includes("▸ @bob  Post number 1 by bob"));
     expect(frame).toContain("Post number 3 by bob");
-    expect(fake.stub.requests.find((r) => r.path === "/api/v1/search/posts")!.query.get("q")).toBe("bob");
+    expect(session.fake.stub.requests.find((r) => r.path === "/api/v1/search/posts")!.query.get("q")).toBe("bob");
     await app.press(KEY.tab);
     frame = await app.waitFor((f) => f.includes("[Users]") && f.includes("@bobby"));
     expect(frame).toMatch(/▸ @bob {2}/); // the exact username first
@@ -59,19 +50,19 @@ describe("search", () => {
   });
 
   it("in compose, Tab right after @prefix completes a username; elsewhere it types a tab", async () => {
-    fake.users.push(makeUser("carolyn"));
+    session.fake.users.push(makeUser("carolyn"));
     const app = await open();
     await app.press("n");
     await app.waitFor("New post");
     await app.type("hi @caro");
     await app.press(KEY.tab);
     await app.waitFor("hi @carolyn ");
-    expect(fake.stub.requests.find((r) => r.path === "/api/v1/search/users")!.query.get("q")).toBe("caro");
+    expect(session.fake.stub.requests.find((r) => r.path === "/api/v1/search/users")!.query.get("q")).toBe("caro");
     await app.type("x");
     await app.press(KEY.tab);
     await app.type("y");
     await app.press(KEY.ctrl("s"));
     await app.waitFor("Posted");
-    expect(fake.posts[0]!.content).toBe("hi @carolyn x\ty");
+    expect(session.fake.posts[0]!.content).toBe("hi @carolyn x\ty");
   });
 });

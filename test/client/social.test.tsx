@@ -1,36 +1,27 @@
 // The social client (tui.md, "The social client") against the fake API's social routes:
 // tabs, cards, the post keys (optimistic, rolled back on refusal), threads, profiles.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makePost, makeUser } from "./helpers/fixtures.js";
-import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
+import { fakeSession } from "./helpers/fake-session.js";
 import { apiError } from "./helpers/stub-server.js";
-import { KEY, renderApp, type RenderedApp } from "./helpers/render-app.js";
+import { KEY, type RenderedApp } from "./helpers/render-app.js";
 
-let fake: FakeApi;
-let app: RenderedApp | null = null;
-beforeEach(async () => {
-  fake = await startFakeApi({ social: true });
-});
-afterEach(async () => {
-  app?.cleanup();
-  app = null;
-  await fake.close();
-});
+const session = fakeSession();
 
 async function open(opts: { columns?: number; rows?: number; colors?: boolean } = {}): Promise<RenderedApp> {
-  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens, ...opts });
+  const app = session.render(opts);
   await app.waitFor((f) => f.includes("niotebook · @alice") && !f.includes("Loading…"));
   return app;
 }
-const bob = (): (typeof fake.users)[number] => fake.users[1]!;
+const bob = (): (typeof session.fake.users)[number] => session.fake.users[1]!;
 /** The escape that starts an SGR colour sequence in a raw frame, kept out of regex literals. */
 const ESC = "\x1b";
 const selectedLine = (frame: string): string => frame.split("\n").find((l) => l.startsWith("▸")) ?? "";
-const requests = (method: string, path: RegExp) => fake.stub.requests.filter((r) => r.method === method && path.test(r.path));
+const requests = (method: string, path: RegExp) => session.fake.stub.requests.filter((r) => r.method === method && path.test(r.path));
 
 describe("timelines", () => {
   it("opens Global for someone who follows no one; 1 shows Home with its empty message, 2 Global again", async () => {
-    fake.addPosts(2);
+    session.fake.addPosts(2);
     const app = await open();
     let frame = await app.waitFor("Post number 1 ");
     expect(frame.split("\n")[0]).toContain("1 Home  [2 Global]  3 Notifications");
@@ -44,11 +35,11 @@ describe("timelines", () => {
 
   it("opens Home for someone who follows anyone, with their posts and reposts of others' posts", async () => {
     const carol = makeUser("carol");
-    fake.users.push(carol);
-    fake.follow(fake.me, bob());
-    fake.addPosts(1, bob());
-    const [carols] = fake.addPosts(1, carol, new Date(Date.now() - 3_600_000));
-    fake.reposts.set(carols!.id, [{ by: bob().id, at: new Date().toISOString() }]);
+    session.fake.users.push(carol);
+    session.fake.follow(session.fake.me, bob());
+    session.fake.addPosts(1, bob());
+    const [carols] = session.fake.addPosts(1, carol, new Date(Date.now() - 3_600_000));
+    session.fake.reposts.set(carols!.id, [{ by: bob().id, at: new Date().toISOString() }]);
     const app = await open();
     const frame = await app.waitFor((f) => f.includes("[1 Home]") && f.includes("rp @bob reposted"));
     expect(frame).toContain("Post number 1 by bob");
@@ -58,9 +49,9 @@ describe("timelines", () => {
   });
 
   it("after log-in opens Home when the user follows anyone", async () => {
-    fake.follow(fake.me, bob());
-    fake.addPosts(1, bob());
-    app = renderApp({ serverUrl: fake.url });
+    session.fake.follow(session.fake.me, bob());
+    session.fake.addPosts(1, bob());
+    const app = session.render({ tokens: undefined });
     await app.waitFor("Log in to niotebook");
     await app.type("alice@example.com");
     await app.press(KEY.tab);
@@ -75,7 +66,7 @@ describe("timelines", () => {
   });
 
   it("following someone reloads Home the next time it is shown", async () => {
-    fake.addPosts(1, bob());
+    session.fake.addPosts(1, bob());
     const app = await open();
     await app.press("1");
     await app.waitFor("Your home feed shows people you follow");
@@ -93,9 +84,9 @@ describe("timelines", () => {
 describe("cards", () => {
   it("show the display name, the username and time, the reply line and the counts (ASCII without colours)", async () => {
     bob().display_name = "Bob Builder";
-    const [parent] = fake.addPosts(1, fake.me, new Date(Date.now() - 7_200_000));
-    fake.reply(bob(), parent!, "yes @alice, see #rust", new Date(Date.now() - 60_000));
-    fake.likes.set(parent!.id, new Set([bob().id]));
+    const [parent] = session.fake.addPosts(1, session.fake.me, new Date(Date.now() - 7_200_000));
+    session.fake.reply(bob(), parent!, "yes @alice, see #rust", new Date(Date.now() - 60_000));
+    session.fake.likes.set(parent!.id, new Set([bob().id]));
     const app = await open();
     const frame = await app.waitFor("see #rust");
     const lines = frame.split("\n");
@@ -107,9 +98,9 @@ describe("cards", () => {
   });
 
   it("with colours: symbols, highlighted mentions and tags, the caller's like in the accent colour", async () => {
-    const [post] = fake.addPosts(1, bob());
+    const [post] = session.fake.addPosts(1, bob());
     post!.content = "hello @alice #Rust @nobody";
-    fake.likes.set(post!.id, new Set([fake.me.id]));
+    session.fake.likes.set(post!.id, new Set([session.fake.me.id]));
     const app = await open({ colors: true });
     await app.waitFor("♥ 1");
     const raw = app.rawFrame();
@@ -124,25 +115,25 @@ describe("cards", () => {
 
 describe("post keys", () => {
   it("l likes at once and unlikes; the server holds the like", async () => {
-    const [post] = fake.addPosts(1);
+    const [post] = session.fake.addPosts(1);
     const app = await open();
     await app.waitFor("lk 0");
     await app.press("l");
     await app.waitFor("lk 1");
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.likes.get(post!.id)?.has(fake.me.id)).toBe(true);
+    expect(session.fake.likes.get(post!.id)?.has(session.fake.me.id)).toBe(true);
     await app.press("l");
     await app.waitFor("lk 0");
     expect(requests("DELETE", /\/like$/)).toHaveLength(1);
   });
 
   it("a post fetched well after the like was answered shows the server's counts, not the patch", async () => {
-    const [post] = fake.addPosts(1);
+    const [post] = session.fake.addPosts(1);
     const app = await open();
     await app.waitFor("lk 0");
     await app.press("l");
     await app.waitFor("lk 1");
-    fake.likes.get(post!.id)!.add("someone-else"); // another reader liked it meanwhile
+    session.fake.likes.get(post!.id)!.add("someone-else"); // another reader liked it meanwhile
     await app.press("r");
     await new Promise((r) => setTimeout(r, 200));
     expect(app.frame()).toContain("lk 1"); // within the counts' lag the patch stands
@@ -152,8 +143,8 @@ describe("post keys", () => {
   });
 
   it("a like the server refuses shows at once, then goes back with the reason", async () => {
-    fake.addPosts(1);
-    fake.stub.on("POST", /^\/api\/v1\/posts\/[^/]+\/like$/, () => ({ ...apiError(403, "forbidden", "You cannot like this post"), delayMs: 300 }));
+    session.fake.addPosts(1);
+    session.fake.stub.on("POST", /^\/api\/v1\/posts\/[^/]+\/like$/, () => ({ ...apiError(403, "forbidden", "You cannot like this post"), delayMs: 300 }));
     const app = await open();
     await app.waitFor("lk 0");
     await app.press("l");
@@ -163,15 +154,15 @@ describe("post keys", () => {
   });
 
   it("t reposts and undoes; a refused repost is rolled back", async () => {
-    const [post] = fake.addPosts(1);
+    const [post] = session.fake.addPosts(1);
     const app = await open();
     await app.waitFor("rp 0");
     await app.press("t");
     await app.waitFor((f) => f.includes("rp 1") && f.includes("Reposted"));
-    expect(fake.reposts.get(post!.id)?.map((r) => r.by)).toEqual([fake.me.id]);
+    expect(session.fake.reposts.get(post!.id)?.map((r) => r.by)).toEqual([session.fake.me.id]);
     await app.press("t");
     await app.waitFor((f) => f.includes("rp 0") && f.includes("Repost undone"));
-    fake.stub.on("POST", /^\/api\/v1\/posts\/[^/]+\/repost$/, () => ({ ...apiError(404, "not_found", "Post not found"), delayMs: 200 }));
+    session.fake.stub.on("POST", /^\/api\/v1\/posts\/[^/]+\/repost$/, () => ({ ...apiError(404, "not_found", "Post not found"), delayMs: 200 }));
     await app.press("t");
     await app.waitFor("rp 1");
     const frame = await app.waitFor("Post not found");
@@ -179,7 +170,7 @@ describe("post keys", () => {
   });
 
   it("R replies in a box titled Reply to @name; the reply answers that post and its count moves", async () => {
-    const [post] = fake.addPosts(1);
+    const [post] = session.fake.addPosts(1);
     const app = await open();
     await app.waitFor("re 0");
     await app.press("R");
@@ -194,23 +185,23 @@ describe("post keys", () => {
   });
 
   it("d on a repost entry of your own post deletes the original, after asking", async () => {
-    const [mine] = fake.addPosts(1, fake.me);
-    fake.stub.on("GET", "/api/v1/timeline/home", () => ({
-      body: { posts: [{ ...fake.view(mine!), repost: { by: bob(), at: new Date().toISOString() } }], next_cursor: null, has_more: false },
+    const [mine] = session.fake.addPosts(1, session.fake.me);
+    session.fake.stub.on("GET", "/api/v1/timeline/home", () => ({
+      body: { posts: [{ ...session.fake.view(mine!), repost: { by: bob(), at: new Date().toISOString() } }], next_cursor: null, has_more: false },
     }));
-    fake.follow(fake.me, bob());
+    session.fake.follow(session.fake.me, bob());
     const app = await open();
     await app.waitFor("rp @bob reposted");
     await app.press("d");
     await app.waitFor("Delete your original post (not just this repost)? y/n");
     await app.press("y");
     await app.waitFor("Post deleted");
-    expect(fake.posts.find((p) => p.id === mine!.id)).toBeUndefined();
+    expect(session.fake.posts.find((p) => p.id === mine!.id)).toBeUndefined();
   });
 
   it("Enter on a post opens its author's profile, from a thread too", async () => {
-    const [post] = fake.addPosts(1);
-    fake.reply(fake.me, post!, "my answer");
+    const [post] = session.fake.addPosts(1);
+    session.fake.reply(session.fake.me, post!, "my answer");
     const app = await open();
     await app.waitFor("Post number 1 by bob");
     await app.press("G", "v");
@@ -223,10 +214,10 @@ describe("post keys", () => {
 describe("thread view", () => {
   it("shows ancestors dimmed above the post, replies below; v goes deeper and Esc back up", async () => {
     const root = makePost(bob(), "the root", new Date(Date.now() - 3 * 3_600_000));
-    fake.posts.push(root);
-    const middle = fake.reply(fake.me, root, "the middle", new Date(Date.now() - 2 * 3_600_000));
-    const leaf = fake.reply(bob(), middle, "the leaf", new Date(Date.now() - 3_600_000));
-    fake.reply(bob(), leaf, "under the leaf", new Date(Date.now() - 1_800_000));
+    session.fake.posts.push(root);
+    const middle = session.fake.reply(session.fake.me, root, "the middle", new Date(Date.now() - 2 * 3_600_000));
+    const leaf = session.fake.reply(bob(), middle, "the leaf", new Date(Date.now() - 3_600_000));
+    session.fake.reply(bob(), leaf, "under the leaf", new Date(Date.now() - 1_800_000));
     const app = await open({ colors: true, rows: 40 });
     await app.waitFor("the middle");
     // Select "the middle" on Global and open its thread.
@@ -250,8 +241,8 @@ describe("thread view", () => {
   });
 
   it("pages through a long thread's replies, each once", async () => {
-    const [post] = fake.addPosts(1, bob()); // newest on Global (the fake does not mind replies older than it)
-    for (let i = 0; i < 60; i++) fake.reply(fake.me, post!, `reply ${i}`, new Date(Date.now() - 80_000_000 + i * 60_000));
+    const [post] = session.fake.addPosts(1, bob()); // newest on Global (the fake does not mind replies older than it)
+    for (let i = 0; i < 60; i++) session.fake.reply(session.fake.me, post!, `reply ${i}`, new Date(Date.now() - 80_000_000 + i * 60_000));
     const app = await open();
     await app.waitFor((f) => selectedLine(f).includes("@bob"));
     await app.press("v");
@@ -267,7 +258,7 @@ describe("thread view", () => {
   });
 
   it("a reply published from a thread shows among its replies", async () => {
-    const [post] = fake.addPosts(1);
+    const [post] = session.fake.addPosts(1);
     const app = await open();
     await app.waitFor("Post number 1 by bob");
     await app.press("v");
@@ -278,14 +269,14 @@ describe("thread view", () => {
     await app.press(KEY.ctrl("s"));
     const frame = await app.waitFor((f) => f.includes("from the thread") && f.includes("Thread"));
     expect(frame).toContain("re @bob");
-    expect(fake.posts.some((p) => p.content === "from the thread" && (p as { reply_to_id?: string }).reply_to_id === post!.id)).toBe(true);
+    expect(session.fake.posts.some((p) => p.content === "from the thread" && (p as { reply_to_id?: string }).reply_to_id === post!.id)).toBe(true);
   });
 });
 
 describe("profiles", () => {
   it("show counts and Follows you; f follows at once and unfollows", async () => {
-    fake.follow(bob(), fake.me);
-    fake.addPosts(2, bob());
+    session.fake.follow(bob(), session.fake.me);
+    session.fake.addPosts(2, bob());
     const app = await open();
     await app.waitFor("Post number 1 by bob");
     await app.press(KEY.enter);
@@ -294,15 +285,15 @@ describe("profiles", () => {
     await app.press("f");
     frame = await app.waitFor("Following @bob");
     expect(frame).toContain("2 posts · 1 following · 1 follower");
-    expect(fake.follows.has(`${fake.me.id}>${bob().id}`)).toBe(true);
+    expect(session.fake.follows.has(`${session.fake.me.id}>${bob().id}`)).toBe(true);
     await app.press("f");
     await app.waitFor((f) => f.includes("Unfollowed @bob") && f.includes("0 followers"));
-    expect(fake.follows.has(`${fake.me.id}>${bob().id}`)).toBe(false);
+    expect(session.fake.follows.has(`${session.fake.me.id}>${bob().id}`)).toBe(false);
   });
 
   it("a refused follow shows at once and goes back with the reason", async () => {
-    fake.addPosts(1, bob());
-    fake.stub.on("POST", /^\/api\/v1\/users\/[^/]+\/follow$/, () => ({ ...apiError(403, "forbidden", "You cannot follow this user"), delayMs: 300 }));
+    session.fake.addPosts(1, bob());
+    session.fake.stub.on("POST", /^\/api\/v1\/users\/[^/]+\/follow$/, () => ({ ...apiError(403, "forbidden", "You cannot follow this user"), delayMs: 300 }));
     const app = await open();
     await app.waitFor("Post number 1 by bob");
     await app.press(KEY.enter);
@@ -316,10 +307,10 @@ describe("profiles", () => {
 
   it("F lists followers and W following; Enter opens a profile, Esc comes back", async () => {
     const carol = makeUser("carol", { display_name: "Carol C" });
-    fake.users.push(carol);
-    fake.follow(carol, bob());
-    fake.follow(bob(), fake.me);
-    fake.addPosts(1, bob());
+    session.fake.users.push(carol);
+    session.fake.follow(carol, bob());
+    session.fake.follow(bob(), session.fake.me);
+    session.fake.addPosts(1, bob());
     const app = await open();
     await app.waitFor("Post number 1 by bob");
     await app.press(KEY.enter);

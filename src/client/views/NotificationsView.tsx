@@ -1,16 +1,14 @@
 // Notifications (tui.md "Notifications"): one line each, newest first, unread marked `•`, a
 // dim excerpt of the post; Enter opens the post's thread (a follow: the actor's profile).
 // Opening the view marks what it shows as read at once, so the header's count goes.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { Box, Text } from "ink";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { describeError } from "../api-errors.js";
-import { useServices, useTheme } from "../app/services.js";
+import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { StyledLine } from "../components/StyledLine.js";
+import { LineList, usePageState } from "../components/LineList.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Segment } from "../list/card-layout.js";
-import { ensureVisible } from "../list/viewport.js";
 import type { Notification, NotificationType } from "../social.js";
 
 /** Start loading the next page this many lines before the end. */
@@ -40,17 +38,10 @@ export function notificationLine(n: Notification, selected: boolean): Segment[] 
 
 export function NotificationsScreen(props: ViewProps<Record<string, never>>): ReactNode {
   const { api } = useServices();
-  const theme = useTheme();
   const { app } = props;
   const [items, setItems] = useState<Notification[]>([]);
   const [selected, setSelected] = useState(0);
-  const [page, setPage] = useState({ cursor: null as string | null, more: true, loaded: false, loading: false });
-  // The latest page, for loads started from key handlers between renders.
-  const pageRef = useRef(page);
-  useLayoutEffect(() => {
-    pageRef.current = page;
-  });
-  const [shownTop, setShownTop] = useState(0); // the first row shown, kept between renders
+  const { page, setPage, pageRef } = usePageState();
 
   /** Marks everything up to `newest` read, on the server and in the header, at once. */
   const markRead = useCallback(
@@ -88,7 +79,7 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
         app.showError(describeError(error));
       }
     },
-    [api, app, markRead],
+    [api, app, markRead, pageRef, setPage],
   );
 
   useEffect(() => {
@@ -149,27 +140,16 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
     props.active,
   );
 
-  if (!page.loaded) {
-    return (
-      <Box height={props.height} paddingLeft={2}>
-        <Text>{theme.paint("dim", "Loading…")}</Text>
-      </Box>
-    );
-  }
-  if (items.length === 0) {
-    return (
-      <Box height={props.height} paddingLeft={2} paddingTop={1}>
-        <Text>{theme.paint("dim", "No notifications yet.")}</Text>
-      </Box>
-    );
-  }
-  const top = ensureVisible({ selected, top: shownTop, count: items.length, viewport: props.height, heightOf: () => 1, footer: 0 });
-  if (top !== shownTop) setShownTop(top); // React renders again at once, and ensureVisible then keeps top
   return (
-    <Box flexDirection="column" height={props.height}>
-      {items.slice(top, top + props.height).map((n, i) => (
-        <StyledLine key={n.id} width={props.width} dim={props.dim} line={notificationLine(n, top + i === selected)} />
-      ))}
-    </Box>
+    <LineList
+      items={items}
+      selected={selected}
+      loaded={page.loaded}
+      empty="No notifications yet."
+      lineOf={notificationLine}
+      width={props.width}
+      height={props.height}
+      dim={props.dim}
+    />
   );
 }

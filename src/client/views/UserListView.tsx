@@ -1,14 +1,13 @@
 // Followers or following of a user: one line per user, paged; Enter opens a profile.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { Box, Text } from "ink";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
-import { useServices, useTheme } from "../app/services.js";
+import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { StyledLine } from "../components/StyledLine.js";
+import { LineList, usePageState } from "../components/LineList.js";
+import type { Line } from "../list/card-layout.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
-import { ensureVisible } from "../list/viewport.js";
 
 export interface UserListParams {
   userId: string;
@@ -20,28 +19,25 @@ export function userListTitle(params: UserListParams): string {
   return `${params.which === "followers" ? "Followers of" : "Followed by"} @${params.username}`;
 }
 
+/** A user's line: `▸ @bob  Bob Smith` (the display name only when it differs). */
+function userLine(user: User, selected: boolean): Line {
+  return [
+    selected ? { text: "▸ ", token: "selected" } : { text: "  " },
+    { text: `@${user.username}`, token: "username" },
+    ...(user.display_name !== user.username ? [{ text: `  ${user.display_name}`, token: "title" as const }] : []),
+  ];
+}
+
 /** Start loading the next page this many users before the end. */
 const PREFETCH = 5;
 
 export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
   const { api } = useServices();
-  const theme = useTheme();
   const { userId, which } = props.params;
   const { app } = props;
   const [users, setUsers] = useState<User[]>([]);
   const [selected, setSelected] = useState(0);
-  const [page, setPage] = useState<{ cursor: string | null; more: boolean; loaded: boolean; loading: boolean }>({
-    cursor: null,
-    more: true,
-    loaded: false,
-    loading: false,
-  });
-  // The latest page, for loads started from key handlers between renders.
-  const pageRef = useRef(page);
-  useLayoutEffect(() => {
-    pageRef.current = page;
-  });
-  const [shownTop, setShownTop] = useState(0); // the first row shown, kept between renders
+  const { page, setPage, pageRef } = usePageState();
 
   const load = useCallback(async () => {
     const now = pageRef.current;
@@ -59,7 +55,7 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
       setPage({ ...now, loaded: true, loading: false, more: false });
       app.showError(describeError(error));
     }
-  }, [api, userId, which, app]);
+  }, [api, userId, which, app, pageRef, setPage]);
 
   useEffect(() => {
     void load();
@@ -104,36 +100,16 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
     props.active,
   );
 
-  if (!page.loaded) {
-    return (
-      <Box height={props.height} paddingLeft={2}>
-        <Text>{theme.paint("dim", "Loading…")}</Text>
-      </Box>
-    );
-  }
-  if (users.length === 0) {
-    return (
-      <Box height={props.height} paddingLeft={2} paddingTop={1}>
-        <Text>{theme.paint("dim", which === "followers" ? "No followers yet." : "Follows no one yet.")}</Text>
-      </Box>
-    );
-  }
-  const top = ensureVisible({ selected, top: shownTop, count: users.length, viewport: props.height, heightOf: () => 1, footer: 0 });
-  if (top !== shownTop) setShownTop(top); // React renders again at once, and ensureVisible then keeps top
   return (
-    <Box flexDirection="column" height={props.height}>
-      {users.slice(top, top + props.height).map((user, i) => (
-        <StyledLine
-          key={user.id}
-          width={props.width}
-          dim={props.dim}
-          line={[
-            top + i === selected ? { text: "▸ ", token: "selected" } : { text: "  " },
-            { text: `@${user.username}`, token: "username" },
-            ...(user.display_name !== user.username ? [{ text: `  ${user.display_name}`, token: "title" as const }] : []),
-          ]}
-        />
-      ))}
-    </Box>
+    <LineList
+      items={users}
+      selected={selected}
+      loaded={page.loaded}
+      empty={which === "followers" ? "No followers yet." : "Follows no one yet."}
+      lineOf={userLine}
+      width={props.width}
+      height={props.height}
+      dim={props.dim}
+    />
   );
 }

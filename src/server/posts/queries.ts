@@ -19,17 +19,22 @@ export interface PostRow {
   author_created_at: string;
 }
 
+/** A post's author from the `author_*` columns a post row is selected with. */
+export function authorOf(row: Pick<PostRow, "author_id" | "author_username" | "author_display_name" | "author_bio" | "author_created_at">): NonNullable<Post["author"]> {
+  return {
+    id: row.author_id,
+    username: row.author_username,
+    display_name: row.author_display_name,
+    bio: row.author_bio,
+    created_at: row.author_created_at,
+  };
+}
+
 export function withAuthor(row: PostRow): Post {
   return {
     id: row.id,
     author_id: row.author_id,
-    author: {
-      id: row.author_id,
-      username: row.author_username,
-      display_name: row.author_display_name,
-      bio: row.author_bio,
-      created_at: row.author_created_at,
-    },
+    author: authorOf(row),
     content: row.content,
     created_at: row.created_at,
   };

@@ -4,6 +4,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import { PAGE_LIMIT_MAX, type User } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
 import { ApiError } from "../http/errors.js";
+import { authorOf } from "../posts/queries.js";
 
 export type Db = Kysely<Database>;
 
@@ -127,13 +128,7 @@ export function toPost(row: PostRow): SocialPost {
   return {
     id: row.id,
     author_id: row.author_id,
-    author: {
-      id: row.author_id,
-      username: row.author_username,
-      display_name: row.author_display_name,
-      bio: row.author_bio,
-      created_at: row.author_created_at,
-    },
+    author: authorOf(row),
     content: row.content,
     created_at: row.created_at,
     reply_to_id: row.reply_to_id,
