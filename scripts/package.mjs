@@ -21,12 +21,13 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 // PGlite's files, stored under the names src/server/db/pglite-assets.ts reads them by (Node
 // runs that TypeScript file as it is).
-const { PGLITE_ASSETS } = await import(pathToFileURL(join(root, "src", "server", "db", "pglite-assets.ts")).href);
+const { PGLITE_ASSETS, PGLITE_EXTENSION_ASSETS } = await import(pathToFileURL(join(root, "src", "server", "db", "pglite-assets.ts")).href);
 const pgliteDist = dirname(require.resolve("@electric-sql/pglite"));
 const assets = {
   [PGLITE_ASSETS.pgliteWasm]: join(pgliteDist, "pglite.wasm"),
   [PGLITE_ASSETS.initdbWasm]: join(pgliteDist, "initdb.wasm"),
   [PGLITE_ASSETS.fsBundle]: join(pgliteDist, "pglite.data"),
+  ...Object.fromEntries(Object.entries(PGLITE_EXTENSION_ASSETS).map(([name, asset]) => [asset, join(pgliteDist, `${name}.tar.gz`)])),
 };
 for (const [name, file] of Object.entries(assets)) if (!name || !existsSync(file)) fail(`PGlite asset ${name}: ${file} is missing`);
 

@@ -258,6 +258,25 @@ describe.each(BACKENDS)("blocks, mutes, reports and search on %s", (backend) => 
     expect(await two.needsFilter(x)).toBe(false);
   });
 
-  it.todo("notifications: a blocked user's actions (either way) and a muted user's, for the muter, are not notified (when notifications land)");
-  it.todo("streams: posts by users blocked either way or muted are not pushed to the reader (when live updates land)");
+  it("notifications: a block (either way) hides the other's, a mute hides the muted's for the muter until unmuted", async () => {
+    const [a, b, c] = [await who("na"), await who("nb"), await who("nc")];
+    const [pa, pc] = [await post(a, "from a"), await post(c, "from c")];
+    expect((await b.client.post(`/api/v1/posts/${pa.id}/like`)).statusCode).toBe(200);
+    expect((await b.client.post(`/api/v1/posts/${pc.id}/like`)).statusCode).toBe(200);
+    const list = async (x: Who) => (await x.client.get("/api/v1/notifications")).json() as { notifications: Array<{ actor: { id: string } }>; unread_count: number };
+    const actors = async (x: Who) => (await list(x)).notifications.map((n) => n.actor.id);
+    expect(await actors(a)).toContain(b.id);
+    // b blocks a: the block stands both ways, so a no longer sees b's like.
+    expect((await b.client.post(`/api/v1/users/${a.id}/block`)).statusCode).toBe(200);
+    expect(await actors(a)).not.toContain(b.id);
+    // c mutes b: hidden and no longer counted as unread; unmuting shows it again.
+    const before = await list(c);
+    expect(before.notifications.map((n) => n.actor.id)).toContain(b.id);
+    expect((await c.client.post(`/api/v1/users/${b.id}/mute`)).statusCode).toBe(200);
+    const muted = await list(c);
+    expect(muted.notifications.map((n) => n.actor.id)).not.toContain(b.id);
+    expect(muted.unread_count).toBe(before.unread_count - 1);
+    expect((await c.client.delete(`/api/v1/users/${b.id}/mute`)).statusCode).toBe(200);
+    expect(await actors(c)).toContain(b.id);
+  });
 });

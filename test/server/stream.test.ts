@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { follow } from "../../src/server/social/follows.js";
 import { like, repost, unrepost } from "../../src/server/social/likes.js";
 import { publishPost } from "../../src/server/social/publish.js";
+import { block, mute } from "../../src/server/safety/queries.js";
 import { SseClient } from "../support/sse.js";
 import { BACKENDS, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
 
@@ -39,6 +40,21 @@ describe.each(BACKENDS)("stream (%s)", (backend) => {
   afterAll(async () => {
     for (const c of open) c.close();
     await server?.close();
+  });
+
+  it("blocks (either way) and mutes keep posts off the reader's stream", async () => {
+    const [reader, blocked, blocker, muted, other] = [await signUp(server.app), await signUp(server.app), await signUp(server.app), await signUp(server.app), await signUp(server.app)];
+    const id = (u: typeof reader) => u.auth.user.id;
+    await block(server.ctx.db, id(reader), id(blocked));
+    await block(server.ctx.db, id(blocker), id(reader));
+    await mute(server.ctx.db, id(reader), id(muted));
+    const global = await connect(reader.auth.tokens.access_token, "?timeline=global");
+    await global.until((s) => s.events.length >= 1);
+    for (const author of [blocked, blocker, muted]) await post(server, id(author), "not for the reader");
+    const shown = await post(server, id(other), "for everyone");
+    await global.until((s) => s.named("post").some((e) => (e.data as { id: string }).id === shown.id), 2_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(global.named("post").map((e) => (e.data as { author: { id: string } }).author.id)).toEqual([id(other)]);
   });
 
   it("ready first, then live posts within a second; home and global differ", async () => {

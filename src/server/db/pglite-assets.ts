@@ -3,7 +3,11 @@
 // options instead of being read next to its JavaScript in node_modules (there is none).
 // Outside a single executable this returns {} and PGlite finds its own files as usual.
 import type { PGliteOptions } from "@electric-sql/pglite";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as sea from "node:sea";
+import { pathToFileURL } from "node:url";
 
 type WasmModule = NonNullable<PGliteOptions["pgliteWasmModule"]>;
 
@@ -14,10 +18,17 @@ export const PGLITE_ASSETS = {
   fsBundle: "pglite/pglite.data",
 } as const;
 
+/** The contrib extensions the server loads (search/extensions.ts), stored as assets too. */
+export const PGLITE_EXTENSION_ASSETS = {
+  pg_trgm: "pglite/pg_trgm.tar.gz",
+  unaccent: "pglite/unaccent.tar.gz",
+} as const;
+
 export interface PGliteAssetOptions {
   pgliteWasmModule?: WasmModule;
   initdbWasmModule?: WasmModule;
   fsBundle?: Blob;
+  extensions?: PGliteOptions["extensions"];
 }
 
 // The project's lib (ES2024, no DOM) types WebAssembly's modules but not its functions.
@@ -32,5 +43,17 @@ export async function pgliteAssetOptions(): Promise<PGliteAssetOptions> {
     wasm.compile(sea.getRawAsset(PGLITE_ASSETS.pgliteWasm)),
     wasm.compile(sea.getRawAsset(PGLITE_ASSETS.initdbWasm)),
   ]);
-  return { pgliteWasmModule, initdbWasmModule, fsBundle: sea.getAssetAsBlob(PGLITE_ASSETS.fsBundle) };
+  return { pgliteWasmModule, initdbWasmModule, fsBundle: sea.getAssetAsBlob(PGLITE_ASSETS.fsBundle), extensions: extensionsFromAssets() };
+}
+
+// PGlite reads an extension's bundle from a file path only, so each is written once per start
+// to a private temporary folder (tens of kilobytes).
+function extensionsFromAssets(): NonNullable<PGliteOptions["extensions"]> {
+  const dir = mkdtempSync(join(tmpdir(), "niotebook-pglite-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return Object.fromEntries(Object.entries(PGLITE_EXTENSION_ASSETS).map(([name, asset]) => {
+    const file = join(dir, `${name}.tar.gz`);
+    writeFileSync(file, new Uint8Array(sea.getRawAsset(asset)));
+    return [name, { name, setup: async () => ({ bundlePath: pathToFileURL(file) }) }];
+  }));
 }
