@@ -17,7 +17,8 @@ export function postgresTimelineVersions(db: Kysely<Database>): TimelineVersions
       await sql`SELECT nextval('timeline_version')`.execute(db);
     },
     current: coalesced(async () => {
-      const result = await sql<{ v: string }>`SELECT last_value::text AS v FROM timeline_version`.execute(db);
+      // A new sequence reports last_value 1 before and after its first nextval: is_called tells them apart.
+      const result = await sql<{ v: string }>`SELECT (last_value + is_called::int)::text AS v FROM timeline_version`.execute(db);
       return result.rows[0]!.v;
     }),
   };
