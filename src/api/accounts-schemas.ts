@@ -53,9 +53,9 @@ export const InstanceInfo = Type.Object({
   version: Type.String(),
   registration: Type.Union([Type.Literal("open"), Type.Literal("invite"), Type.Literal("closed")]),
   limits: Type.Object({
-    post_max_chars: Type.Integer(),
-    display_name_max_chars: Type.Integer(),
-    bio_max_chars: Type.Integer(),
+    post_characters: Type.Integer(),
+    display_name_characters: Type.Integer(),
+    bio_characters: Type.Integer(),
     page_limit_max: Type.Integer(),
   }, strict),
 }, strict);

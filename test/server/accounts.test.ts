@@ -307,7 +307,7 @@ describe.each(BACKENDS)("accounts on %s", (backend) => {
     it("GET /instance says the mode without a token", async () => {
       const res = await anon.get("/api/v1/instance");
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ name: "Niotebook", registration: "open", limits: { post_max_chars: 140 } });
+      expect(res.json()).toMatchObject({ name: "Niotebook", registration: "open", limits: { post_characters: 140, display_name_characters: 50, bio_characters: 160 } });
     });
 
     it("closed refuses every sign-up; invite needs a live code, used at most N times under 50 concurrent sign-ups", async () => {

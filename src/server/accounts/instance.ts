@@ -10,6 +10,6 @@ export const instancePlugin: FeaturePlugin = async (app, { ctx }) => {
     name: ctx.config.instanceName,
     version: VERSION,
     registration: ctx.config.registration,
-    limits: { post_max_chars: POST_MAX, display_name_max_chars: DISPLAY_NAME_MAX, bio_max_chars: BIO_MAX, page_limit_max: PAGE_LIMIT_MAX },
+    limits: { post_characters: POST_MAX, display_name_characters: DISPLAY_NAME_MAX, bio_characters: BIO_MAX, page_limit_max: PAGE_LIMIT_MAX },
   }));
 };
