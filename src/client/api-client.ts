@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   AccountExport, SshChallengeResponse, SshKey, SshKeyList, SshKeyResponse,
-  AuthResponse, Health, LoginBody, Post, PostPage, PostResponse, RegisterBody, Tokens,
+  AuthResponse, Health, InstanceInfo, LoginBody, Post, PostPage, PostResponse, RegisterBody, Tokens,
   TokensResponse, UpdateProfileBody, User, UserResponse,
 } from "../api/index.js";
 import {
@@ -97,6 +97,11 @@ export class ApiClient {
 
   health(): Promise<Health> {
     return this.request<Health>("GET", "/health");
+  }
+
+  /** What kind of sign-up the server takes; the original server has no such route (404). */
+  instance(): Promise<InstanceInfo> {
+    return this.request<InstanceInfo>("GET", "/api/v1/instance");
   }
 
   async register(body: RegisterBody): Promise<AuthResponse> {

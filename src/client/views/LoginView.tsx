@@ -1,6 +1,6 @@
 // Log in / Sign up: one screen, two forms. Live checks come from the shared contract rules;
 // the server's answer lands under the field it concerns.
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { Box } from "ink";
 import { checkEmail, checkPassword, checkUsername, type User } from "../../api/index.js";
 import { ApiError, describeError } from "../api-errors.js";
@@ -17,17 +17,21 @@ import { useLiveState } from "../state/use-live-state.js";
 import { useServerProbe } from "../state/use-server-probe.js";
 
 export type AuthMode = "login" | "signup";
-type FieldName = "username" | "email" | "password" | "confirm";
+type FieldName = "username" | "email" | "password" | "confirm" | "invite";
+/** How the server takes sign-ups (GET /instance); a server without that route takes them open. */
+export type Registration = "open" | "invite" | "closed";
 
-const FIELDS: Record<AuthMode, FieldName[]> = {
-  login: ["email", "password"],
-  signup: ["username", "email", "password", "confirm"],
-};
+export function formFields(mode: AuthMode, registration: Registration): FieldName[] {
+  if (mode === "login") return ["email", "password"];
+  return registration === "invite" ? ["invite", "username", "email", "password", "confirm"] : ["username", "email", "password", "confirm"];
+}
+export const CLOSED_MESSAGE = "This server is not taking new accounts";
 const LABELS: Record<FieldName, string> = {
   username: "Username",
   email: "E-mail",
   password: "Password",
   confirm: "Password again",
+  invite: "Invite code",
 };
 const LINK_TEXT: Record<AuthMode, string> = { login: "Create an account", signup: "I have an account" };
 const TITLE: Record<AuthMode, string> = { login: "Log in to niotebook", signup: "Create your niotebook account" };
@@ -48,6 +52,8 @@ export function fieldProblem(mode: AuthMode, field: FieldName, values: Values): 
       return checkPassword(text)?.message ?? null;
     case "confirm":
       return text === values.password.text ? null : "Passwords don't match";
+    case "invite":
+      return text.trim() === "" ? "Enter your invite code" : null;
   }
 }
 
@@ -65,15 +71,29 @@ export function LoginView(props: {
   const [mode, setMode, modeNow] = useLiveState<AuthMode>("login");
   const [focus, setFocus, focusNow] = useLiveState(0);
   const [values, setValues, valuesNow] = useLiveState<Values>({
-    username: emptyEditor(), email: emptyEditor(), password: emptyEditor(), confirm: emptyEditor(),
+    username: emptyEditor(), email: emptyEditor(), password: emptyEditor(), confirm: emptyEditor(), invite: emptyEditor(),
   });
+  const [registration, setRegistration, registrationNow] = useLiveState<Registration>("open");
   const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [showAll, setShowAll] = useState(false);
   const [busy, setBusy, busyNow] = useLiveState(false);
   // Said at once, not after a submit fails; gone as soon as the server answers.
   const unreachable = useServerProbe(true);
 
-  const fields = FIELDS[mode];
+  const fields = formFields(mode, registration);
+
+  // Asked when the sign-up form opens, so it shows the invite field or says sign-ups are closed.
+  useEffect(() => {
+    if (mode !== "signup") return;
+    let stale = false;
+    api.instance().then(
+      (info) => !stale && setRegistration(info.registration),
+      () => {}, // the original server, or none: the form stays as it is
+    );
+    return () => {
+      stale = true;
+    };
+  }, [api, mode, setRegistration]);
 
   const switchMode = (): void => {
     const next: AuthMode = modeNow.current === "login" ? "signup" : "login";
@@ -86,8 +106,12 @@ export function LoginView(props: {
 
   const submit = async (): Promise<void> => {
     const mode = modeNow.current;
-    const fields = FIELDS[mode];
+    const fields = formFields(mode, registrationNow.current);
     const values = valuesNow.current;
+    if (mode === "signup" && registrationNow.current === "closed") {
+      props.status.show("error", CLOSED_MESSAGE);
+      return;
+    }
     const failing = fields.findIndex((f) => fieldProblem(mode, f, values) !== null);
     if (failing >= 0) {
       setShowAll(true);
@@ -101,13 +125,17 @@ export function LoginView(props: {
       const result =
         mode === "login"
           ? await api.login({ email: values.email.text, password: values.password.text })
-          : await api.register({ username: values.username.text, email: values.email.text, password: values.password.text });
+          : await api.register({
+              username: values.username.text, email: values.email.text, password: values.password.text,
+              ...(fields.includes("invite") ? { invite_code: values.invite.text.trim() } : {}),
+            });
       done();
       props.onLoggedIn(result.user);
     } catch (e) {
       done();
       const message = describeError(e);
-      const field = e instanceof ApiError ? (e.field as FieldName | undefined) : undefined;
+      const named = e instanceof ApiError ? e.field : undefined;
+      const field = (named === "invite_code" ? "invite" : named) as FieldName | undefined;
       if (mode === "login") {
         // Keep the e-mail, clear the password, say why in the status line.
         setValues((v) => ({ ...v, password: emptyEditor() }));
@@ -129,7 +157,7 @@ export function LoginView(props: {
     LAYER.view,
     (event) => {
       if (busyNow.current) return true;
-      const fields = FIELDS[modeNow.current];
+      const fields = formFields(modeNow.current, registrationNow.current);
       const linkIndex = fields.length;
       const focus = focusNow.current;
       const focusedField = fields[focus];
@@ -162,7 +190,9 @@ export function LoginView(props: {
   );
 
   const formWidth = Math.max(20, Math.min(56, props.width - 4));
-  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], unreachable ? [{ text: unreachable, token: "error" }] : []];
+  const closed = mode === "signup" && registration === "closed";
+  const notice = unreachable ?? (closed ? CLOSED_MESSAGE : null);
+  const lines: Line[] = [[{ text: TITLE[mode], token: "title" }], notice ? [{ text: notice, token: "error" }] : []];
   let focusLine = 0;
   fields.forEach((field, index) => {
     const focused = index === focus;

@@ -30,11 +30,11 @@ export function seedServer(dataDir: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`seed failed: ${result.stderr}${result.stdout}`);
 }
 
-export async function startRealServer(opts: { dataDir?: string; seed?: string[] } = {}): Promise<RealServer> {
+export async function startRealServer(opts: { dataDir?: string; seed?: string[]; env?: Record<string, string> } = {}): Promise<RealServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "niotebook-server-"));
   if (opts.seed) seedServer(dataDir, opts.seed);
   const child = spawn(process.execPath, [SERVER_BIN], {
-    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0", NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_LOG_LEVEL: "error" },
+    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0", NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_LOG_LEVEL: "error", ...opts.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
