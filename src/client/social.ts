@@ -2,7 +2,9 @@
 // field is optional, so a v1 server (which sends none of them) still works: cards then show
 // no counts and the actions' answers fill them in. The shared TypeBox schemas in src/api
 // stay the server's; these types are what the client reads.
-import type { Post, User } from "../api/index.js";
+import type { NotificationType, Post, Relationship, User } from "../api/index.js";
+
+export type { NotificationType, Relationship, UserPage } from "../api/index.js";
 
 export interface UserRef {
   id: string;
@@ -31,22 +33,8 @@ export interface SocialUser extends User {
   posts_count?: number;
 }
 
-export interface Relationship {
-  following: boolean;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-}
-
 export interface SocialPostPage {
   posts: SocialPost[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
-
-export interface UserPage {
-  users: User[];
   next_cursor: string | null;
   has_more: boolean;
 }
@@ -70,8 +58,6 @@ export interface UserWithRelationship {
 export function entryKey(post: SocialPost): string {
   return post.repost ? `${post.id}:repost:${post.repost.by.id}` : post.id;
 }
-
-export type NotificationType = "follow" | "like" | "repost" | "reply" | "mention";
 
 /** social.md "Notifications": `post` is absent for a follow. */
 export interface Notification {

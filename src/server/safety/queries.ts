@@ -6,7 +6,8 @@ import {
   SelfActionError, rowsFor, toUserEntry, ts,
   type Db, type Keyed, type PageKey, type UserEntryRow,
 } from "../social/common.js";
-import { relationship, type Relationship } from "../social/follows.js";
+import type { Relationship } from "../../api/index.js";
+import { relationship } from "../social/follows.js";
 import { pairLockKey } from "./migrations.js";
 
 export type SafetyKind = "blocks" | "mutes";

@@ -4,7 +4,7 @@ import type { AppContext } from "../context.js";
 import { notFound } from "../http/errors.js";
 import { errorResponses } from "../http/responses.js";
 import type { App } from "../http/types.js";
-import type { Relationship } from "../social/follows.js";
+import type { Relationship } from "../../api/index.js";
 import type { Db } from "../social/common.js";
 import { resolveUser } from "../users/resolve.js";
 import { block, mute, unblock, unmute } from "./queries.js";

@@ -1,20 +1,12 @@
 // Follows: the writes (idempotent; the counters are kept by the follows_count trigger) and
 // the two lists, most recent follow first.
 import { sql } from "kysely";
-import type { User } from "../../api/index.js";
+import type { Relationship, User } from "../../api/index.js";
 import { forbidden } from "../http/errors.js";
 import {
   SelfActionError, rowsFor, toUserEntry, ts, visibleTo,
   type Db, type Keyed, type PageKey, type UserEntryRow,
 } from "./common.js";
-
-export interface Relationship {
-  following: boolean;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-}
 
 /** How `caller` stands with `user`; undefined when `user` does not exist. Ids must be UUIDs. */
 export async function relationship(db: Db, caller: string, user: string): Promise<Relationship | undefined> {
