@@ -66,3 +66,23 @@ export function usePageState(): { page: PageState; setPage: Dispatch<SetStateAct
   });
   return { page, setPage, pageRef };
 }
+
+/**
+ * Where a list's move command takes its selection — the key table names them
+ * `<list>-down|up|first|last` — or null for any other command.
+ */
+export function moveTarget(command: string, selected: number, length: number): number | null {
+  const move = command.slice(command.lastIndexOf("-") + 1);
+  switch (move) {
+    case "down":
+      return selected + 1;
+    case "up":
+      return selected - 1;
+    case "first":
+      return 0;
+    case "last":
+      return length - 1;
+    default:
+      return null;
+  }
+}

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { LineList, usePageState } from "../components/LineList.js";
+import { LineList, moveTarget, usePageState } from "../components/LineList.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
 import type { Segment } from "../list/card-layout.js";
@@ -107,21 +107,14 @@ export function NotificationsScreen(props: ViewProps<Record<string, never>>): Re
     LAYER.view,
     (event) => {
       const command = commandFor(event, ["notifications"]);
+      const target = command === null ? null : moveTarget(command, selected, items.length);
+      if (target !== null) {
+        select(target);
+        return true;
+      }
       switch (command) {
         case null:
           return false;
-        case "notif-down":
-          select(selected + 1);
-          return true;
-        case "notif-up":
-          select(selected - 1);
-          return true;
-        case "notif-first":
-          select(0);
-          return true;
-        case "notif-last":
-          select(items.length - 1);
-          return true;
         case "notif-refresh":
           void load(true);
           return true;

@@ -4,7 +4,7 @@ import type { User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { ViewProps } from "../app/view-types.js";
-import { LineList, usePageState } from "../components/LineList.js";
+import { LineList, moveTarget, usePageState } from "../components/LineList.js";
 import type { Line } from "../list/card-layout.js";
 import { commandFor } from "../keys/bindings.js";
 import { LAYER, useKeyHandler } from "../keys/key-router.js";
@@ -72,21 +72,14 @@ export function UserListScreen(props: ViewProps<UserListParams>): ReactNode {
     LAYER.view,
     (event) => {
       const command = commandFor(event, ["users"]);
+      const target = command === null ? null : moveTarget(command, selected, users.length);
+      if (target !== null) {
+        select(target);
+        return true;
+      }
       switch (command) {
         case null:
           return false;
-        case "users-down":
-          select(selected + 1);
-          return true;
-        case "users-up":
-          select(selected - 1);
-          return true;
-        case "users-first":
-          select(0);
-          return true;
-        case "users-last":
-          select(users.length - 1);
-          return true;
         case "open-user": {
           const user = users[selected];
           if (user) app.open({ view: "profile", params: { userRef: user.id } });
