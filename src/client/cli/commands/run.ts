@@ -4,26 +4,19 @@ import { ApiClient } from "../../api-client.js";
 import { ApiError } from "../../api-errors.js";
 import { SessionStore } from "../../config/session-store.js";
 import type { CliArgs, ScriptCommand } from "../args.js";
-import { InputCancelled, type InputStream } from "../../keys/terminal-input.js";
+import { InputCancelled } from "../../keys/terminal-input.js";
 import { login, logout, whoami } from "./account.js";
-import { CliFailure, type CommandContext, type Output } from "./context.js";
+import { CliFailure, type CommandContext } from "./context.js";
 import { keys } from "./keys.js";
 import { post, timeline } from "./posts.js";
 import { follow, notifications, search } from "./social.js";
 import { sshLogin } from "./ssh-login.js";
 
-export interface RunOptions {
-  serverUrl: string;
-  configDir: string;
-  configuredServer?: string | undefined;
-  /** The server whose session auth.json holds (config.yaml's). */
-  homeServer?: string | undefined;
-  stdin: InputStream;
-  stdout: Output;
-  stderr: NodeJS.WritableStream;
+/** A command's context before the run makes its API client; fetch and the clock for tests. */
+export type RunOptions = Omit<CommandContext, "api" | "json" | "now"> & {
   fetch?: typeof fetch;
   now?: () => Date;
-}
+};
 
 export async function runCommand(args: CliArgs & { command: ScriptCommand }, options: RunOptions): Promise<number> {
   const session = new SessionStore(options.configDir, options.serverUrl, options.configuredServer, options.homeServer);
