@@ -57,7 +57,7 @@ export async function startRealServer(opts: { dataDir?: string; seed?: string[];
               dataDir,
               process: child,
               async stop() {
-                if (child.exitCode === null) {
+                if (child.exitCode === null && child.signalCode === null) {
                   const gone = new Promise((r) => child.once("exit", r));
                   child.kill("SIGTERM");
                   await gone;
