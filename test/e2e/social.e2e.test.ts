@@ -250,7 +250,8 @@ describe.skipIf(!ready)("the social client in tmux", () => {
     await a.press("B");
     await a.waitFor("Block @bob_e2e? y/n", LONG);
     await a.press("y");
-    await a.waitFor((s) => s.includes("Blocked @bob_e2e") && s.includes("Blocked"), LONG);
+    // Said in the status line, and in the profile's standing beside "Joined".
+    await a.waitFor((s) => s.includes("Blocked @bob_e2e") && /Joined.*Blocked/.test(s), LONG);
 
     const bobsWords = ["quokka", "Kettle on", "Zephyr", "after the restart"];
     // ana's own reply to bob stays, marked "↳ @bob_e2e": everything else of his must go.
