@@ -33,9 +33,12 @@ function connect(timing: LiveTiming = FAST) {
   const api = new ApiClient({ baseUrl: fake.url, session: store });
   const events: LiveEvent[] = [];
   const paused: boolean[] = [];
-  live = new LiveStream(api, "global", { event: (e) => events.push(e), paused: (p) => paused.push(p) }, timing);
+  /** When each `paused` call came, in ms after start. */
+  const pausedAt: number[] = [];
+  const started = Date.now();
+  live = new LiveStream(api, "global", { event: (e) => events.push(e), paused: (p) => (paused.push(p), pausedAt.push(Date.now() - started)) }, timing);
   live.start();
-  return { events, paused };
+  return { events, paused, pausedAt };
 }
 const until = async (check: () => boolean, ms = 3_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -92,11 +95,12 @@ describe("LiveStream", () => {
   it("says paused only after pausedAfter without a stream, and back when it returns", async () => {
     let down = true;
     fake.stub.on("GET", "/api/v1/stream", () => (down ? apiError(503, "unavailable", "down") : { stream: (res) => res.write("id: e1\nevent: ready\ndata: {}\n\n") }));
-    const { paused } = connect();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(paused).toEqual([]);
-    expect(streamRequests().length).toBeGreaterThan(1); // it kept trying meanwhile
+    const { paused, pausedAt } = connect();
     await until(() => paused.length === 1);
+    // Not before pausedAfter (whatever the machine's speed; a Node timer may fire a millisecond
+    // early by Date.now), and it kept trying meanwhile.
+    expect(pausedAt[0]).toBeGreaterThanOrEqual(FAST.pausedAfter - 2);
+    expect(streamRequests().length).toBeGreaterThan(1);
     down = false;
     await until(() => paused.length === 2);
     expect(paused).toEqual([true, false]);

@@ -99,4 +99,22 @@ describe("live", () => {
     const streams = session.fake.stub.requests.filter((r) => r.path === "/api/v1/stream");
     expect(streams[streams.length - 1]!.headers["last-event-id"]).toBe(lastSeen);
   });
+
+  it("the other timeline's stream resumes where the last one stopped: what was written meanwhile is announced", async () => {
+    session.fake.addPosts(1);
+    const app = await open();
+    await app.waitFor("Post number 1 ");
+    session.fake.emit("post", session.fake.view(makePost(bob(), "Seen on Global", new Date())), "global");
+    await app.waitFor("▲ 1 new post");
+    await app.press(".");
+    await app.waitFor((f) => f.includes("Seen on Global") && !f.includes("▲"));
+    await app.press("1");
+    await app.waitFor(() => session.fake.streams.some((s) => s.timeline === "home"));
+    // Not in the fake's timeline: only the stream can bring it.
+    session.fake.emit("post", session.fake.view(makePost(bob(), "Written while on Home", new Date())), "global");
+    await app.press("2");
+    await app.waitFor("▲ 1 new post");
+    await app.press(".");
+    await app.waitFor("Written while on Home");
+  });
 });

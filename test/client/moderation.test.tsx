@@ -37,6 +37,26 @@ describe("blocks, mutes and reports", () => {
     await app.waitFor((f) => f.includes("Unblocked @bob") && f.includes("Post number 1 by bob"));
   });
 
+  it("a block takes the user's posts off the loaded timelines at once, without a refresh", async () => {
+    session.fake.addPosts(2);
+    session.fake.addPosts(1, session.fake.me, new Date(Date.now() - 3_600_000));
+    const app = session.render();
+    await app.waitFor((f) => f.includes("Post number 1 by bob") && f.includes("Post number 3 by alice"));
+    await app.press(KEY.enter);
+    await app.waitFor((f) => f.includes("Joined") && f.includes("@bob"));
+    const timelineFetches = () => session.fake.stub.requests.filter((r) => r.path === "/api/v1/timeline").length;
+    const fetched = timelineFetches();
+    await app.press("B");
+    await app.waitFor("Block @bob? y/n");
+    await app.press("y");
+    await app.waitFor("Blocked @bob");
+    await app.press(KEY.escape);
+    const frame = await app.waitFor((f) => f.includes("[2 Global]") && f.includes("Post number 3 by alice"));
+    expect(frame).not.toContain("by bob");
+    expect(frame).not.toContain("Timeline updated");
+    expect(timelineFetches()).toBe(fetched);
+  });
+
   it("m mutes and unmutes", async () => {
     const app = await openBob();
     await app.press("m");

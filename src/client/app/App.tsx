@@ -119,6 +119,15 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
   const homeChanged = useCallback(() => {
     homeStale.current = true;
   }, []);
+  const { removeAuthor: removeFromHome } = home;
+  const { removeAuthor: removeFromGlobal } = global;
+  const authorHidden = useCallback(
+    (userId: string) => {
+      removeFromHome(userId);
+      removeFromGlobal(userId);
+    },
+    [removeFromHome, removeFromGlobal],
+  );
   const timelineShown = useCallback(
     (which: "home" | "global") => {
       if (which !== "home" || !homeStale.current) return;
@@ -386,6 +395,7 @@ function Shell(props: { quit: () => void; status: StatusApi }): ReactNode {
       patched: patches.patched,
       lastReply,
       homeChanged,
+      authorHidden,
       savedProfile,
       deletedPostId,
       setUnread,

@@ -32,6 +32,8 @@ export interface ViewContext {
   lastReply: SocialPost | null;
   /** Marks Home to be reloaded the next time it is shown (after a follow or unfollow). */
   homeChanged: () => void;
+  /** A block or mute took effect: that user's posts and reposts leave both timelines at once. */
+  authorHidden: (userId: string) => void;
   /** The profile as the edit box last saved it (shown over an older fetch). */
   savedProfile: { user: User; at: number } | null;
   /** The post deleted last, for views that list it to drop it. */

@@ -49,7 +49,11 @@ export class LiveStream {
     private readonly timeline: "home" | "global",
     private readonly handlers: LiveHandlers,
     private readonly timing: LiveTiming = LIVE_TIMING,
-  ) {}
+    /** Where the previous stream (of the other timeline) stopped: ids are one sequence for the service. */
+    resumeFrom: string | null = null,
+  ) {
+    this.lastEventId = resumeFrom;
+  }
 
   start(): void {
     this.armPaused();

@@ -22,11 +22,19 @@ export function useLive(opts: {
   });
   const { api, enabled, timeline } = opts;
   const timing = opts.timing ?? LIVE_TIMING;
+  // The stream of the timeline shown next resumes where this one stopped, so what was
+  // written during the switch (or, for the other timeline, while it was away) is not lost.
+  const resumeFrom = useRef<{ api: ApiClient; id: string | null }>({ api, id: null });
   useEffect(() => {
-    if (!enabled) return;
-    const live = new LiveStream(api, timeline, { event: (e) => onEvent.current(e), paused: setPaused }, timing);
+    if (!enabled) {
+      resumeFrom.current = { api, id: null }; // logged out: the next account starts afresh
+      return;
+    }
+    const from = resumeFrom.current.api === api ? resumeFrom.current.id : null;
+    const live = new LiveStream(api, timeline, { event: (e) => onEvent.current(e), paused: setPaused }, timing, from);
     live.start();
     return () => {
+      resumeFrom.current = { api, id: live.resumeId };
       live.stop();
       setPaused(false);
     };

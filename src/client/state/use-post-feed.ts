@@ -38,6 +38,8 @@ export interface Feed extends FeedState {
   remove(id: string): void;
   /** Drops one repost entry (`delete` with `repost_by`). */
   removeRepost(id: string, by: string): void;
+  /** Drops everything by this user: their posts and their repost entries (a block, a mute). */
+  removeAuthor(userId: string): void;
   /** A live post: waits in `incoming` (never moves what is read) unless already listed. */
   offer(post: Post): void;
   /** A fresh newest page (after a `reset`): offered through the same bar. */
@@ -188,18 +190,26 @@ export function usePostFeed(
   const dropWhere = useCallback((gone: (p: Post) => boolean) => {
     setState((s) => {
       const incoming = s.incoming.filter((p) => !gone(p));
-      if (!s.posts.some(gone)) return incoming.length === s.incoming.length ? s : { ...s, incoming };
+      // A page waiting behind the bar must not bring them back on `.`.
+      const fresh = s.fresh?.posts.some(gone) ? { ...s.fresh, posts: s.fresh.posts.filter((p) => !gone(p)) } : s.fresh;
+      if (!s.posts.some(gone)) return incoming.length === s.incoming.length && fresh === s.fresh ? s : { ...s, incoming, fresh };
       // Where it stands: the selected entry stays selected (the next one, if it was the one).
       const kept = s.posts.slice(s.selected).find((p) => !gone(p)) ?? s.posts.slice(0, s.selected).reverse().find((p) => !gone(p));
       const posts = s.posts.filter((p) => !gone(p));
       const selected = kept ? posts.indexOf(kept) : 0;
-      return { ...s, posts, incoming, selected };
+      return { ...s, posts, incoming, fresh, selected };
     });
   }, []);
   // Every entry of it: the post and the reposts of it.
   const remove = useCallback((id: string) => dropWhere((p) => p.id === id), [dropWhere]);
   const removeRepost = useCallback(
     (id: string, by: string) => dropWhere((p) => p.id === id && (p as SocialPost).repost?.by.id === by),
+    [dropWhere],
+  );
+
+  // Their posts and the reposts they made: what a block or mute hides from timelines.
+  const removeAuthor = useCallback(
+    (userId: string) => dropWhere((p) => p.author_id === userId || (p as SocialPost).repost?.by.id === userId),
     [dropWhere],
   );
 
@@ -248,7 +258,7 @@ export function usePostFeed(
   }, []);
 
   return useMemo(
-    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, offer, offerPage, showIncoming, prepend, reset, snapshot, selectedPost: state.posts[state.selected] }),
-    [state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, offer, offerPage, showIncoming, prepend, reset, snapshot],
+    () => ({ ...state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, removeAuthor, offer, offerPage, showIncoming, prepend, reset, snapshot, selectedPost: state.posts[state.selected] }),
+    [state, refresh, loadMore, select, move, selectedNow, remove, removeRepost, removeAuthor, offer, offerPage, showIncoming, prepend, reset, snapshot],
   );
 }

@@ -82,6 +82,8 @@ export function ProfileView(props: {
   onOpen: (route: Route) => void;
   /** After a follow or unfollow went through (Home changes). */
   onFollowChanged: () => void;
+  /** After a block or mute went through: the timelines drop the user's posts at once. */
+  onHidden: (userId: string) => void;
   onStatus: (message: string) => void;
   onConfirm: (prompt: string, declined: string, yes: () => void) => void;
 }): ReactNode {
@@ -181,6 +183,8 @@ export function ProfileView(props: {
     try {
       const answer = await (what === "muting" ? api.setMuted(before.user.id, on) : api.setBlocked(before.user.id, on));
       props.onFollowChanged(); // Home changes (the stream's reset says so too)
+      // Gone from the timelines now, not only once the stream's reset is shown with `.`.
+      if (on) props.onHidden(before.user.id);
       if (live.current) {
         setFetched({ user: { ...before.user, ...answer.user }, relationship: answer.relationship ?? { ...(before.relationship ?? NO_RELATIONSHIP), [what]: on }, at: Date.now() });
         void feed.refresh();
@@ -294,6 +298,7 @@ export function ProfileScreen(props: ViewProps<ProfileParams>): ReactNode {
       onCommand={app.run}
       onOpen={app.open}
       onFollowChanged={app.homeChanged}
+      onHidden={app.authorHidden}
       onStatus={(message) => app.status.show("success", message)}
       onConfirm={app.confirm}
     />

@@ -19,6 +19,8 @@ export interface RealServer {
   dataDir: string;
   process: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: no graceful shutdown, the data folder kept for a restart. */
+  crash(): Promise<void>;
 }
 
 export function seedServer(dataDir: string, args: string[]): void {
@@ -30,11 +32,12 @@ export function seedServer(dataDir: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`seed failed: ${result.stderr}${result.stdout}`);
 }
 
-export async function startRealServer(opts: { dataDir?: string; seed?: string[]; env?: Record<string, string> } = {}): Promise<RealServer> {
+/** `port`: a fixed one (a restart on the same address); default any free port. `env`: more settings. */
+export async function startRealServer(opts: { dataDir?: string; seed?: string[]; port?: number; env?: Record<string, string> } = {}): Promise<RealServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "niotebook-server-"));
   if (opts.seed) seedServer(dataDir, opts.seed);
   const child = spawn(process.execPath, [SERVER_BIN], {
-    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: "0", NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_LOG_LEVEL: "error", ...opts.env },
+    env: { ...process.env, NIOTEBOOK_DATA_DIR: dataDir, NIOTEBOOK_PORT: String(opts.port ?? 0), NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_LOG_LEVEL: "error", ...opts.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -54,12 +57,18 @@ export async function startRealServer(opts: { dataDir?: string; seed?: string[];
               dataDir,
               process: child,
               async stop() {
-                if (child.exitCode === null) {
+                if (child.exitCode === null && child.signalCode === null) {
                   const gone = new Promise((r) => child.once("exit", r));
                   child.kill("SIGTERM");
                   await gone;
                 }
                 if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+              },
+              async crash() {
+                if (child.exitCode !== null || child.signalCode !== null) return;
+                const gone = new Promise((r) => child.once("exit", r));
+                child.kill("SIGKILL");
+                await gone;
               },
             };
           }
