@@ -25,7 +25,7 @@ export interface LiveTiming {
   random: () => number;
 }
 
-// At most 15 s apart: after a restart the bar catches up within seconds, and full jitter still spreads the herd.
+// At most 15 s apart, so a restarted server is found again soon; full jitter still spreads the herd.
 export const LIVE_TIMING: LiveTiming = { baseDelay: 500, maxDelay: 15_000, pausedAfter: 10_000, silentAfter: 45_000, random: Math.random };
 
 export interface LiveHandlers {
