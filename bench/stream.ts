@@ -124,6 +124,7 @@ async function main(): Promise<void> {
       rate: { type: "string", default: "20" },
       duration: { type: "string", default: "20" },
       clients: { type: "string", default: "2" },
+      "server-env": { type: "string", multiple: true, default: [] },
       "no-build": { type: "boolean", default: false },
       "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
       out: { type: "string", default: join(ROOT, "bench", "results") },
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   const rate = Number(flags.rate);
   const durationS = Number(flags.duration);
   const clientCount = Number(flags.clients);
+  const extraEnv = Object.fromEntries(flags["server-env"]!.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
   const startedAt = new Date();
   const log = (msg: string) => process.stderr.write(`[stream ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
   const loadBefore = loadavg();
@@ -166,21 +168,33 @@ async function main(): Promise<void> {
     try { await c.query(q); } finally { await c.end(); }
   };
 
-  const serverEnv = (port: number): NodeJS.ProcessEnv => {
+  const serverEnv = (port: number, metricsPort: number): NodeJS.ProcessEnv => {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIOTEBOOK_")) env[k] = v;
     return {
       ...env, NODE_ENV: "production", NIOTEBOOK_LOG_LEVEL: "warn", NIOTEBOOK_DB_URL: dbUrl, NIOTEBOOK_JWT_SECRET: secret,
-      NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_PORT: String(port), NIOTEBOOK_HOST: "127.0.0.1",
+      NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_PORT: String(port), NIOTEBOOK_HOST: "127.0.0.1", NIOTEBOOK_METRICS_PORT: String(metricsPort),
+      ...extraEnv,
     };
   };
-  const startServer = async (): Promise<{ child: ChildProcess; port: number }> => {
+  const startServer = async (): Promise<Server> => {
     const port = await freePort();
-    const child = spawn(NODE, [SERVER_BIN], { env: serverEnv(port), stdio: ["ignore", "ignore", "inherit"] });
+    const metricsPort = await freePort();
+    const child = spawn(NODE, [SERVER_BIN], { env: serverEnv(port, metricsPort), stdio: ["ignore", "ignore", "inherit"] });
     children.add(child);
     child.once("exit", () => children.delete(child));
     await waitForHealth(`http://127.0.0.1:${port}`, 60_000);
-    return { child, port };
+    return { child, port, metricsPort };
+  };
+  /** The server's own delivery lag (newest event's commit to its fan-out, per batch): sum and count so far. */
+  const lagOf = async (servers: Server[]) => {
+    let sum = 0, count = 0;
+    for (const s of servers) {
+      const text = await (await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`)).text();
+      sum += Number(/^niotebook_event_delivery_lag_seconds_sum(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+      count += Number(/^niotebook_event_delivery_lag_seconds_count(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+    }
+    return { sum, count };
   };
 
   const results: RunResult[] = [];
@@ -205,7 +219,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
 
   async function measure({ n, p, graph, tokens }: { n: number; p: number; graph: Graph; tokens: string[] }): Promise<RunResult> {
-    const servers: Array<{ child: ChildProcess; port: number }> = [];
+    const servers: Server[] = [];
     for (let k = 0; k < p; k++) servers.push(await startServer());
     const pids = () => servers.flatMap((s) => processTree(s.child.pid!));
     for (const s of servers) await quiesce(s.child.pid!, 5_000);
@@ -232,8 +246,10 @@ async function main(): Promise<void> {
     // The writer: `rate` posts a second as random users, through the first server.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const writes: Array<{ id: string; author: number; answeredAt: number }> = [];
+    const answerMs: number[] = [];
     let failedWrites = 0;
     const post = (author: number) => new Promise<void>((resolve) => {
+      const sentAt = now();
       const body = JSON.stringify({ content: `bench stream post by ${author} at ${Date.now()}` });
       const req = http.request({
         host: "127.0.0.1", port: servers[0]!.port, path: "/api/v1/posts", method: "POST", agent,
@@ -244,6 +260,7 @@ async function main(): Promise<void> {
         res.on("data", (d: string) => (text += d));
         res.on("end", () => {
           const answeredAt = now();
+          answerMs.push(answeredAt - sentAt);
           if (res.statusCode === 201) writes.push({ id: (JSON.parse(text) as { post: { id: string } }).post.id, author, answeredAt });
           else failedWrites++;
           resolve();
@@ -252,6 +269,7 @@ async function main(): Promise<void> {
       req.on("error", () => { failedWrites++; resolve(); });
       req.end(body);
     });
+    const lagBefore = await lagOf(servers);
     const cpuBefore = cpuTicks(pids());
     const writeStart = now();
     const inFlight: Array<Promise<void>> = [];
@@ -268,6 +286,7 @@ async function main(): Promise<void> {
     const rssEndKb = servers.map((s) => rssKb(s.child.pid!));
     // Time for the last events to arrive (the contract's bound is 1 s; the safety poll is 2 s).
     await sleep(3_000);
+    const lagAfter = await lagOf(servers);
     agent.destroy();
 
     const reports = await Promise.all(clients.map((child) => new Promise<ClientReport>((resolve) => {
@@ -313,6 +332,9 @@ async function main(): Promise<void> {
       p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), maxMs: round(latencies.at(-1) ?? NaN, 1),
       idleRssMb: round(idle / 1024, 1), openRssMb: round(open / 1024, 1), endRssMb: round(rssEndKb.reduce((a, b) => a + b, 0) / 1024, 1),
       kbPerStream: round((open - idle) / n, 1),
+      writeP50Ms: round(percentile(answerMs.sort((a, b) => a - b), 50), 1), writeP99Ms: round(percentile(answerMs, 99), 1),
+      serverLagMs: round(((lagAfter.sum - lagBefore.sum) / Math.max(1, lagAfter.count - lagBefore.count)) * 1000, 1),
+      batches: lagAfter.count - lagBefore.count,
       // Ticks are 1/100 s: percent of one core over the posting phase, summed over the server processes.
       cpuPercent: round((cpuTicksUsed * 1000) / writeMs, 1),
     };
@@ -368,7 +390,10 @@ interface RunResult {
   posts: number; failedWrites: number; postsPerS: number; deliveries: number; expected: number;
   lost: number; duplicated: number; misdelivered: number; p50Ms: number; p99Ms: number; maxMs: number;
   idleRssMb: number; openRssMb: number; endRssMb: number; kbPerStream: number; cpuPercent: number;
+  writeP50Ms: number; writeP99Ms: number; serverLagMs: number; batches: number;
 }
+
+interface Server { child: ChildProcess; port: number; metricsPort: number }
 
 interface Graph { ids: string[]; usernames: string[]; followers: number[][] }
 

@@ -71,6 +71,11 @@ describe.each(BACKENDS)("stream (%s)", (backend) => {
       await mute(db, id(reader), id(mutedSmall!));
       await mute(db, id(reader), id(mutedBig!));
       await block(db, id(blocker!), id(reader));
+      // Five more users with streams here: more than the first batches' authors have followers.
+      for (let i = 0; i < 5; i++) {
+        const watcher = await connect((await signUp(server.app)).auth.tokens.access_token);
+        await watcher.until((s) => s.named("ready").length === 1);
+      }
       // More followers than users with streams here: posts by these two take the streams' side.
       const fans = server.app.live.metrics().openStreams + 5;
       const prefix = `fan${Math.random().toString(36).slice(2, 8)}`;

@@ -324,7 +324,7 @@ export class LiveHub {
     const postIds = events.filter((e) => e.kind === "post" && e.post_id).map((e) => e.post_id!);
     const repostIds = events.filter((e) => e.kind === "post" && e.repost_id).map((e) => e.repost_id!);
     const [relations, posts, reposts, notifications] = await Promise.all([
-      this.relations(viewers, actors),
+      this.relations(viewers, actors, events),
       renderPostsFor(this.db, NO_VIEWER, postIds),
       this.repostsById(repostIds),
       this.notificationsFor(events, viewers),
@@ -387,18 +387,14 @@ export class LiveHub {
   /**
    * Who among the streams' users follows, blocks or mutes (or is blocked by) the batch's actors.
    * Read from the actors' side when that is the smaller read: the actors' followers, a few per
-   * actor however many streams are open. From the streams' side a batch sent every open
-   * stream's user id and PostgreSQL estimated `= ANY` of thousands of ids one by one: at 3,000
-   * streams a batch took ~700 ms and deliveries queued behind it (docs/bench-stream.md). The
-   * streams' side stays for a very followed actor (more followers than streams here).
+   * actor however many streams are open. From the streams' side a batch sends every open
+   * stream's user id, and PostgreSQL plans `= ANY` of thousands of ids one id at a time: batches
+   * slowed with the number of streams and deliveries queued behind them (docs/bench-stream.md).
+   * The streams' side stays for a very followed actor (more followers than streams here).
    */
-  private async relations(viewers: Set<string>, actors: string[]): Promise<Relations> {
-    let fromActors = false;
-    if (viewers.size > this.fewViewers) {
-      const counted = await sql<{ n: string | null }>`
-        SELECT sum(followers_count)::text AS n FROM users WHERE id = ANY(${actors}::uuid[])`.execute(this.db);
-      fromActors = Number(counted.rows[0]?.n ?? 0) <= viewers.size;
-    }
+  private async relations(viewers: Set<string>, actors: string[], events: EventRow[]): Promise<Relations> {
+    // The events carry their actors' follower counts (read with them: no extra round trip).
+    const fromActors = viewers.size > this.fewViewers && events.reduce((n, e) => n + e.actor_followers, 0) <= viewers.size;
     const v = [...viewers];
     const result = fromActors
       ? await sql<{ kind: "f" | "h"; a: string; b: string }>`
