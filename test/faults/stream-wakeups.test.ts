@@ -6,6 +6,7 @@
 // contract's 1 s of the write's answer (the safety poll alone would take up to 2 s, so a broken
 // cross-worker wake-up fails this).
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -52,6 +53,43 @@ async function writePosts(url: string, token: string, count: number, label: stri
 const postIds = (events: Array<{ event: string; data: unknown }>) =>
   events.filter((e) => e.event === "post").map((e) => (e.data as { id: string }).id);
 
+/**
+ * Established connections to `port` held by each child process of `primary` (the cluster's
+ * workers), read from /proc: a stream leaves no log line, and nothing in its answer names the
+ * worker that holds it.
+ */
+function connectionsOfWorkers(primary: number, port: number): Map<string, Set<string>> {
+  const established = new Set<string>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local address "ADDR:PORT" in hex, state 01 = ESTABLISHED, inode in column 10.
+      if (f.length > 9 && parseInt(f[1]!.split(":")[1]!, 16) === port && f[3] === "01") established.add(f[9]!);
+    }
+  }
+  const workers = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === primary;
+    } catch {
+      return false;
+    }
+  });
+  return new Map(workers.map((pid) => {
+    const held = new Set<string>();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && established.has(m[1]!)) held.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return [pid, held];
+  }));
+}
+
 async function waitFor(check: () => boolean, withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!check() && Date.now() < deadline) await sleep(50);
@@ -78,8 +116,8 @@ describe.skipIf(!adminUrl)("live stream wake-ups under faults", () => {
     const env = { NIOTEBOOK_DB_URL: db.url, NIOTEBOOK_REDIS_URL: `redis://127.0.0.1:${redisPort}` };
     const a = await start(env);
     const b = await start(env);
-    const author = await registerUser(b.url, "redisgonewriter");
-    const readers = await Promise.all([0, 1, 2].map((i) => registerUser(a.url, `redisgonereader${i}`)));
+    const author = await registerUser(b.url, "rgwriter");
+    const readers = await Promise.all([0, 1, 2].map((i) => registerUser(a.url, `rgreader${i}`)));
     const clients = Array.from({ length: 6 }, (_, i) =>
       new ResumingClient(() => [`${a.url}/api/v1/stream?timeline=global`], readers[i % 3]!.tokens.access_token));
     cleanups.push(() => Promise.all(clients.map((c) => c.stop())));
@@ -127,8 +165,8 @@ describe.skipIf(!adminUrl)("live stream wake-ups under faults", () => {
     // JSON log lines carry each worker's pid: they show which worker answered what.
     const server = await start({ NIOTEBOOK_DB_URL: db.url, NIOTEBOOK_WORKERS: "auto", NIOTEBOOK_LOG_FORMAT: "json" });
     const workers = availableParallelism();
-    const authors = await Promise.all([0, 1].map((i) => registerUser(server.url, `autoworkerwriter${i}`)));
-    const readers = await Promise.all([0, 1, 2, 3].map((i) => registerUser(server.url, `autoworkerreader${i}`)));
+    const authors = await Promise.all([0, 1].map((i) => registerUser(server.url, `awwriter${i}`)));
+    const readers = await Promise.all([0, 1, 2, 3].map((i) => registerUser(server.url, `awreader${i}`)));
     // Each stream on its own connection: the workers take turns accepting them.
     const arrivals: Array<Map<string, number>> = [];
     const streams = await Promise.all(Array.from({ length: 4 * workers }, (_, i) => {
@@ -164,9 +202,18 @@ describe.skipIf(!adminUrl)("live stream wake-ups under faults", () => {
       const late = written.filter((w) => arrivals[k]!.get(w.id)! - w.answeredAt > 1_000);
       expect(late.map((w) => `${w.id}: ${arrivals[k]!.get(w.id)! - w.answeredAt} ms`)).toEqual([]);
     }
+    // The streams were held by every worker too: the connections that close with them, per
+    // worker (fetch may have put a stream on a sign-up's kept-alive connection: counting the
+    // connections that appear would miss it).
+    const port = Number(new URL(server.url).port);
+    const open = connectionsOfWorkers(server.child.pid!, port);
+    const total = (m: Map<string, Set<string>>) => [...m.values()].reduce((n, held) => n + held.size, 0);
     for (const s of streams) s.close();
-    // The streams were held by every worker too (their log lines are written as they end).
-    await waitFor(() => pidsOf("GET", "/api/v1/stream").size >= workers, 10_000);
-    expect(pidsOf("GET", "/api/v1/stream").size).toBe(workers);
+    await waitFor(() => total(connectionsOfWorkers(server.child.pid!, port)) <= total(open) - streams.length, 10_000);
+    const after = connectionsOfWorkers(server.child.pid!, port);
+    const held = [...open].map(([pid, inodes]) => [...inodes].filter((i) => !after.get(pid)?.has(i)).length);
+    expect(held.length).toBe(workers);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(streams.length);
+    expect(held.every((n) => n > 0), JSON.stringify(held)).toBe(true);
   });
 });
