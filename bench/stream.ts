@@ -16,7 +16,7 @@
 // clock: performance.timeOrigin + performance.now() in every process of this machine.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -359,12 +359,14 @@ async function main(): Promise<void> {
     "",
     `Each stream is \`GET /api/v1/stream?timeline=home\` of a distinct user who follows ${followsEach} random others (seeded in SQL); a writer posts ${rate} posts/s for ${durationS} s as random users through the first server process. ` +
       `With two processes the streams alternate between them (two ports, one database; wake-ups by PostgreSQL NOTIFY, no Redis). ` +
-      `The streams are held by ${clientCount} client processes (node:http, no keep-alive agent). Latency is from the write's answer at the writer to the event's arrival at each stream that should get it (the author's own and every follower's); ` +
+      `The streams are held by ${clientCount} client processes (node:http, no keep-alive agent; open files limit ${openFilesLimit()}). Latency is from the write's answer at the writer to the event's arrival at each stream that should get it (the author's own and every follower's); ` +
       `lost = expected but never received, duplicated = received twice, misdelivered = received by a stream that should not have it. RSS per stream = (server RSS with N open − RSS idle) / N, summed over the server processes. CPU = server processes' user+system time while posting, as % of one core.`,
     "",
-    "| streams | server processes | opened in s | posts | deliveries expected | p50 ms | p99 ms | max ms | lost | duplicated | misdelivered | streams ended | RSS idle MB | RSS open MB | KB per stream | server CPU % |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...results.map((r) => `| ${fmtInt(r.streams)} | ${r.processes} | ${r.openS} | ${r.posts} | ${fmtInt(r.expected)} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.lost} | ${r.duplicated} | ${r.misdelivered} | ${r.streamsEnded} | ${r.idleRssMb} | ${r.openRssMb} | ${r.kbPerStream} | ${r.cpuPercent} |`),
+    "| streams | server processes | opened in s | posts (per s) | deliveries expected | p50 ms | p99 ms | max ms | lost | duplicated | misdelivered | streams ended | RSS idle MB | RSS open MB | KB per stream | server CPU % | write answer p50 / p99 ms | server lag mean ms (batches) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map((r) => `| ${fmtInt(r.streams)} | ${r.processes} | ${r.openS} | ${r.posts} (${r.postsPerS}) | ${fmtInt(r.expected)} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.lost} | ${r.duplicated} | ${r.misdelivered} | ${r.streamsEnded} | ${r.idleRssMb} | ${r.openRssMb} | ${r.kbPerStream} | ${r.cpuPercent} | ${r.writeP50Ms} / ${r.writeP99Ms} | ${r.serverLagMs} (${r.batches}) |`),
+    "",
+    "Write answer = the writer's POST /api/v1/posts, sent to answered. Server lag = the server's own metric (niotebook_event_delivery_lag_seconds): from the newest event of a batch being written to its fan-out, mean over the batches while posting.",
     "",
   ];
   const largest = results.filter((r) => r.streams === Math.max(...sizes));
@@ -391,6 +393,14 @@ interface RunResult {
   lost: number; duplicated: number; misdelivered: number; p50Ms: number; p99Ms: number; maxMs: number;
   idleRssMb: number; openRssMb: number; endRssMb: number; kbPerStream: number; cpuPercent: number;
   writeP50Ms: number; writeP99Ms: number; serverLagMs: number; batches: number;
+}
+
+function openFilesLimit(): string {
+  try {
+    return /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
 }
 
 interface Server { child: ChildProcess; port: number; metricsPort: number }
