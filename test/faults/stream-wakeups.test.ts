@@ -167,7 +167,7 @@ describe.skipIf(!adminUrl)("live stream wake-ups under faults", () => {
     const workers = availableParallelism();
     const authors = await Promise.all([0, 1].map((i) => registerUser(server.url, `awwriter${i}`)));
     const readers = await Promise.all([0, 1, 2, 3].map((i) => registerUser(server.url, `awreader${i}`)));
-    // Each stream on its own connection: the workers take turns accepting them.
+    // Each stream holds a connection, and the workers take turns accepting connections.
     const arrivals: Array<Map<string, number>> = [];
     const streams = await Promise.all(Array.from({ length: 4 * workers }, (_, i) => {
       const seen = new Map<string, number>();
