@@ -8,6 +8,7 @@ import { follow } from "../../src/server/social/follows.js";
 import { like, repost, unrepost } from "../../src/server/social/likes.js";
 import { publishPost } from "../../src/server/social/publish.js";
 import { block, mute } from "../../src/server/safety/queries.js";
+import { FEW_VIEWERS } from "../../src/server/live/hub.js";
 import { SseClient } from "../support/sse.js";
 import { BACKENDS, eventually, signUp, startTestServer, type TestServer } from "./harness.js";
 
@@ -55,6 +56,47 @@ describe.each(BACKENDS)("stream (%s)", (backend) => {
     await global.until((s) => s.named("post").some((e) => (e.data as { id: string }).id === shown.id), 2_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(global.named("post").map((e) => (e.data as { author: { id: string } }).author.id)).toEqual([id(other)]);
+  });
+
+  it("with many streams, who follows, blocks and mutes an author is read from the authors' side, or the streams' for a much-followed one", async () => {
+    // As if more than FEW_VIEWERS users had streams here.
+    server.app.live.fewViewers = 0;
+    try {
+      const db = server.ctx.db;
+      const users = [];
+      for (let i = 0; i < 7; i++) users.push(await signUp(server.app));
+      const [reader, small, big, mutedSmall, mutedBig, stranger, blocker] = users as [typeof users[0], ...typeof users];
+      const id = (u: typeof reader) => u.auth.user.id;
+      for (const u of [small, big, mutedSmall, mutedBig, blocker]) await follow(db, id(reader), id(u!));
+      await mute(db, id(reader), id(mutedSmall!));
+      await mute(db, id(reader), id(mutedBig!));
+      await block(db, id(blocker!), id(reader));
+      // Five more users with streams here: more than the first batches' authors have followers.
+      for (let i = 0; i < 5; i++) {
+        const watcher = await connect((await signUp(server.app)).auth.tokens.access_token);
+        await watcher.until((s) => s.named("ready").length === 1);
+      }
+      // More followers than users with streams here: posts by these two take the streams' side.
+      const fans = server.app.live.metrics().openStreams + 5;
+      const prefix = `fan${Math.random().toString(36).slice(2, 8)}`;
+      await sql`INSERT INTO users (username, email, password_hash, display_name)
+        SELECT ${prefix} || g, ${prefix} || g || '@example.com', 'x', 'fan' FROM generate_series(1, ${fans}::int) g`.execute(db);
+      for (const target of [big, mutedBig]) {
+        await sql`INSERT INTO follows (follower_id, followee_id) SELECT id, ${id(target!)}::uuid FROM users WHERE username LIKE ${`${prefix}%`}`.execute(db);
+      }
+      const home = await connect(reader.auth.tokens.access_token);
+      await home.until((s) => s.named("ready").length === 1);
+      const authorsSeen = () => home.named("post").map((e) => (e.data as { author: { id: string } }).author.id);
+      // Batches of little-followed authors only (the authors' side), then of much-followed ones.
+      for (const author of [small, mutedSmall, stranger, blocker, reader]) await post(server, id(author!), "few followers");
+      await home.until((s) => s.named("post").length >= 2);
+      for (const author of [big, mutedBig, reader]) await post(server, id(author!), "many followers");
+      await home.until((s) => s.named("post").length >= 4);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(authorsSeen()).toEqual([id(small!), id(reader), id(big!), id(reader)]);
+    } finally {
+      server.app.live.fewViewers = FEW_VIEWERS;
+    }
   });
 
   it("ready first, then live posts within a second; home and global differ", async () => {

@@ -13,6 +13,8 @@ export interface EventRow {
   notification_id: string | null;
   /** Milliseconds since the epoch, for the delivery-lag metric. */
   created_ms: number;
+  /** How many follow the event's user and other user: how the hub reads relations (hub.ts). */
+  actor_followers: number;
 }
 
 /** Kept at least this long and at least this many (social.md: 10 minutes, the last 1,000). */
@@ -23,7 +25,8 @@ export async function readEvents(db: Db, after: bigint, limit: number, upTo?: bi
   // e.id, not id: the output column `id` is text, and ORDER BY id would sort by it ("10" < "9").
   const bound = upTo === undefined ? sql`` : sql`AND e.id <= ${upTo.toString()}::bigint`;
   const result = await sql<EventRow>`SELECT e.id::text AS id, kind, user_id, post_id, repost_id, other_id,
-      notification_id::text AS notification_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
+      notification_id::text AS notification_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
+      (SELECT coalesce(sum(u.followers_count), 0) FROM users u WHERE u.id IN (e.user_id, e.other_id))::int AS actor_followers
     FROM events e WHERE e.id > ${after.toString()}::bigint ${bound} ORDER BY e.id LIMIT ${sql.lit(limit)}`.execute(db);
   return result.rows;
 }

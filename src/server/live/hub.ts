@@ -21,6 +21,8 @@ export const BACKLOG_LIMIT_BYTES = 256 * 1024;
 const BATCH = 500;
 const SAFETY_POLL_MS = 2_000;
 const CLEANUP_EVERY_MS = 60_000;
+/** Up to this many distinct users with streams here, relations are read from their side in one query. */
+export const FEW_VIEWERS = 200;
 
 export interface HubOptions {
   pingMs: number;
@@ -119,6 +121,8 @@ export class LiveHub {
   readonly pingMs: number;
   /** Mutable so that a test can lower it. */
   backlogBytes: number;
+  /** See relations(); mutable so that a test can take every path with a few users. */
+  fewViewers = FEW_VIEWERS;
   private readonly streams = new Set<Stream>();
   private readonly byUser = new Map<string, Set<Stream>>();
   private readonly reserved = new Map<string, number>();
@@ -315,15 +319,15 @@ export class LiveHub {
   private async deliver(events: EventRow[], streams: Stream[], mode: "live" | "replay" = "live"): Promise<void> {
     const live = streams.filter((s) => !s.closed);
     if (live.length === 0) return;
-    const viewers = [...new Set(live.map((s) => s.userId))];
+    const viewers = new Set(live.map((s) => s.userId));
     const actors = [...new Set(events.flatMap((e) => (e.other_id ? [e.user_id, e.other_id] : [e.user_id])))];
     const postIds = events.filter((e) => e.kind === "post" && e.post_id).map((e) => e.post_id!);
     const repostIds = events.filter((e) => e.kind === "post" && e.repost_id).map((e) => e.repost_id!);
     const [relations, posts, reposts, notifications] = await Promise.all([
-      this.relations(viewers, actors),
+      this.relations(viewers, actors, events),
       renderPostsFor(this.db, NO_VIEWER, postIds),
       this.repostsById(repostIds),
-      this.notificationsFor(events, new Set(viewers)),
+      this.notificationsFor(events, viewers),
     ]);
     const sees = (viewer: string, author: string) => !relations.hidden.has(pair(viewer, author));
     const inHome = (viewer: string, author: string) => author === viewer || relations.follows.has(pair(viewer, author));
@@ -380,18 +384,49 @@ export class LiveHub {
     }
   }
 
-  private async relations(viewers: string[], actors: string[]): Promise<Relations> {
-    const result = await sql<{ kind: "f" | "h"; a: string; b: string }>`
-      SELECT 'f' AS kind, follower_id AS a, followee_id AS b FROM follows
-        WHERE follower_id = ANY(${viewers}::uuid[]) AND followee_id = ANY(${actors}::uuid[])
-      UNION ALL SELECT 'h', blocker_id, blocked_id FROM blocks
-        WHERE blocker_id = ANY(${viewers}::uuid[]) AND blocked_id = ANY(${actors}::uuid[])
-      UNION ALL SELECT 'h', blocked_id, blocker_id FROM blocks
-        WHERE blocked_id = ANY(${viewers}::uuid[]) AND blocker_id = ANY(${actors}::uuid[])
-      UNION ALL SELECT 'h', muter_id, muted_id FROM mutes
-        WHERE muter_id = ANY(${viewers}::uuid[]) AND muted_id = ANY(${actors}::uuid[])`.execute(this.db);
+  /**
+   * Who among the streams' users follows, blocks or mutes (or is blocked by) the batch's actors.
+   * Read from the actors' side when that is the smaller read: the actors' followers, a few per
+   * actor however many streams are open. From the streams' side a batch sends every open
+   * stream's user id, and PostgreSQL plans `= ANY` of thousands of ids one id at a time: batches
+   * slowed with the number of streams and deliveries queued behind them (docs/bench-stream.md).
+   * The streams' side stays for a very followed actor (more followers than streams here).
+   */
+  private async relations(viewers: Set<string>, actors: string[], events: EventRow[]): Promise<Relations> {
+    // The events carry their actors' follower counts (read with them: no extra round trip).
+    const fromActors = viewers.size > this.fewViewers && events.reduce((n, e) => n + e.actor_followers, 0) <= viewers.size;
+    const v = [...viewers];
+    const result = fromActors
+      ? await sql<{ kind: "f" | "h"; a: string; b: string }>`
+        SELECT 'f' AS kind, follower_id AS a, followee_id AS b FROM follows WHERE followee_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocker_id, blocked_id FROM blocks WHERE blocked_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocked_id, blocker_id FROM blocks WHERE blocker_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', muter_id, muted_id FROM mutes WHERE muted_id = ANY(${actors}::uuid[])`.execute(this.db)
+      : viewers.size <= this.fewViewers
+        ? await sql<{ kind: "f" | "h"; a: string; b: string }>`
+        SELECT 'f' AS kind, follower_id AS a, followee_id AS b FROM follows
+          WHERE follower_id = ANY(${v}::uuid[]) AND followee_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocker_id, blocked_id FROM blocks
+          WHERE blocker_id = ANY(${v}::uuid[]) AND blocked_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocked_id, blocker_id FROM blocks
+          WHERE blocked_id = ANY(${v}::uuid[]) AND blocker_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', muter_id, muted_id FROM mutes
+          WHERE muter_id = ANY(${v}::uuid[]) AND muted_id = ANY(${actors}::uuid[])`.execute(this.db)
+        // Many ids as a joined set: hashed once instead of estimated and matched one by one.
+        : await sql<{ kind: "f" | "h"; a: string; b: string }>`
+        WITH v AS MATERIALIZED (SELECT DISTINCT unnest(${v}::uuid[]) AS id)
+        SELECT 'f' AS kind, follower_id AS a, followee_id AS b FROM follows JOIN v ON v.id = follower_id
+          WHERE followee_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocker_id, blocked_id FROM blocks JOIN v ON v.id = blocker_id
+          WHERE blocked_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', blocked_id, blocker_id FROM blocks JOIN v ON v.id = blocked_id
+          WHERE blocker_id = ANY(${actors}::uuid[])
+        UNION ALL SELECT 'h', muter_id, muted_id FROM mutes JOIN v ON v.id = muter_id
+          WHERE muted_id = ANY(${actors}::uuid[])`.execute(this.db);
     const relations: Relations = { follows: new Set(), hidden: new Set() };
-    for (const r of result.rows) (r.kind === "f" ? relations.follows : relations.hidden).add(pair(r.a, r.b));
+    for (const r of result.rows) {
+      if (viewers.has(r.a)) (r.kind === "f" ? relations.follows : relations.hidden).add(pair(r.a, r.b));
+    }
     return relations;
   }
 
