@@ -9,7 +9,8 @@
 // /health 200 for npm start against the single file, on an empty data folder and on restart.
 // Runs are interleaved, so a busy machine slows every variant alike; medians and p90 printed.
 //   npm run build && npm run package && npm run bench:startup -- [--runs N] [--server-runs N]
-//     [--before DIR]   also measure another checkout's bin/ and build/package/ (before/after)
+//     [--before DIR]   also measure another checkout's bin/ and build/package/ (before/after;
+//                      its server too with --before-servers)
 //     [--json FILE]    write the raw samples
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -199,8 +200,10 @@ await stopChild(server);
 
 // ── the server: spawn to first /health 200, empty data folder and restart ─────────────────────
 interface ServerVariant { name: string; file: string; args: string[]; empty: number[]; restart: number[] }
+// This checkout's only (--before-servers: the other's too); an empty data folder's first start
+// runs initdb, tens of seconds on a busy machine.
 const servers: ServerVariant[] = [];
-for (const { label, dir } of roots) {
+for (const { label, dir } of argv.includes("--before-servers") ? roots : roots.filter((r) => r.label === "")) {
   servers.push({ name: `${label}npm start`, file: NODE, args: [join(dir, "bin", "niotebook-server.js")], empty: [], restart: [] });
   const exe = join(dir, "build", "package", "niotebook");
   if (existsSync(exe)) servers.push({ name: `${label}single file serve`, file: exe, args: ["serve"], empty: [], restart: [] });
