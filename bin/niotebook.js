@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { statSync } from "node:fs";
 import module from "node:module";
 import "./require-node.js";
 // Node's on-disk cache of compiled modules (in the OS temp folder): later starts skip parsing
@@ -12,4 +13,10 @@ if (process.stdout.isTTY && process.stdin.isTTY) {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
 }
-await import("../dist/client/main.js");
+// The bundle (scripts/bundle-client.mjs, part of npm run build) when it is at least as new as
+// tsc's output: a few files to read instead of ~600 (docs/startup.md). A tsc-only build, or
+// an install without esbuild, runs dist/client/ as it is; so does NIOTEBOOK_UNBUNDLED=1 (real
+// file names in stack traces; bench/startup.ts compares the two).
+const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const bundled = process.env.NIOTEBOOK_UNBUNDLED !== "1" && mtime("../dist/bundle/client/niotebook.js") >= mtime("../dist/client/main.js");
+await import(bundled ? "../dist/bundle/client/niotebook.js" : "../dist/client/main.js");

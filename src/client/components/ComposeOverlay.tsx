@@ -2,7 +2,11 @@
 // publish with Ctrl+S / Ctrl+J (/ Ctrl+Enter), and a draft that survives anything.
 import { useState, type ReactNode } from "react";
 import { useLiveState } from "../state/use-live-state.js";
-import { checkPostContent, countChars, normalizePostContent, POST_MAX } from "../../api/index.js";
+// The rule modules themselves, not api/index.js: that one also loads the TypeBox schemas (200
+// files) the client does not need.
+import { POST_MAX } from "../../api/limits.js";
+import { checkPostContent } from "../../api/rules.js";
+import { countChars, normalizePostContent } from "../../api/text.js";
 import type { SocialPost } from "../social.js";
 import { ApiError, describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";

@@ -1,8 +1,9 @@
 // Edit display name and bio, with the contract's live limits (50 / 160).
 import { useState, type ReactNode } from "react";
-import {
-  BIO_MAX, checkBio, checkDisplayName, countChars, DISPLAY_NAME_MAX, normalizeBio, type User,
-} from "../../api/index.js";
+import type { User } from "../../api/index.js";
+import { BIO_MAX, DISPLAY_NAME_MAX } from "../../api/limits.js";
+import { checkBio, checkDisplayName, normalizeBio } from "../../api/rules.js";
+import { countChars } from "../../api/text.js";
 import { ApiError, describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";

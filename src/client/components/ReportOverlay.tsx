@@ -1,7 +1,7 @@
 // The report box (tui.md "Cards" `!`, "Profiles" `U`): a reason of 1–500 characters, counted
 // as the server counts them; Enter sends it (POST /reports), Esc cancels.
 import { useState, type ReactNode } from "react";
-import { countChars } from "../../api/index.js";
+import { countChars } from "../../api/text.js";
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";

@@ -2,7 +2,8 @@
 // the server's answer lands under the field it concerns.
 import { useEffect, useState, type ReactNode } from "react";
 import { Box } from "ink";
-import { checkEmail, checkPassword, checkUsername, type User } from "../../api/index.js";
+import type { User } from "../../api/index.js";
+import { checkEmail, checkPassword, checkUsername } from "../../api/rules.js";
 import { ApiError, describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
 import type { StatusApi } from "../app/status.js";
