@@ -86,6 +86,55 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
       expect([author.display_name, author.bio]).toEqual([`Renamed ${i}`, `bio ${i}`]);
     }
   });
+
+  // Pages below the first are shared the same way (timeline/shared-pages.ts).
+  it("drops a deleted post from a deep page, and shows an author's edit there, in the very next request", async () => {
+    const { client } = await signUp(server.app, "deep_writer");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    const mine: Post[] = [];
+    for (let i = 0; i < 6; i++) mine.push((await client.post("/api/v1/posts", { content: `deep ${i}` })).json().post as Post);
+    // Newest first: mine[5], mine[4] on the first page; the deep page below starts at mine[3].
+    const cursor = (await client.get("/api/v1/timeline?limit=2")).json().next_cursor as string;
+    const deep = (reader: TestClient) => reader.get(`/api/v1/timeline?limit=2&cursor=${cursor}`);
+    for (const reader of readers) expect(((await deep(reader)).json().posts as Post[]).map((p) => p.id)).toEqual([mine[3]!.id, mine[2]!.id]);
+    for (let i = 0; i < 2; i++) {
+      expect((await client.delete(`/api/v1/posts/${mine[3 - i]!.id}`)).statusCode).toBe(204);
+      const after = (await deep(readers[i % readers.length]!)).json().posts as Post[];
+      expect(after.map((p) => p.id)).toEqual([mine[2 - i]!.id, mine[1 - i]!.id]);
+      expect((await client.patch("/api/v1/users/me", { display_name: `Deep ${i}` })).statusCode).toBe(200);
+      const renamed = (await deep(readers[(i + 1) % readers.length]!)).json().posts as Post[];
+      expect(renamed.map((p) => p.author!.display_name)).toEqual([`Deep ${i}`, `Deep ${i}`]);
+    }
+  });
+
+  it("shows a post written before a timestamp cursor still in the future in the very next request", async () => {
+    const { client } = await signUp(server.app, "future_reader");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    const future = "/api/v1/timeline?limit=3&cursor=9999-01-01T00:00:00Z";
+    for (const reader of readers) await reader.get(future); // warm every cache
+    for (let i = 0; i < 4; i++) {
+      const created = (await client.post("/api/v1/posts", { content: `before the future ${i}` })).json().post as Post;
+      expect(((await readers[i % readers.length]!.get(future)).json().posts as Post[])[0]!.id).toBe(created.id);
+    }
+  });
+
+  it("gives each reader of a shared deep page their own liked and reposted flags", async () => {
+    const { client: author } = await signUp(server.app, "dflag_author");
+    const { client: fan } = await signUp(server.app, "dflag_fan");
+    const { client: other } = await signUp(server.app, "dflag_other");
+    const posts: Post[] = [];
+    for (let i = 0; i < 4; i++) posts.push((await author.post("/api/v1/posts", { content: `flagged ${i}` })).json().post as Post);
+    const cursor = (await author.get("/api/v1/timeline?limit=2")).json().next_cursor as string;
+    const deep = async (reader: TestClient) => (await reader.get(`/api/v1/timeline?limit=2&cursor=${cursor}`)).json().posts as Array<Post & { liked: boolean; reposted: boolean }>;
+    await deep(other); // the shared rendering exists before the fan's flags change
+    expect((await fan.post(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
+    expect((await fan.post(`/api/v1/posts/${posts[0]!.id}/repost`)).statusCode).toBeLessThan(300);
+    const seen = await deep(fan);
+    expect(seen.map((p) => [p.id, p.liked, p.reposted])).toEqual([[posts[1]!.id, true, false], [posts[0]!.id, false, true]]);
+    expect((await deep(other)).map((p) => [p.liked, p.reposted])).toEqual([[false, false], [false, false]]);
+    expect((await fan.delete(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
+    expect((await deep(fan)).map((p) => p.liked)).toEqual([false, false]);
+  });
 });
 
 describe("coalesced version reads", () => {

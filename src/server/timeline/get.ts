@@ -5,7 +5,7 @@ import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
 import { hydratePosts, readerFlags } from "../social/hydrate.js";
 import { readerTimelinePage } from "../safety/reader-filter.js";
-import { TIMELINE_LIST, timelinePage } from "./queries.js";
+import { TIMELINE_LIST } from "./queries.js";
 
 /**
  * The cached first page, rendered once for every reader with both flags false: the page's JSON
@@ -33,9 +33,12 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
   return { bytes: Buffer.from(head + fragments.join(",") + tail), ids: posts.map((p) => p.id), head, fragments, tail };
 }
 
-/** The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it. */
-export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage): Promise<Buffer | string> {
-  const { liked, reposted } = ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
+/**
+ * The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it.
+ * `first`: the first page, whose flags a single process remembers per reader (reader-flags.ts).
+ */
+export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage, first = true): Promise<Buffer | string> {
+  const { liked, reposted } = first && ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
   if (liked.size === 0 && reposted.size === 0) return shared.bytes;
   const fragments = shared.fragments.map((json, i) => {
     const id = shared.ids[i]!;
@@ -63,8 +66,9 @@ export function timelineRoute(app: App, ctx: AppContext): void {
       return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
     }
     if (page.after || page.before) {
-      const found = toPostPage(await timelinePage(ctx.db, page, page.limit), page);
-      return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
+      // Shared like the first page: the same cursor is the same page for every such reader.
+      const shared = await ctx.timelinePages.rendered(page, page.limit, (rows) => renderSharedFirstPage(rows, page));
+      return sendSerialised(reply, await firstPageFor(ctx, reader, shared, false));
     }
     // The first page is the same for everyone but the reader's flags: cached, rendered once,
     // and patched for the posts this reader liked or reposted (counts may lag by a second).
