@@ -1,6 +1,6 @@
 // Today's release and this tree side by side, in one run on one machine (issue 19):
 //   npm run bench:release [-- --release 612eb11 --posts 100000 --users 1000 --rounds 3
-//                            --duration 10 --warmup 3 --connections 64 --fixed-rate --smoke]
+//                            --duration 10 --warmup 3 --connections 64 --no-fixed-rate --smoke]
 //
 // The release is `git archive`d into ~/.cache/niotebook-release/<commit>, installed with
 // `npm ci --ignore-scripts` and built there once; later runs reuse it. One PostgreSQL database is
@@ -14,7 +14,7 @@
 // Each round measures the first page and a deep page (a timestamp cursor 90% of the way down
 // the timeline, 50 posts) on both servers with autocannon (bench/load.ts, closed loop, 64
 // connections, each request the next of 1,000 users' tokens); rounds alternate which server goes
-// first. Reported: the medians over rounds and new/old. With --fixed-rate, both pages are then
+// first. Reported: the medians over rounds and new/old. Then (unless --no-fixed-rate) both pages are
 // driven at 70% of the new server's median maximum, and the essential-work ceiling
 // (bench/ceiling-http.ts, answering the same page's bytes) at the same absolute rate: p99s and
 // their ratio. Results: bench/results/side-by-side-<time>.json and a Markdown section on stdout.
@@ -36,7 +36,7 @@ const { values: flags } = parseArgs({
   options: {
     release: { type: "string" }, posts: { type: "string" }, users: { type: "string" }, rounds: { type: "string" },
     duration: { type: "string" }, warmup: { type: "string" }, connections: { type: "string" }, "pg-url": { type: "string" },
-    "fixed-rate": { type: "boolean" }, smoke: { type: "boolean" }, help: { type: "boolean" },
+    "no-fixed-rate": { type: "boolean" }, smoke: { type: "boolean" }, help: { type: "boolean" },
   },
 });
 if (flags.help) {
@@ -54,7 +54,7 @@ const opts = {
   warmupS: num(flags.warmup, smoke ? 1 : 3),
   connections: num(flags.connections, 64),
   pgUrl: flags["pg-url"] ?? "postgres://postgres@127.0.0.1:5432",
-  fixedRate: flags["fixed-rate"] ?? false,
+  fixedRate: !(flags["no-fixed-rate"] ?? false),
 };
 const TARGET_FRACTION = 0.7;
 const log = (line: string) => process.stderr.write(`[side-by-side ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
