@@ -1,6 +1,6 @@
 // Today's release and this tree side by side, in one run on one machine (issue 19):
 //   npm run bench:release [-- --release 612eb11 --posts 100000 --users 1000 --rounds 3
-//                            --duration 10 --warmup 3 --connections 64 --no-fixed-rate --smoke]
+//                            --duration 10 --warmup 3 --connections 64 --no-fixed-rate --no-uncached --smoke]
 //
 // The release is `git archive`d into ~/.cache/niotebook-release/<commit>, installed with
 // `npm ci --ignore-scripts` and built there once; later runs reuse it. One PostgreSQL database is
@@ -11,8 +11,9 @@
 // so every page) identical. Both servers run with NIOTEBOOK_WORKERS=auto and rate limits off;
 // both are up for the whole run but only one is under load at a time.
 //
-// Each round measures the first page and a deep page (a timestamp cursor 90% of the way down
-// the timeline, 50 posts) on both servers with autocannon (bench/load.ts, closed loop, 64
+// Each round measures the first page, a deep page (a timestamp cursor 90% of the way down the
+// timeline, 50 posts) and a user's posts (bench/scenarios.ts: users in rotation) on both servers
+// (and on the new one with NIOTEBOOK_TIMELINE_CACHE=off, unless --no-uncached) with autocannon (bench/load.ts, closed loop, 64
 // connections, each request the next of 1,000 users' tokens); rounds alternate which server goes
 // first. Reported: the medians over rounds and new/old. Then (unless --no-fixed-rate) both pages are
 // driven at 70% of the new server's median maximum, and the essential-work ceiling
@@ -36,7 +37,7 @@ const { values: flags } = parseArgs({
   options: {
     release: { type: "string" }, posts: { type: "string" }, users: { type: "string" }, rounds: { type: "string" },
     duration: { type: "string" }, warmup: { type: "string" }, connections: { type: "string" }, "pg-url": { type: "string" },
-    "no-fixed-rate": { type: "boolean" }, smoke: { type: "boolean" }, help: { type: "boolean" },
+    "no-fixed-rate": { type: "boolean" }, "no-uncached": { type: "boolean" }, smoke: { type: "boolean" }, help: { type: "boolean" },
   },
 });
 if (flags.help) {
@@ -55,6 +56,7 @@ const opts = {
   connections: num(flags.connections, 64),
   pgUrl: flags["pg-url"] ?? "postgres://postgres@127.0.0.1:5432",
   fixedRate: !(flags["no-fixed-rate"] ?? false),
+  uncached: !(flags["no-uncached"] ?? false),
 };
 const TARGET_FRACTION = 0.7;
 const log = (line: string) => process.stderr.write(`[side-by-side ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -97,7 +99,7 @@ async function releaseTree(commit: string): Promise<{ dir: string; sha: string }
 // ── servers ─────────────────────────────────────────────────────────────────────────────
 
 interface Server {
-  name: "old" | "new";
+  name: Name;
   child: ChildProcess;
   url: string;
   logPath: string;
@@ -116,12 +118,14 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-async function startServer(name: "old" | "new", bin: string, dbUrl: string, secret: string): Promise<Server> {
+type Name = "old" | "new" | "new-uncached";
+
+async function startServer(name: Name, bin: string, dbUrl: string, secret: string, extra: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const logPath = join(work, `${name}.log`);
   const out = logFd(logPath), err = logFd(join(work, `${name}.err`));
   const child = track(spawn(NODE, [bin], {
-    env: serverEnv({ NIOTEBOOK_PORT: String(port), NIOTEBOOK_DB_URL: dbUrl, NIOTEBOOK_JWT_SECRET: secret, NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_WORKERS: "auto" }),
+    env: serverEnv({ NIOTEBOOK_PORT: String(port), NIOTEBOOK_DB_URL: dbUrl, NIOTEBOOK_JWT_SECRET: secret, NIOTEBOOK_RATE_LIMIT: "off", NIOTEBOOK_WORKERS: "auto", ...extra }),
     stdio: ["ignore", out, err],
   }));
   closeFd(out);
@@ -179,10 +183,11 @@ async function measure(config: LoadConfig): Promise<LoadResult> {
 
 // ── the run ─────────────────────────────────────────────────────────────────────────────
 
-const SCENARIOS = { first: "timeline-first", deep: "timeline-deep" } as const satisfies Record<string, Scenario>;
+const SCENARIOS = { first: "timeline-first", deep: "timeline-deep", user: "user-posts" } as const satisfies Record<string, Scenario>;
+const PAGES = ["first", "deep", "user"] as const;
 type Page = keyof typeof SCENARIOS;
 
-interface Row { round: number; server: "old" | "new" | "ceiling"; page: Page; mode: "closed" | "paced"; result: LoadResult }
+interface Row { round: number; server: Name; page: Page; mode: "closed" | "paced"; result: LoadResult }
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();
@@ -224,8 +229,11 @@ async function main(): Promise<void> {
   await n.connect();
   await n.query("VACUUM (ANALYZE)");
   await n.end();
-  const servers = [old, fresh];
-  log(`old ${release.sha.slice(0, 7)}: ${old.processes} processes; new ${head}: ${fresh.processes} processes`);
+  // The new server again with its page caches off (NIOTEBOOK_TIMELINE_CACHE=off), on the same
+  // database: what a page costs when no other reader asked for it within the second.
+  const uncached = opts.uncached ? await startServer("new-uncached", newBin, newUrl, secret, { NIOTEBOOK_TIMELINE_CACHE: "off" }) : undefined;
+  const servers = uncached ? [old, fresh, uncached] : [old, fresh];
+  log(`old ${release.sha.slice(0, 7)}: ${old.processes} processes; new ${head}: ${fresh.processes} processes${uncached ? " (and again with NIOTEBOOK_TIMELINE_CACHE=off)" : ""}`);
 
   const data: LoadData = {
     tokens: users.map((u) => signAccessToken(secret, u.id, u.username)),
@@ -234,7 +242,9 @@ async function main(): Promise<void> {
   };
   const dataFile = join(work, "load-data.json");
   writeFileSync(dataFile, JSON.stringify(data));
-  const paths: Record<Page, string> = { first: "/api/v1/timeline?limit=50", deep: `/api/v1/timeline?limit=50&cursor=${deepAt}` };
+  const paths: Record<Page, string> = {
+    first: "/api/v1/timeline?limit=50", deep: `/api/v1/timeline?limit=50&cursor=${deepAt}`, user: `/api/v1/users/${data.userIds[13]}/posts?limit=50`,
+  };
 
   // Pre-flight: every token works on both, and both answer the same 50 posts on each page.
   const captured = new Map<Page, { body: Buffer; headers: Record<string, string> }>();
@@ -246,12 +256,12 @@ async function main(): Promise<void> {
     }
   }
   const ids = new Map<string, string[]>();
-  for (const page of ["first", "deep"] as const) {
+  for (const page of PAGES) {
     for (const s of servers) {
       const res = await fetch(s.url + paths[page], { headers: { authorization: `Bearer ${data.tokens[0]}` } });
       const body = Buffer.from(await res.arrayBuffer());
       const json = JSON.parse(body.toString()) as { posts: Array<{ id: string; created_at: string }> };
-      if (res.status !== 200 || json.posts.length !== 50) throw new Error(`pre-flight: ${s.name} ${page} page ${res.status} (${json.posts?.length} posts)`);
+      if (res.status !== 200 || (page !== "user" && json.posts.length !== 50)) throw new Error(`pre-flight: ${s.name} ${page} page ${res.status} (${json.posts?.length} posts)`);
       if (page === "deep" && !(json.posts[0]!.created_at < deepAt)) throw new Error(`pre-flight: ${s.name} deep page starts at ${json.posts[0]!.created_at}, not before ${deepAt}`);
       ids.set(`${s.name}:${page}`, json.posts.map((p) => p.id));
       if (s.name === "new") {
@@ -263,15 +273,15 @@ async function main(): Promise<void> {
         captured.set(page, { body, headers });
       }
     }
-    if (ids.get(`old:${page}`)!.join() !== ids.get(`new:${page}`)!.join()) throw new Error(`pre-flight: the two servers' ${page} pages differ`);
+    for (const s of servers.slice(1)) if (ids.get(`old:${page}`)!.join() !== ids.get(`${s.name}:${page}`)!.join()) throw new Error(`pre-flight: ${s.name}'s ${page} page differs from old's`);
   }
   log(`pre-flight: ${data.tokens.length} tokens accepted by both; both answer the same 50 posts on the first page and on the deep page (before ${deepAt}, offset ${fmtInt(offset)} of ${fmtInt(postCount)})`);
 
   const rows: Row[] = [];
   const base = { connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, dataFile, sources: 0 };
   for (let round = 0; round < opts.rounds; round++) {
-    const order = round % 2 === 0 ? [old, fresh] : [fresh, old];
-    for (const page of ["first", "deep"] as const) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const page of PAGES) {
       for (const s of order) {
         await quiesce(s.child.pid!);
         const result = await measure({ ...base, url: s.url, scenario: SCENARIOS[page], mode: "closed", seed: round * 100_003 });
@@ -280,8 +290,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  const closed = (server: "old" | "new", page: Page) => rows.filter((r) => r.mode === "closed" && r.server === server && r.page === page);
-  const med = (server: "old" | "new", page: Page) => median(closed(server, page).map((r) => r.result.rps));
+  const closed = (server: Name, page: Page) => rows.filter((r) => r.mode === "closed" && r.server === server && r.page === page);
+  const med = (server: Name, page: Page) => median(closed(server, page).map((r) => r.result.rps));
 
   const fixed: Array<{ page: Page; rate: number; server: LoadResult; ceiling: LoadResult }> = [];
   if (opts.fixedRate) {
@@ -303,7 +313,7 @@ async function main(): Promise<void> {
 
   const results = {
     startedAt, finishedAt: new Date().toISOString(), loadBefore, loadAfter, cores: cpus().length, options: opts,
-    release: release.sha, head, processes: { old: old.processes, new: fresh.processes }, posts: postCount, deepCursor: deepAt, deepOffset: offset,
+    release: release.sha, head, processes: Object.fromEntries(servers.map((s) => [s.name, s.processes])), posts: postCount, deepCursor: deepAt, deepOffset: offset,
     rows: rows.map((r) => ({ round: r.round, server: r.server, page: r.page, rps: r.result.rps, p50: r.result.p50, p99: r.result.p99, errors: r.result.errors, bytes: r.result.bytesPerResponse })),
     fixed: fixed.map((f) => ({ page: f.page, rate: f.rate, server: { p50: f.server.p50, p99: f.server.p99, errors: f.server.errors, lateStarts: f.server.lateStarts }, ceiling: { p50: f.ceiling.p50, p99: f.ceiling.p99, errors: f.ceiling.errors } })),
   };
@@ -318,11 +328,12 @@ async function main(): Promise<void> {
     `${opts.connections} connections (autocannon, bench/load.ts), ${opts.rounds} rounds of ${opts.durationS} s after ${opts.warmupS} s of warm-up, alternating which server goes first. ` +
     `Deep page: \`?limit=50&cursor=${deepAt}\` (post ${fmtInt(offset)} of ${fmtInt(postCount)}). Load average before ${la(loadBefore)}, after ${la(loadAfter)} (${cpus().length} cores, shared with other work).`);
   md.push("");
-  md.push("| page | old req/s (median) | new req/s (median) | new/old | per round (old → new) |");
-  md.push("|---|---:|---:|---:|---|");
-  for (const page of ["first", "deep"] as const) {
+  md.push(`| page | old req/s (median) | new req/s (median) | new/old | per round (old → new) |${uncached ? " new, caches off | caches off/old |" : ""}`);
+  md.push(`|---|---:|---:|---:|---|${uncached ? "---:|---:|" : ""}`);
+  for (const page of PAGES) {
     const perRound = closed("old", page).map((o, i) => `${fmtInt(o.result.rps)} → ${fmtInt(closed("new", page)[i]?.result.rps)}`).join("; ");
-    md.push(`| ${page} | ${fmtInt(med("old", page))} | ${fmtInt(med("new", page))} | **${fmt(med("new", page) / med("old", page), 2)}×** | ${perRound} |`);
+    const off = uncached ? ` ${fmtInt(med("new-uncached", page))} | ${fmt(med("new-uncached", page) / med("old", page), 2)}× |` : "";
+    md.push(`| ${page} | ${fmtInt(med("old", page))} | ${fmtInt(med("new", page))} | **${fmt(med("new", page) / med("old", page), 2)}×** | ${perRound} |${off}`);
   }
   if (fixed.length) {
     md.push("");

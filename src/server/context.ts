@@ -16,7 +16,7 @@ import { hydrateShared } from "./social/hydrate.js";
 import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { SharedPages } from "./timeline/shared-pages.js";
-import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
+import { postgresTimelineVersions, sharedVersions, singleProcessTimeline } from "./timeline/versions.js";
 
 export interface AppContext {
   config: Config;
@@ -34,8 +34,8 @@ export interface AppContext {
   metrics: ServerMetrics;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
-  /** Readers' flags on the cached first page; null when other processes may change them. */
-  readerFlags: ReaderFlagsCache | null;
+  /** Readers' flags on the shared timeline pages (checked against other processes' likes when there are any). */
+  readerFlags: ReaderFlagsCache;
 }
 
 /** What a test may replace in the context. */
@@ -78,7 +78,7 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     firstPage,
     timelinePages,
     metrics: overrides.metrics ?? new ServerMetrics({ pool: database.poolStats, firstPage: () => firstPage.lookups }),
-    readerFlags: versions.current === undefined ? new ReaderFlagsCache(database.db) : null,
+    readerFlags: new ReaderFlagsCache(database.db, versions.current && (async (since) => (await sharedVersions(database.db)(since)).flags)),
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();

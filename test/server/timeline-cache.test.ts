@@ -126,14 +126,28 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
     for (let i = 0; i < 4; i++) posts.push((await author.post("/api/v1/posts", { content: `flagged ${i}` })).json().post as Post);
     const cursor = (await author.get("/api/v1/timeline?limit=2")).json().next_cursor as string;
     const deep = async (reader: TestClient) => (await reader.get(`/api/v1/timeline?limit=2&cursor=${cursor}`)).json().posts as Array<Post & { liked: boolean; reposted: boolean }>;
-    await deep(other); // the shared rendering exists before the fan's flags change
+    // On PostgreSQL the fan also reads from the second process, which remembered the flags too.
+    const fanReaders = [fan, ...(second ? [new TestClient(second, fan.token)] : [])];
+    const first = async (reader: TestClient) => (await reader.get("/api/v1/timeline?limit=2")).json().posts as Array<Post & { liked: boolean }>;
+    for (const reader of [other, ...fanReaders]) {
+      await deep(reader); // the shared rendering and the fan's flags are remembered before they change
+      await first(reader);
+    }
     expect((await fan.post(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
     expect((await fan.post(`/api/v1/posts/${posts[0]!.id}/repost`)).statusCode).toBeLessThan(300);
-    const seen = await deep(fan);
-    expect(seen.map((p) => [p.id, p.liked, p.reposted])).toEqual([[posts[1]!.id, true, false], [posts[0]!.id, false, true]]);
+    for (const reader of fanReaders) {
+      const seen = await deep(reader);
+      expect(seen.map((p) => [p.id, p.liked, p.reposted])).toEqual([[posts[1]!.id, true, false], [posts[0]!.id, false, true]]);
+    }
     expect((await deep(other)).map((p) => [p.liked, p.reposted])).toEqual([[false, false], [false, false]]);
+    expect((await fan.post(`/api/v1/posts/${posts[3]!.id}/like`)).statusCode).toBeLessThan(300);
+    for (const reader of fanReaders) expect((await first(reader)).map((p) => p.liked)).toEqual([true, false]);
     expect((await fan.delete(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
-    expect((await deep(fan)).map((p) => p.liked)).toEqual([false, false]);
+    expect((await fan.delete(`/api/v1/posts/${posts[3]!.id}/like`)).statusCode).toBeLessThan(300);
+    for (const reader of fanReaders) {
+      expect((await deep(reader)).map((p) => p.liked)).toEqual([false, false]);
+      expect((await first(reader)).map((p) => p.liked)).toEqual([false, false]);
+    }
   });
 });
 
@@ -158,6 +172,31 @@ describe("coalesced version reads", () => {
     await new Promise((resolve) => setImmediate(resolve));
     pending.shift()!(0);
     expect(await fourth).toBe(3);
+  });
+
+  it("answers a request that passes since with any read that started after it arrived, and no older one", async () => {
+    let started = 0;
+    const pending: Array<() => void> = [];
+    const read = coalesced(() => {
+      const n = ++started;
+      return new Promise<number>((resolve) => pending.push(() => resolve(n)));
+    });
+    const before = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const arrived = performance.now();
+    const first = read(arrived); // starts read 1, after `arrived`
+    expect(read(arrived)).toBe(first); // the same request's second version: read 1, no new read
+    const older = read(before); // read 1 started after `before` too
+    expect(started).toBe(1);
+    pending.shift()!();
+    expect([await first, await older]).toEqual([1, 1]);
+    expect(await read(arrived)).toBe(1); // finished, started after the request arrived: reused
+    expect(started).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const later = read(performance.now()); // arrived after read 1 started: a new read
+    expect(started).toBe(2);
+    pending.shift()!();
+    expect(await later).toBe(2);
   });
 
   it("passes a failed read to its callers and starts afresh", async () => {

@@ -7,6 +7,7 @@
 import type { Post } from "../../api/index.js";
 import { v1Shape, v1Values, type V1Start } from "../db/pagination.js";
 import { FirstPageCache } from "./first-page-cache.js";
+import type { VersionRead } from "./versions.js";
 
 /** Pages kept at most; the oldest is dropped for a new one (a page lives a second anyway). */
 const CAPACITY = 256;
@@ -20,12 +21,12 @@ export class SharedPages {
     /** Loads limit+1 posts from `start` on, with the shared social fields. */
     private readonly load: (start: V1Start, limit: number) => Promise<Post[]>,
     private readonly now: () => number = Date.now,
-    private readonly currentVersion?: () => Promise<string>,
+    private readonly currentVersion?: VersionRead,
     private readonly capacity = CAPACITY,
   ) {}
 
   /** The page from `start`, `limit` posts, rendered once per load for every reader (see FirstPageCache.newestRendered). */
-  rendered<T>(start: V1Start, limit: number, render: (rows: Post[]) => T): Promise<T> {
+  rendered<T>(start: V1Start, limit: number, render: (rows: Post[]) => T, since?: number): Promise<T> {
     const { createdAt, id, before } = v1Values(start);
     const key = `${limit}|${v1Shape(start)}|${createdAt}|${id}|${before}`;
     let page = this.pages.get(key);
@@ -35,7 +36,7 @@ export class SharedPages {
       page.enabled = this.enabled;
       this.pages.set(key, page);
     }
-    return page.newestRendered(limit, render);
+    return page.newestRendered(limit, render, since);
   }
 
   invalidate(): void {
