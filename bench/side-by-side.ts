@@ -29,7 +29,7 @@ import pg from "pg";
 import type { LoadConfig, LoadResult } from "./load.ts";
 import type { LoadData, Scenario } from "./scenarios.ts";
 import {
-  NODE, ROOT, closeFd, fmt, fmtInt, freePort, logFd, median, processTree, quiesce, runOrThrow, signAccessToken, sleep,
+  NODE, ROOT, closeFd, cpuTicks, fmt, fmtInt, freePort, logFd, median, processTree, quiesce, runOrThrow, signAccessToken, sleep,
   stopChild, usageOf, waitForHealth,
 } from "./lib.ts";
 
@@ -187,7 +187,22 @@ const SCENARIOS = { first: "timeline-first", deep: "timeline-deep", user: "user-
 const PAGES = ["first", "deep", "user"] as const;
 type Page = keyof typeof SCENARIOS;
 
-interface Row { round: number; server: Name; page: Page; mode: "closed" | "paced"; result: LoadResult }
+/** cpu: microseconds of CPU per answered request, the server's processes and the database's backends. */
+interface Row { round: number; server: Name; page: Page; mode: "closed" | "paced"; result: LoadResult; cpu: { serverUs: number; dbUs: number } }
+
+/** Microseconds per clock tick in /proc/<pid>/stat (USER_HZ is 100 on Linux). */
+const TICK_US = 10_000;
+
+/** CPU ticks of the PostgreSQL backends serving one database (this machine's /proc). */
+async function dbTicks(admin: pg.Client, database: string): Promise<Map<number, number>> {
+  const pids = (await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [database])).rows.map((r) => r.pid);
+  return new Map(pids.map((pid) => [pid, cpuTicks([pid])]));
+}
+function ticksSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  return ticks;
+}
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();
@@ -221,7 +236,6 @@ async function main(): Promise<void> {
   await c.end();
   await admin.query(`CREATE DATABASE ${newDb} TEMPLATE ${oldDb}`);
   databases.push(newDb);
-  await admin.end();
 
   const old = await startServer("old", join(release.dir, "bin", "niotebook-server.js"), oldUrl, secret);
   const fresh = await startServer("new", newBin, newUrl, secret); // migrates its copy forward first
@@ -284,9 +298,17 @@ async function main(): Promise<void> {
     for (const page of PAGES) {
       for (const s of order) {
         await quiesce(s.child.pid!);
+        const database = s.name === "old" ? oldDb : newDb;
+        const tree = processTree(s.child.pid!);
+        const [serverBefore, dbBefore] = [cpuTicks(tree), await dbTicks(admin, database)];
         const result = await measure({ ...base, url: s.url, scenario: SCENARIOS[page], mode: "closed", seed: round * 100_003 });
-        rows.push({ round, server: s.name, page, mode: "closed", result });
-        log(`round ${round + 1} ${s.name} ${page}: ${fmtInt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, errors ${result.errors}`);
+        const [serverAfter, dbAfter] = [cpuTicks(tree), await dbTicks(admin, database)];
+        const cpu = {
+          serverUs: Math.round(((serverAfter - serverBefore) * TICK_US) / Math.max(1, result.total)),
+          dbUs: Math.round((ticksSince(dbBefore, dbAfter) * TICK_US) / Math.max(1, result.total)),
+        };
+        rows.push({ round, server: s.name, page, mode: "closed", result, cpu });
+        log(`round ${round + 1} ${s.name} ${page}: ${fmtInt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, errors ${result.errors}; CPU per request: server ${cpu.serverUs} µs, PostgreSQL ${cpu.dbUs} µs`);
       }
     }
   }
@@ -310,11 +332,12 @@ async function main(): Promise<void> {
     }
   }
   const loadAfter = loadavg();
+  await admin.end();
 
   const results = {
     startedAt, finishedAt: new Date().toISOString(), loadBefore, loadAfter, cores: cpus().length, options: opts,
     release: release.sha, head, processes: Object.fromEntries(servers.map((s) => [s.name, s.processes])), posts: postCount, deepCursor: deepAt, deepOffset: offset,
-    rows: rows.map((r) => ({ round: r.round, server: r.server, page: r.page, rps: r.result.rps, p50: r.result.p50, p99: r.result.p99, errors: r.result.errors, bytes: r.result.bytesPerResponse })),
+    rows: rows.map((r) => ({ round: r.round, server: r.server, page: r.page, rps: r.result.rps, p50: r.result.p50, p99: r.result.p99, errors: r.result.errors, bytes: r.result.bytesPerResponse, cpu: r.cpu })),
     fixed: fixed.map((f) => ({ page: f.page, rate: f.rate, server: { p50: f.server.p50, p99: f.server.p99, errors: f.server.errors, lateStarts: f.server.lateStarts }, ceiling: { p50: f.ceiling.p50, p99: f.ceiling.p99, errors: f.ceiling.errors } })),
   };
   mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
@@ -334,6 +357,14 @@ async function main(): Promise<void> {
     const perRound = closed("old", page).map((o, i) => `${fmtInt(o.result.rps)} → ${fmtInt(closed("new", page)[i]?.result.rps)}`).join("; ");
     const off = uncached ? ` ${fmtInt(med("new-uncached", page))} | ${fmt(med("new-uncached", page) / med("old", page), 2)}× |` : "";
     md.push(`| ${page} | ${fmtInt(med("old", page))} | ${fmtInt(med("new", page))} | **${fmt(med("new", page) / med("old", page), 2)}×** | ${perRound} |${off}`);
+  }
+  md.push("");
+  md.push(`CPU per answered request (medians over rounds, µs: server processes / PostgreSQL backends, from /proc):`);
+  md.push("");
+  md.push(`| page | ${servers.map((s) => s.name).join(" | ")} |`);
+  md.push(`|---|${servers.map(() => "---:").join("|")}|`);
+  for (const page of PAGES) {
+    md.push(`| ${page} | ${servers.map((s) => `${fmtInt(median(closed(s.name, page).map((r) => r.cpu.serverUs)))} / ${fmtInt(median(closed(s.name, page).map((r) => r.cpu.dbUs)))}`).join(" | ")} |`);
   }
   if (fixed.length) {
     md.push("");

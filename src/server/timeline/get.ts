@@ -15,6 +15,8 @@ import { TIMELINE_LIST } from "./queries.js";
 export interface SharedFirstPage {
   bytes: Buffer;
   ids: string[];
+  /** The ids joined: what a reader's remembered flags are for (reader-flags.ts). */
+  key: string;
   head: string;
   fragments: string[];
   tail: string;
@@ -30,7 +32,8 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
   const fragments = posts.map((post) => JSON.stringify(post));
   const head = '{"posts":[';
   const tail = `],"next_cursor":${JSON.stringify(next_cursor)},"has_more":${has_more}}`;
-  return { bytes: Buffer.from(head + fragments.join(",") + tail), ids: posts.map((p) => p.id), head, fragments, tail };
+  const ids = posts.map((p) => p.id);
+  return { bytes: Buffer.from(head + fragments.join(",") + tail), ids, key: ids.join(","), head, fragments, tail };
 }
 
 /**
@@ -38,7 +41,7 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
  * `since`: when the request arrived (performance.now()), to share its version read.
  */
 export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage, since?: number): Promise<Buffer | string> {
-  const { liked, reposted } = await ctx.readerFlags.get(reader, shared, shared.ids, since);
+  const { liked, reposted } = await ctx.readerFlags.get(reader, shared.key, shared.ids, since);
   if (liked.size === 0 && reposted.size === 0) return shared.bytes;
   const fragments = shared.fragments.map((json, i) => {
     const id = shared.ids[i]!;
