@@ -6,9 +6,8 @@
 // `npm ci --ignore-scripts` and built there once; later runs reuse it. One PostgreSQL database is
 // seeded by the release's own `seed` (its schema), VACUUM ANALYZEd, and copied byte for byte
 // (CREATE DATABASE … TEMPLATE): the release serves the original, this tree serves the copy and
-// migrates it forward when it starts. Two databases, not one, because the release cannot run
-// on the migrated schema's successor being written under it, and the copy makes the rows (and
-// so every page) identical. Both servers run with NIOTEBOOK_WORKERS=auto and rate limits off;
+// migrates it forward when it starts. Two databases, not one, because the release cannot serve
+// a schema migrated past it; the copy makes the rows (and so every page) identical. Both servers run with NIOTEBOOK_WORKERS=auto and rate limits off;
 // both are up for the whole run but only one is under load at a time.
 //
 // Each round measures the first page, a deep page (a timestamp cursor 90% of the way down the
