@@ -15,7 +15,8 @@ import { timelinePage } from "./timeline/queries.js";
 import { hydrateShared } from "./social/hydrate.js";
 import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
-import { postgresTimelineVersions, singleProcessTimeline } from "./timeline/versions.js";
+import { SharedPages } from "./timeline/shared-pages.js";
+import { postgresTimelineVersions, sharedVersions, singleProcessTimeline } from "./timeline/versions.js";
 
 export interface AppContext {
   config: Config;
@@ -27,12 +28,14 @@ export interface AppContext {
   /** null when rate limiting is off. */
   rateLimiter: RateLimiter | null;
   firstPage: FirstPageCache;
+  /** The timeline's pages below the first, shared between readers with the same freshness. */
+  timelinePages: SharedPages;
   /** Counted always; served only with NIOTEBOOK_METRICS_PORT (and requests counted only then). */
   metrics: ServerMetrics;
   /** Call after a post is created or deleted, before answering. */
   timelineChanged(): Promise<void>;
-  /** Readers' flags on the cached first page; null when other processes may change them. */
-  readerFlags: ReaderFlagsCache | null;
+  /** Readers' flags on the shared timeline pages (checked against other processes' likes when there are any). */
+  readerFlags: ReaderFlagsCache;
 }
 
 /** What a test may replace in the context. */
@@ -50,12 +53,18 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     Date.now, versions.current,
   );
   firstPage.enabled = config.timelineCache;
+  const timelinePages = new SharedPages(
+    async (start, limit) => hydrateShared(database.db, await timelinePage(database.db, start, limit)),
+    Date.now, versions.current,
+  );
+  timelinePages.enabled = config.timelineCache;
   const knownUsers = new KnownUsers();
   database.listen(USER_DELETED_CHANNEL, {
     notified: (userId) => {
       knownUsers.deleted(userId);
-      // A deleted or (un)suspended author's posts leave or return to the first page.
+      // A deleted or (un)suspended author's posts leave or return to the timeline's pages.
       firstPage.invalidate();
+      timelinePages.invalidate();
     },
     hearing: (hearing) => knownUsers.setHearing(hearing),
   });
@@ -67,11 +76,13 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     knownUsers,
     rateLimiter: createRateLimiter(config),
     firstPage,
+    timelinePages,
     metrics: overrides.metrics ?? new ServerMetrics({ pool: database.poolStats, firstPage: () => firstPage.lookups }),
-    readerFlags: versions.current === undefined ? new ReaderFlagsCache(database.db) : null,
+    readerFlags: new ReaderFlagsCache(database.db, versions.current && (async (since) => (await sharedVersions(database.db)(since)).flags)),
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();
+      timelinePages.invalidate();
     },
   };
 }

@@ -87,6 +87,69 @@ describe.each(BACKENDS)("first-page freshness on %s", (backend) => {
       expect([author.display_name, author.bio]).toEqual([`Renamed ${i}`, `bio ${i}`]);
     }
   });
+
+  // Pages below the first are shared the same way (timeline/shared-pages.ts).
+  it("drops a deleted post from a deep page, and shows an author's edit there, in the very next request", async () => {
+    const { client } = await signUp(server.app, "deep_writer");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    const mine: Post[] = [];
+    for (let i = 0; i < 6; i++) mine.push((await client.post("/api/v1/posts", { content: `deep ${i}` })).json().post as Post);
+    // Newest first: mine[5], mine[4] on the first page; the deep page below starts at mine[3].
+    const cursor = (await client.get("/api/v1/timeline?limit=2")).json().next_cursor as string;
+    const deep = (reader: TestClient) => reader.get(`/api/v1/timeline?limit=2&cursor=${cursor}`);
+    for (const reader of readers) expect(((await deep(reader)).json().posts as Post[]).map((p) => p.id)).toEqual([mine[3]!.id, mine[2]!.id]);
+    for (let i = 0; i < 2; i++) {
+      expect((await client.delete(`/api/v1/posts/${mine[3 - i]!.id}`)).statusCode).toBe(204);
+      const after = (await deep(readers[i % readers.length]!)).json().posts as Post[];
+      expect(after.map((p) => p.id)).toEqual([mine[2 - i]!.id, mine[1 - i]!.id]);
+      expect((await client.patch("/api/v1/users/me", { display_name: `Deep ${i}` })).statusCode).toBe(200);
+      const renamed = (await deep(readers[(i + 1) % readers.length]!)).json().posts as Post[];
+      expect(renamed.map((p) => p.author!.display_name)).toEqual([`Deep ${i}`, `Deep ${i}`]);
+    }
+  });
+
+  it("shows a post written before a timestamp cursor still in the future in the very next request", async () => {
+    const { client } = await signUp(server.app, "future_reader");
+    const readers = [client, ...(second ? [new TestClient(second, client.token)] : [])];
+    const future = "/api/v1/timeline?limit=3&cursor=9999-01-01T00:00:00Z";
+    for (const reader of readers) await reader.get(future); // warm every cache
+    for (let i = 0; i < 4; i++) {
+      const created = (await client.post("/api/v1/posts", { content: `before the future ${i}` })).json().post as Post;
+      expect(((await readers[i % readers.length]!.get(future)).json().posts as Post[])[0]!.id).toBe(created.id);
+    }
+  });
+
+  it("gives each reader of a shared deep page their own liked and reposted flags", async () => {
+    const { client: author } = await signUp(server.app, "dflag_author");
+    const { client: fan } = await signUp(server.app, "dflag_fan");
+    const { client: other } = await signUp(server.app, "dflag_other");
+    const posts: Post[] = [];
+    for (let i = 0; i < 4; i++) posts.push((await author.post("/api/v1/posts", { content: `flagged ${i}` })).json().post as Post);
+    const cursor = (await author.get("/api/v1/timeline?limit=2")).json().next_cursor as string;
+    const deep = async (reader: TestClient) => (await reader.get(`/api/v1/timeline?limit=2&cursor=${cursor}`)).json().posts as Array<Post & { liked: boolean; reposted: boolean }>;
+    // On PostgreSQL the fan also reads from the second process, which remembered the flags too.
+    const fanReaders = [fan, ...(second ? [new TestClient(second, fan.token)] : [])];
+    const first = async (reader: TestClient) => (await reader.get("/api/v1/timeline?limit=2")).json().posts as Array<Post & { liked: boolean }>;
+    for (const reader of [other, ...fanReaders]) {
+      await deep(reader); // the shared rendering and the fan's flags are remembered before they change
+      await first(reader);
+    }
+    expect((await fan.post(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
+    expect((await fan.post(`/api/v1/posts/${posts[0]!.id}/repost`)).statusCode).toBeLessThan(300);
+    for (const reader of fanReaders) {
+      const seen = await deep(reader);
+      expect(seen.map((p) => [p.id, p.liked, p.reposted])).toEqual([[posts[1]!.id, true, false], [posts[0]!.id, false, true]]);
+    }
+    expect((await deep(other)).map((p) => [p.liked, p.reposted])).toEqual([[false, false], [false, false]]);
+    expect((await fan.post(`/api/v1/posts/${posts[3]!.id}/like`)).statusCode).toBeLessThan(300);
+    for (const reader of fanReaders) expect((await first(reader)).map((p) => p.liked)).toEqual([true, false]);
+    expect((await fan.delete(`/api/v1/posts/${posts[1]!.id}/like`)).statusCode).toBeLessThan(300);
+    expect((await fan.delete(`/api/v1/posts/${posts[3]!.id}/like`)).statusCode).toBeLessThan(300);
+    for (const reader of fanReaders) {
+      expect((await deep(reader)).map((p) => p.liked)).toEqual([false, false]);
+      expect((await first(reader)).map((p) => p.liked)).toEqual([false, false]);
+    }
+  });
 });
 
 describe("coalesced version reads", () => {
@@ -110,6 +173,31 @@ describe("coalesced version reads", () => {
     await new Promise((resolve) => setImmediate(resolve));
     pending.shift()!(0);
     expect(await fourth).toBe(3);
+  });
+
+  it("answers a request that passes since with any read that started after it arrived, and no older one", async () => {
+    let started = 0;
+    const pending: Array<() => void> = [];
+    const read = coalesced(() => {
+      const n = ++started;
+      return new Promise<number>((resolve) => pending.push(() => resolve(n)));
+    });
+    const before = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const arrived = performance.now();
+    const first = read(arrived); // starts read 1, after `arrived`
+    expect(read(arrived)).toBe(first); // the same request's second version: read 1, no new read
+    const older = read(before); // read 1 started after `before` too
+    expect(started).toBe(1);
+    pending.shift()!();
+    expect([await first, await older]).toEqual([1, 1]);
+    expect(await read(arrived)).toBe(1); // finished, started after the request arrived: reused
+    expect(started).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const later = read(performance.now()); // arrived after read 1 started: a new read
+    expect(started).toBe(2);
+    pending.shift()!();
+    expect(await later).toBe(2);
   });
 
   it("passes a failed read to its callers and starts afresh", async () => {

@@ -85,6 +85,14 @@ const timelineVersion: Migration = {
   },
 };
 
+const readerFlagsVersion: Migration = {
+  // Advanced after every like, repost or undo: readers' flags cached in other processes compare it
+  // (timeline/reader-flags.ts).
+  async up(db: Kysely<any>) {
+    await sql`CREATE SEQUENCE IF NOT EXISTS reader_flags_version`.execute(db);
+  },
+};
+
 // Every process caches which users exist (auth/known-users.ts); this tells them when one goes,
 // however it went — through the API, psql or a TRUNCATE.
 const userDeletedNotify: Migration = {
@@ -285,6 +293,7 @@ export const migrations: Record<string, Migration> = {
   ...searchMigrations,
   ...safetyMigrations,
   ...accountsMigrations,
+  "0040_reader_flags_version": readerFlagsVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

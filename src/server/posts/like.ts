@@ -30,7 +30,7 @@ export function likeRoutes(app: App, ctx: AppContext): void {
         post = await act(ctx.db, caller, id.toLowerCase());
       } finally {
         // Even when the answer fails, the write may have been stored: forget the cached flags.
-        ctx.readerFlags?.changed(caller);
+        await ctx.readerFlags.changed(caller);
       }
       if (!post) throw notFound("Post not found");
       return sendPost(reply, post);

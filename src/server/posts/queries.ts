@@ -3,11 +3,12 @@ import type { Post } from "../../api/index.js";
 import { fetchSize, paginateV1, timeIdKeyset, v1Shape, v1Values, type V1Shape, type V1Start, type V1Values } from "../db/pagination.js";
 import type { Database } from "../db/schema.js";
 import { reusableQuery } from "../db/reusable-query.js";
-import { isoTimestamp } from "../db/sql.js";
+import { utcTimestamp } from "../db/timestamps.js";
 import type { UserRef } from "../users/resolve.js";
 
 type Db = Kysely<Database>;
 
+/** A post and its author as selected: both timestamps are PostgreSQL's text (utcTimestamp formats them). */
 export interface PostRow {
   id: string;
   author_id: string;
@@ -26,7 +27,7 @@ export function authorOf(row: Pick<PostRow, "author_id" | "author_username" | "a
     username: row.author_username,
     display_name: row.author_display_name,
     bio: row.author_bio,
-    created_at: row.author_created_at,
+    created_at: utcTimestamp(row.author_created_at),
   };
 }
 
@@ -36,16 +37,16 @@ export function withAuthor(row: PostRow): Post {
     author_id: row.author_id,
     author: authorOf(row),
     content: row.content,
-    created_at: row.created_at,
+    created_at: utcTimestamp(row.created_at),
   };
 }
 
 /** Posts to show, with their authors: a suspended user's posts are hidden everywhere. */
 export function selectPostsWithAuthor(db: Db) {
   return db.selectFrom("posts").innerJoin("users", "users.id", "posts.author_id").where("users.suspended_at", "is", null).select([
-    "posts.id", "posts.author_id", "posts.content", isoTimestamp("posts.created_at").as("created_at"),
+    "posts.id", "posts.author_id", "posts.content", sql<string>`posts.created_at`.as("created_at"),
     "users.username as author_username", "users.display_name as author_display_name",
-    "users.bio as author_bio", isoTimestamp("users.created_at").as("author_created_at"),
+    "users.bio as author_bio", sql<string>`users.created_at`.as("author_created_at"),
   ]);
 }
 
@@ -55,9 +56,9 @@ export async function insertPost(db: Db, authorId: string, content: string, crea
   const result = await sql<PostRow>`
     WITH p AS (INSERT INTO posts (author_id, content, created_at)
                VALUES (${authorId}, ${content}, COALESCE(${createdAt}::timestamptz, now())) RETURNING *)
-    SELECT p.id, p.author_id, p.content, ${isoTimestamp("p.created_at")} AS created_at,
+    SELECT p.id, p.author_id, p.content, p.created_at,
            u.username AS author_username, u.display_name AS author_display_name, u.bio AS author_bio,
-           ${isoTimestamp("u.created_at")} AS author_created_at
+           u.created_at AS author_created_at
     FROM p JOIN users u ON u.id = p.author_id`.execute(db);
   const row = result.rows[0];
   return row && withAuthor(row);
@@ -91,7 +92,7 @@ const userPageQuery = reusableQuery(
       userPostsKeyset, s.start, v,
     ).limit(v.rows).as("p"), (join) => join.onTrue())
     // users.id, not p.author_id (the same on every post): a user without posts still says who it is.
-    .select(["p.id", "users.id as author_id", "p.content", isoTimestamp("p.created_at").as("created_at")])
+    .select(["p.id", "users.id as author_id", "p.content", sql<string>`p.created_at`.as("created_at")])
     .where(s.by === "id" ? sql<boolean>`users.id = ${v.user}` : sql<boolean>`users.username = ${v.user}`)
     .orderBy("p.created_at", "desc").orderBy("p.id", "desc"),
 );
@@ -107,5 +108,8 @@ export async function userPostsPage(db: Db, user: UserRef, start: V1Start | unde
   const first = rows[0];
   if (!first) return undefined;
   // A user without posts (on this page) comes back as one row whose post columns are null.
-  return { userId: first.author_id, posts: first.id === null ? [] : (rows as Post[]) };
+  return {
+    userId: first.author_id,
+    posts: first.id === null ? [] : rows.map((row) => ({ id: row.id!, author_id: row.author_id, content: row.content!, created_at: utcTimestamp(row.created_at) })),
+  };
 }

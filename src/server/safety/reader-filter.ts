@@ -4,14 +4,14 @@
 // reader with some gets the filtered query (filteredTimelinePage). The routes that change a
 // block or mute call changed() for both users, so this process reads its writes at once.
 // With workers on PostgreSQL, changed() also advances the safety_version sequence and every
-// lookup compares it (one coalesced read, as the timeline's first page does with its own):
+// lookup compares it (read with the timeline's version in one coalesced statement, versions.ts):
 // a process that sees a new version forgets every answer, so no process serves a stale "no".
 import { sql, type Kysely } from "kysely";
 import { PAGE_LIMIT_MAX, type Post } from "../../api/index.js";
 import { paginateV1, timeIdKeyset, v1Shape, v1Values, type V1Start } from "../db/pagination.js";
 import type { Database } from "../db/schema.js";
 import type { AppContext } from "../context.js";
-import { coalesced } from "../timeline/versions.js";
+import { sharedVersions, type VersionRead } from "../timeline/versions.js";
 import { selectPostsWithAuthor, withAuthor } from "../posts/queries.js";
 import { visibleTo } from "../social/common.js";
 
@@ -28,21 +28,21 @@ export class SafetyReaders {
 
   /** The safety_version the answers were read at (several processes only). */
   private version: string | undefined;
-  private readonly currentVersion: (() => Promise<string>) | undefined;
+  private readonly currentVersion: VersionRead | undefined;
 
   /** `shared`: other processes write to the same database (workers on PostgreSQL). */
   constructor(private readonly db: Db, private readonly shared = false) {
-    this.currentVersion = shared ? coalesced(async () => {
-      // is_called too: a fresh sequence's first nextval leaves last_value at 1, as it was.
-      const result = await sql<{ v: string }>`SELECT last_value::text || ':' || is_called::text AS v FROM safety_version`.execute(db);
-      return result.rows[0]!.v;
-    }) : undefined;
+    const versions = shared ? sharedVersions(db) : undefined;
+    this.currentVersion = versions && (async (since) => (await versions(since)).safety);
   }
 
-  /** True when `userId` blocks, is blocked by or mutes anyone: their lists need the filter. */
-  async needsFilter(userId: string): Promise<boolean> {
+  /**
+   * True when `userId` blocks, is blocked by or mutes anyone: their lists need the filter.
+   * `since`: when the request arrived (performance.now()), to share its version read.
+   */
+  async needsFilter(userId: string, since?: number): Promise<boolean> {
     if (this.currentVersion) {
-      const version = await this.currentVersion();
+      const version = await this.currentVersion(since);
       if (version !== this.version) {
         this.forgetAll();
         this.version = version;
@@ -123,7 +123,7 @@ export async function filteredTimelinePage(db: Db, viewer: string, start: V1Star
  * the shared first page or timelinePage as before), else the filtered page.
  */
 export async function readerTimelinePage(ctx: Pick<AppContext, "db" | "database" | "config">, viewer: string,
-  start: V1Start | undefined, limit: number): Promise<Post[] | undefined> {
-  if (!await safetyReaders(ctx).needsFilter(viewer)) return undefined;
+  start: V1Start | undefined, limit: number, since?: number): Promise<Post[] | undefined> {
+  if (!await safetyReaders(ctx).needsFilter(viewer, since)) return undefined;
   return filteredTimelinePage(ctx.db, viewer, start, limit);
 }

@@ -5,6 +5,7 @@ import { PAGE_LIMIT_MAX, type User } from "../../api/index.js";
 import type { Database } from "../db/schema.js";
 import { ApiError } from "../http/errors.js";
 import { authorOf } from "../posts/queries.js";
+import { utcTimestamp } from "../db/timestamps.js";
 
 export type Db = Kysely<Database>;
 
@@ -91,10 +92,11 @@ export async function blockBetween(db: Db, a: string, b: string): Promise<boolea
  * it. The parent is looked up by id: a reply whose parent is gone gets reply_to_user null.
  */
 export function postColumns(viewer: string): RawBuilder<unknown> {
-  return sql`p.id, p.author_id, p.content, ${ts(sql`p.created_at`)} AS created_at, p.reply_to_id,
+  // Timestamps as PostgreSQL's text, formatted by toPost (db/timestamps.ts utcTimestamp).
+  return sql`p.id, p.author_id, p.content, p.created_at, p.reply_to_id,
     p.reply_count, p.like_count, p.repost_count,
     u.username AS author_username, u.display_name AS author_display_name, u.bio AS author_bio,
-    ${ts(sql`u.created_at`)} AS author_created_at,
+    u.created_at AS author_created_at,
     (SELECT json_build_object('id', pu.id, 'username', pu.username)
        FROM posts pp JOIN users pu ON pu.id = pp.author_id WHERE pp.id = p.reply_to_id) AS reply_to_user,
     EXISTS (SELECT 1 FROM likes l WHERE l.user_id = ${viewer}::uuid AND l.post_id = p.id) AS liked,
@@ -104,6 +106,7 @@ export function postColumns(viewer: string): RawBuilder<unknown> {
     COALESCE((SELECT json_agg(t.tag ORDER BY t.position) FROM post_tags t WHERE t.post_id = p.id), '[]'::json) AS tags`;
 }
 
+/** What postColumns selects; created_at and author_created_at are PostgreSQL's text (toPost formats them). */
 export interface PostRow {
   id: string;
   author_id: string;
@@ -130,7 +133,7 @@ export function toPost(row: PostRow): SocialPost {
     author_id: row.author_id,
     author: authorOf(row),
     content: row.content,
-    created_at: row.created_at,
+    created_at: utcTimestamp(row.created_at),
     reply_to_id: row.reply_to_id,
     reply_to_user: row.reply_to_user,
     reply_count: Number(row.reply_count),
@@ -141,6 +144,12 @@ export function toPost(row: PostRow): SocialPost {
     mentions: row.mentions,
     tags: row.tags,
   };
+}
+
+/** A post row as a list entry, keyed by its own (created_at, id). */
+export function keyedPost(row: PostRow): Keyed<SocialPost> {
+  const item = toPost(row);
+  return { item, key: { createdAt: item.created_at, id: item.id } };
 }
 
 /** One post as `viewer` sees it (counts exact), or undefined when there is none. */

@@ -2,7 +2,7 @@
 import { sql, type RawBuilder } from "kysely";
 import type { User } from "../../api/index.js";
 import {
-  postColumns, rowsFor, toPost, ts, visibleTo,
+  keyedPost, postColumns, rowsFor, toPost, ts, visibleTo,
   type Db, type Keyed, type PageKey, type PostRow, type SocialPost,
 } from "./common.js";
 
@@ -125,7 +125,7 @@ export async function threadPage(db: Db, viewer: string, postId: string, after: 
   return {
     ancestors: ancestors.rows.map(toPost),
     post: toPost(row),
-    replies: replies.rows.map((r) => ({ item: toPost(r), key: { createdAt: r.created_at, id: r.id } })),
+    replies: replies.rows.map(keyedPost),
   };
 }
 
@@ -140,5 +140,5 @@ export async function tagPostsPage(db: Db, viewer: string, tag: string, after: P
     )
     SELECT ${postColumns(viewer)} FROM page JOIN posts p ON p.id = page.post_id JOIN users u ON u.id = p.author_id
     ORDER BY page.created_at DESC, page.post_id DESC`.execute(db);
-  return result.rows.map((r) => ({ item: toPost(r), key: { createdAt: r.created_at, id: r.id } }));
+  return result.rows.map(keyedPost);
 }

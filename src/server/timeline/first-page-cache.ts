@@ -5,6 +5,7 @@
 // sees its post in its next request whichever process answers. An entry never lives longer
 // than a second in any case.
 import type { Post } from "../../api/index.js";
+import type { VersionRead } from "./versions.js";
 
 const MAX_AGE_MS = 1_000;
 
@@ -26,7 +27,7 @@ export class FirstPageCache {
     private readonly load: () => Promise<Post[]>,
     private readonly now: () => number = Date.now,
     /** The shared timeline version, when other processes may write; undefined otherwise. */
-    private readonly currentVersion?: () => Promise<string>,
+    private readonly currentVersion?: VersionRead,
   ) {}
 
   /** The newest limit+1 posts (so has_more stays exact). */
@@ -39,17 +40,18 @@ export class FirstPageCache {
    * limit+1 rows): every reader of the same page shares the rendering, without serialising or
    * encoding it again. What differs per reader is patched in by the caller (timeline/get.ts).
    */
-  async newestRendered<T>(limit: number, render: (rows: Post[]) => T): Promise<T> {
-    const { rows, cached } = await this.current();
+  async newestRendered<T>(limit: number, render: (rows: Post[]) => T, since?: number): Promise<T> {
+    const { rows, cached } = await this.current(since);
     if (!cached) return render(rows.slice(0, limit + 1));
     let page = this.rendered.get(limit) as T | undefined;
     if (page === undefined) this.rendered.set(limit, (page = render(rows.slice(0, limit + 1))));
     return page;
   }
 
-  private async current(): Promise<{ rows: Post[]; cached: boolean }> {
+  /** `since`: when the request arrived (performance.now()), to share its version read (versions.ts). */
+  private async current(since?: number): Promise<{ rows: Post[]; cached: boolean }> {
     if (!this.enabled) return { rows: await this.load(), cached: false };
-    const version = this.currentVersion ? await this.currentVersion() : undefined;
+    const version = this.currentVersion ? await this.currentVersion(since) : undefined;
     if (this.rows && version === this.rowsVersion && this.now() - this.loadedAtMs < MAX_AGE_MS) {
       this.lookups.hits++;
       return { rows: this.rows, cached: true };

@@ -3,9 +3,9 @@ import type { AppContext } from "../context.js";
 import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.js";
 import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
-import { hydratePosts, readerFlags } from "../social/hydrate.js";
+import { hydratePosts } from "../social/hydrate.js";
 import { readerTimelinePage } from "../safety/reader-filter.js";
-import { TIMELINE_LIST, timelinePage } from "./queries.js";
+import { TIMELINE_LIST } from "./queries.js";
 
 /**
  * The cached first page, rendered once for every reader with both flags false: the page's JSON
@@ -15,6 +15,8 @@ import { TIMELINE_LIST, timelinePage } from "./queries.js";
 export interface SharedFirstPage {
   bytes: Buffer;
   ids: string[];
+  /** The ids joined: what a reader's remembered flags are for (reader-flags.ts). */
+  key: string;
   head: string;
   fragments: string[];
   tail: string;
@@ -30,12 +32,16 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
   const fragments = posts.map((post) => JSON.stringify(post));
   const head = '{"posts":[';
   const tail = `],"next_cursor":${JSON.stringify(next_cursor)},"has_more":${has_more}}`;
-  return { bytes: Buffer.from(head + fragments.join(",") + tail), ids: posts.map((p) => p.id), head, fragments, tail };
+  const ids = posts.map((p) => p.id);
+  return { bytes: Buffer.from(head + fragments.join(",") + tail), ids, key: ids.join(","), head, fragments, tail };
 }
 
-/** The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it. */
-export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage): Promise<Buffer | string> {
-  const { liked, reposted } = ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
+/**
+ * A shared page with `reader`'s flags: the shared bytes when the reader flagged none of it.
+ * `since`: when the request arrived (performance.now()), to share its version read.
+ */
+export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage, since?: number): Promise<Buffer | string> {
+  const { liked, reposted } = await ctx.readerFlags.get(reader, shared.key, shared.ids, since);
   if (liked.size === 0 && reposted.size === 0) return shared.bytes;
   const fragments = shared.fragments.map((json, i) => {
     const id = shared.ids[i]!;
@@ -53,22 +59,26 @@ export function timelineRoute(app: App, ctx: AppContext): void {
       querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {
+    // Every version this request compares (blocks and mutes, the page, the reader's flags)
+    // comes from one read that started after this moment (timeline/versions.ts).
+    const since = performance.now();
     const reader = request.caller!.userId;
     const page = parseV1PageRequest(request.query, TIMELINE_LIST);
     // A reader who blocks or mutes someone (or is blocked) gets a page of their own; everyone
     // else keeps the shared first page below.
-    const filtered = await readerTimelinePage(ctx, reader, page, page.limit);
+    const filtered = await readerTimelinePage(ctx, reader, page, page.limit, since);
     if (filtered) {
       const found = toPostPage(filtered, page);
       return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
     }
     if (page.after || page.before) {
-      const found = toPostPage(await timelinePage(ctx.db, page, page.limit), page);
-      return sendPostPage(reply, { ...found, posts: await hydratePosts(ctx.db, reader, found.posts) });
+      // Shared like the first page: the same cursor is the same page for every such reader.
+      const shared = await ctx.timelinePages.rendered(page, page.limit, (rows) => renderSharedFirstPage(rows, page), since);
+      return sendSerialised(reply, await firstPageFor(ctx, reader, shared, since));
     }
     // The first page is the same for everyone but the reader's flags: cached, rendered once,
     // and patched for the posts this reader liked or reposted (counts may lag by a second).
-    const shared = await ctx.firstPage.newestRendered(page.limit, (rows) => renderSharedFirstPage(rows, page));
-    return sendSerialised(reply, await firstPageFor(ctx, reader, shared));
+    const shared = await ctx.firstPage.newestRendered(page.limit, (rows) => renderSharedFirstPage(rows, page), since);
+    return sendSerialised(reply, await firstPageFor(ctx, reader, shared, since));
   });
 }

@@ -6,6 +6,7 @@ import type { App } from "../http/types.js";
 import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
 import { blockBetween } from "../social/common.js";
+import { safetyReaders } from "../safety/reader-filter.js";
 import { hydratePosts } from "../social/hydrate.js";
 import { parseUserRef } from "./resolve.js";
 
@@ -19,6 +20,7 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
       params: IdParams, querystring: PageQuery, response: { 200: PostPage, ...errorResponses(400, 401, 404) },
     },
   }, async (request, reply) => {
+    const since = performance.now();
     const ref = parseUserRef(request.caller!, request.params.id);
     if (!ref) throw notFound("User not found");
     // By resolved id: /users/me/posts and /users/<my id>/posts are one list. A user named by
@@ -27,8 +29,9 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
     const found = await userPostsPage(ctx.db, ref, asked, asked.limit);
     if (!found) throw notFound("User not found");
     const caller = request.caller!.userId;
-    // Between blocker and blocked the list is empty, both ways (social.md's table).
-    const blocked = found.userId !== caller && await blockBetween(ctx.db, caller, found.userId);
+    // Between blocker and blocked the list is empty, both ways (social.md's table). A caller in
+    // no block or mute at all (remembered per process, safety/reader-filter.ts) needs no query.
+    const blocked = found.userId !== caller && await safetyReaders(ctx).needsFilter(caller, since) && await blockBetween(ctx.db, caller, found.userId);
     const page = toPostPage(blocked ? [] : found.posts, checkList(asked, userPostsList(found.userId)));
     return sendPostPage(reply, { ...page, posts: await hydratePosts(ctx.db, caller, page.posts) });
   });
