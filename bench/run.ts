@@ -6,8 +6,13 @@
 //                     [--rounds 5] [--duration 2] [--warmup 0.5] [--connections 64]
 //                     [--quick] [--no-build] [--keep] [--db-first] [--pg-url postgres://postgres@127.0.0.1:5432]
 //                     [--pg-database niotebook_bench] [--db-clients 64] [--fixed-fractions 0.7]
-//                     [--server-nice 0] [--out bench/results]
+//                     [--server-nice 0] [--out bench/results] [--seed-users 10000] [--social-only] [--no-social]
 //
+// The social scenarios (issue 19: home feed first and deep page, a 200-reply thread, like/unlike,
+// follow/unfollow) run by default, each beside the replay of the server's own statements for it
+// (bench/social.ts, bench/social-run.ts); --seed-users users are seeded (10,000), the first
+// --users of them read and write. --social-only: just those, the first page and its HTTP
+// ceilings, on one server, without the fixed-rate runs; --no-social: without them.
 // --fixed-fractions 0.4,0.55,0.7 drives the fixed-rate scenarios at each of those shares of
 // their maximum (default 0.7, the target's), to see where the tail bends on a machine.
 // --db-first adds the database ceiling of the first-page query (no target depends on it; it
