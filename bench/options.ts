@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "./lib.ts";
 
+/** The social benchmark's population (issue 19): 10,000 users, of whom the load's readers follow 200 each. */
+export const SOCIAL_USERS = 10_000;
+
 /** The issue's fixed rate: 70% of the measured maximum. */
 export const TARGET_FRACTION = 0.7;
 export const shareOf = (fraction: number) => `${Math.round(fraction * 100)}%`;
@@ -31,6 +34,12 @@ export interface BenchOptions {
   quick?: boolean;
   /** shares of the maximum the fixed-rate runs are driven at (absent in older results) */
   fixedFractions?: number[];
+  /** users seeded (the first `users` of them read and write in the load; absent in older results: = users) */
+  seedUsers?: number;
+  /** the social scenarios (issue 19) and their database ceilings run (absent in older results: no) */
+  social?: boolean;
+  /** only the social scenarios, the first page and its HTTP ceilings (no other scenarios, servers or fixed-rate runs) */
+  socialOnly?: boolean;
 }
 
 export function parseOptions(args: string[]) {
@@ -53,6 +62,9 @@ export function parseOptions(args: string[]) {
       "pg-database": { type: "string", default: "niotebook_bench" },
       "fixed-fractions": { type: "string", default: String(TARGET_FRACTION) },
       "server-nice": { type: "string", default: "0" },
+      "seed-users": { type: "string" },
+      "no-social": { type: "boolean", default: false },
+      "social-only": { type: "boolean", default: false },
       out: { type: "string", default: join(ROOT, "bench", "results") },
       help: { type: "boolean", short: "h" },
     },
@@ -74,10 +86,15 @@ export function parseOptions(args: string[]) {
     serverNice: Number(flags["server-nice"]),
     quick,
     fixedFractions: flags["fixed-fractions"]!.split(",").map(Number),
+    social: !flags["no-social"],
+    socialOnly: flags["social-only"]!,
   };
+  opts.seedUsers = num(flags["seed-users"], opts.social ? Math.max(SOCIAL_USERS, opts.users) : opts.users);
   for (const [k, v] of Object.entries(opts)) if (k !== "serverNice" && typeof v === "number" && !(v > 0)) throw new Error(`--${k} must be a positive number`);
   if (!Number.isInteger(opts.serverNice) || opts.serverNice < -20 || opts.serverNice > 19) throw new Error("--server-nice must be an integer from -20 to 19");
   if (!opts.fixedFractions!.every((f) => f > 0 && f <= 1.5)) throw new Error("--fixed-fractions must be numbers in (0, 1.5], e.g. 0.5,0.7");
+  if (opts.seedUsers! < opts.users) throw new Error("--seed-users must be at least --users");
+  if (opts.socialOnly && !opts.social) throw new Error("--social-only and --no-social contradict each other");
   if (!opts.dbs.every((d) => d === "postgres" || d === "embedded")) throw new Error("--db must be postgres, embedded or both");
   return { flags, opts };
 }

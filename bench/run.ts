@@ -6,8 +6,13 @@
 //                     [--rounds 5] [--duration 2] [--warmup 0.5] [--connections 64]
 //                     [--quick] [--no-build] [--keep] [--db-first] [--pg-url postgres://postgres@127.0.0.1:5432]
 //                     [--pg-database niotebook_bench] [--db-clients 64] [--fixed-fractions 0.7]
-//                     [--server-nice 0] [--out bench/results]
+//                     [--server-nice 0] [--out bench/results] [--seed-users 10000] [--social-only] [--no-social]
 //
+// The social scenarios (issue 19: home feed first and deep page, a 200-reply thread, like/unlike,
+// follow/unfollow) run by default, each beside the replay of the server's own statements for it
+// (bench/social.ts, bench/social-run.ts); --seed-users users are seeded (10,000), the first
+// --users of them read and write. --social-only: just those, the first page and its HTTP
+// ceilings, on one server, without the fixed-rate runs; --no-social: without them.
 // --fixed-fractions 0.4,0.55,0.7 drives the fixed-rate scenarios at each of those shares of
 // their maximum (default 0.7, the target's), to see where the tail bends on a machine.
 // --db-first adds the database ceiling of the first-page query (no target depends on it; it
@@ -29,10 +34,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
-  NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_POSTS_SQL, closeFd, cpuTicks, encodeCursor, fmt, fmtInt, freePort, logFd, median, processTree,
+  NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, TIMESTAMP_OIDS, USER_POSTS_SQL, closeFd, cpuTicks, fmt, fmtInt, freePort, logFd, median, processTree,
   machineCpu, percentile, quiesce, rssOf, rssSampler, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth,
 } from "./lib.ts";
-import { SCENARIOS, type LoadData, type Scenario } from "./scenarios.ts";
+import { BASE_SCENARIOS, type LoadData, type Scenario } from "./scenarios.ts";
+import { SOCIAL_SCENARIOS, type SocialScenario } from "./social-scenarios.ts";
+import { openExec, pgExec, prepareSocial, socialPreflight } from "./social-run.ts";
+import { seedTriggers, timelineCursor } from "./social.ts";
 import type { LoadConfig, LoadResult } from "./load.ts";
 import type { DbCeilingConfig } from "./ceiling-db.ts";
 import { SERVER_POOL_SIZE, TARGET_FRACTION, parseOptions, shareOf, timingsOf } from "./options.ts";
@@ -350,8 +358,15 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     seedEnv = serverEnv({ NIOTEBOOK_DATA_DIR: dataDirs[0]! });
     secret = "";
   }
-  const seeded = await runOrThrow(NODE, [SERVER_BIN, "seed", "--users", String(opts.users), "--posts", String(opts.posts)], { env: seedEnv });
-  log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s: ${seeded.stdout.trim()}`);
+  // Migrated first, so the triggers only a live service needs can be off while seeding (bench/social.ts seedTriggers).
+  await runOrThrow(NODE, [SERVER_BIN, "migrate"], { env: seedEnv });
+  const where = db === "postgres" ? dbUrl! : join(dataDirs[0]!, "pgdata");
+  const quiet = await openExec(db, where);
+  const offWhileSeeding = await seedTriggers(quiet.exec, false);
+  await quiet.close();
+  // With the social scenarios, the readers' follows are the social seed's: the server's seed adds a few per user (not its 20).
+  const seeded = await runOrThrow(NODE, [SERVER_BIN, "seed", "--users", String(opts.seedUsers ?? opts.users), "--posts", String(opts.posts), ...(opts.social ? ["--follows", "5"] : [])], { env: seedEnv });
+  log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s (off while seeding: ${offWhileSeeding.join(", ")}): ${seeded.stdout.trim()}`);
 
   // What the load needs, read straight from the database: users, their hashes, the deep cursor.
   const usersSql = `SELECT id, username, email, password_hash FROM users ORDER BY created_at, id LIMIT ${opts.users}`;
@@ -359,43 +374,55 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   const deepSql = (offset: number) => `SELECT ${ISO("created_at")} AS created_at, id FROM posts ORDER BY created_at DESC, id DESC OFFSET ${offset} LIMIT 1`;
   type UserRow = { id: string; username: string; email: string; password_hash: string };
   let users: UserRow[], postCount: number, deep: { created_at: string; id: string };
+  let social: Awaited<ReturnType<typeof prepareSocial>> | undefined;
+  // Statistics as a production database would have them after autovacuum.
+  const vacuum = "VACUUM (ANALYZE) users, posts, follows, likes, reposts, post_mentions, post_tags";
   if (db === "postgres") {
     const c = new pg.Client({ connectionString: dbUrl });
     await c.connect();
-    // Statistics as a production database would have them after autovacuum.
-    await c.query("VACUUM (ANALYZE) users, posts");
     users = (await c.query<UserRow>(usersSql)).rows;
+    if (opts.social) social = await prepareSocial(pgExec(c), users.map((u) => u.id), opts.seedUsers!, null);
+    await seedTriggers(pgExec(c), true);
+    await c.query(vacuum);
     postCount = (await c.query<{ n: number }>(countSql)).rows[0]!.n;
     deep = (await c.query<{ created_at: string; id: string }>(deepSql(Math.floor(postCount * 0.9)))).rows[0]!;
     await c.end();
   } else {
     const { PGlite } = await import("@electric-sql/pglite");
-    const lite = await PGlite.create(join(dataDirs[0]!, "pgdata"));
-    await lite.exec("VACUUM (ANALYZE) users, posts");
+    const lite = await PGlite.create(join(dataDirs[0]!, "pgdata"), { parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, (v: string) => v])) });
     users = (await lite.query<UserRow>(usersSql)).rows;
+    const exec = async (text: string, values?: unknown[]) => lite.query<Record<string, unknown>>(text, values, { rowMode: "object" });
+    if (opts.social) social = await prepareSocial(exec, users.map((u) => u.id), opts.seedUsers!, new Date().toISOString().replace(/Z$/, "000Z"));
+    await seedTriggers(exec, true);
+    await lite.exec(vacuum);
     postCount = (await lite.query<{ n: number }>(countSql)).rows[0]!.n;
     deep = (await lite.query<{ created_at: string; id: string }>(deepSql(Math.floor(postCount * 0.9)))).rows[0]!;
     await lite.close();
     secret = readFileSync(join(dataDirs[0]!, "jwt-secret"), "utf8").trim();
     for (const copy of dataDirs.slice(1)) cpSync(dataDirs[0]!, copy, { recursive: true });
   }
+  if (social) log(`social data in ${(social.section.setupMs / 1000).toFixed(1)} s: ${social.section.readers} readers follow ${social.section.followedPerReader} of ${fmtInt(opts.seedUsers)} users each; a thread of ${social.section.threadReplies} replies`);
   if (users.length < 1000) log(`WARNING: only ${users.length} users: the load rotates fewer than 1,000 tokens`);
   const data: LoadData = {
     tokens: users.map((u) => signAccessToken(secret, u.id, u.username)),
     userIds: users.map((u) => u.id),
     emails: users.map((u) => u.email),
     password: "niotebook-demo",
-    deepCursor: encodeCursor(deep.created_at, deep.id),
+    deepCursor: await timelineCursor(deep.created_at, deep.id),
+    social: social?.load,
   };
   const dataFile = join(work, `load-data-${db}.json`);
   writeFileSync(dataFile, JSON.stringify(data));
 
   // Servers: limits off and x1000 (and NIOTEBOOK_WORKERS=auto on PostgreSQL when supported).
   const conn = (i: number) => ({ dbUrl, secret, dataDir: dataDirs[i] });
-  const servers: Server[] = [await startServer(db, "off", "1", conn(0)), await startServer(db, "x1000", "1", conn(1))];
-  const workers: SectionResult["workers"] = { supported: workersSupported && db === "postgres" };
+  const servers: Server[] = [await startServer(db, "off", "1", conn(0))];
+  // --social-only: the main server alone (the other configurations measure the other scenarios).
+  if (!opts.socialOnly) servers.push(await startServer(db, "x1000", "1", conn(1)));
+  const workers: SectionResult["workers"] = { supported: workersSupported && db === "postgres" && !opts.socialOnly };
   if (db === "embedded") workers.note = "NIOTEBOOK_WORKERS is PostgreSQL only";
   else if (!workersSupported) workers.note = "server has no NIOTEBOOK_WORKERS (not in --help): n/a";
+  else if (opts.socialOnly) workers.note = "not run (--social-only)";
   if (workers.supported) {
     const auto = await startServer(db, "off", "auto", conn(0));
     await sleep(1_000);
@@ -437,6 +464,7 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
     const r = await get(s.url, "/api/v1/timeline?limit=50", data.tokens[5]);
     if (r.status !== 200) throw new Error(`pre-flight: ${s.name} first page ${r.status}`);
   }
+  if (social) preflight.push(await socialPreflight(main.url, data.tokens, social.load, social.scripts, dbUrl));
   // (The pre-flight's own posts: none. POST is checked by the scenario's error count.)
 
   const bodyFile = join(work, `first-page-${db}.json`);
@@ -466,16 +494,20 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   // One round: the other configurations first, then the main server's scenarios, each next to
   // its ceiling, so the pair sees the same moment of this shared machine. (The auto block runs
   // first so its pools are idle-closed before the 64-client database ceilings need connections.)
-  type Step = { server: Server; scenario: Scenario } | { ceiling: (typeof ceilings)[number] } | { query: "first" | "deep" | "user" | "hash" };
+  type Step = { server: Server; scenario: Scenario } | { ceiling: (typeof ceilings)[number] } | { query: "first" | "deep" | "user" | "hash" | SocialScenario };
   const steps: Step[] = [];
   for (const s of servers.filter((x) => x !== main)) {
-    const scenarios: readonly Scenario[] = s.workers === "auto" ? ["timeline-first", "timeline-deep", "user-posts", "mixed"] : SCENARIOS;
+    const scenarios: readonly Scenario[] = s.workers === "auto" ? ["timeline-first", "timeline-deep", "user-posts", "mixed"] : BASE_SCENARIOS;
     for (const scenario of scenarios) steps.push({ server: s, scenario });
   }
   steps.sort((a, b) => ("server" in a && a.server.workers === "auto" ? 0 : 1) - ("server" in b && b.server.workers === "auto" ? 0 : 1));
-  steps.push({ ceiling: ceilings[0]! }, { ceiling: ceilings[1]! }, { server: main, scenario: "timeline-first" }, ...(flags["db-first"] ? [{ query: "first" as const }] : []),
-    { server: main, scenario: "timeline-deep" }, { query: "deep" }, { server: main, scenario: "user-posts" }, { query: "user" },
-    { server: main, scenario: "create-post" }, { server: main, scenario: "login" }, { query: "hash" }, { server: main, scenario: "mixed" });
+  steps.push({ ceiling: ceilings[0]! }, { ceiling: ceilings[1]! }, { server: main, scenario: "timeline-first" }, ...(flags["db-first"] ? [{ query: "first" as const }] : []));
+  if (!opts.socialOnly) {
+    steps.push({ server: main, scenario: "timeline-deep" }, { query: "deep" }, { server: main, scenario: "user-posts" }, { query: "user" },
+      { server: main, scenario: "create-post" }, { server: main, scenario: "login" }, { query: "hash" }, { server: main, scenario: "mixed" });
+  }
+  // Each social scenario next to the replay of the server's statements for it.
+  if (social) for (const scenario of SOCIAL_SCENARIOS) steps.push({ server: main, scenario }, { query: scenario });
   const pgCpu = db === "postgres" ? await pgCpuMeter(adminUrl, opts.pgDatabase) : undefined;
   // Warm-up pass, not recorded: a fresh server's JIT is cold, and CPU per request still falls by
   // a third over the first minute of load. (The database ceiling warms itself up.)
@@ -513,9 +545,10 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
           const waited = await pgHeadroom(adminUrl, opts.dbClients);
           if (waited > 1_500) log(`  (waited ${(waited / 1000).toFixed(0)} s for PostgreSQL connection headroom)`);
         }
+        // Social scripts run as the server's dialect sends them (named prepared statements where it names them).
         const cfg: DbCeilingConfig = query === "hash"
           ? { ...dbBase, ...LOGIN_WINDOW, query, password: data.password, passwordHash: users[0]!.password_hash }
-          : { ...dbBase, query };
+          : social && query in social.scripts ? { ...dbBase, query, script: social.scripts[query as SocialScenario], prepared: true } : { ...dbBase, query };
         const m = await measureDb(r, `db-${query}`, cfg);
         measurements.push(m);
         const res = m.result as DbResult;
@@ -528,7 +561,7 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   // Latency under a fixed rate (70% of the measured maximum) against one connection's p50.
   const mainTarget = { url: main.url, pid: main.child.pid!, name: main.name, logPath: main.logPath };
   const fixedRates: FixedRateRun[] = [];
-  for (const scenario of FIXED_RATE_SCENARIOS(db)) {
+  for (const scenario of opts.socialOnly ? [] : FIXED_RATE_SCENARIOS(db)) {
     await quiesce(main.child.pid!);
     const single = (await measureLoad(0, mainTarget, scenario,
       { id: `${main.name}-${scenario}-single`, kind: "scenario", connections: 1 }, dataFile, logs)).result as LoadResult;
@@ -620,7 +653,8 @@ async function section(db: "postgres" | "embedded", workersSupported: boolean): 
   }
   return {
     db,
-    seed: { users: users.length, posts: postCount, ms: Math.round(seeded.ms), output: seeded.stdout.trim() },
+    seed: { users: opts.seedUsers ?? users.length, posts: postCount, ms: Math.round(seeded.ms), output: `${seeded.stdout.trim()} (triggers off while seeding: ${offWhileSeeding.join(", ")})` },
+    social: social?.section,
     postsAtEnd,
     plansAtEnd,
     workers,

@@ -2,8 +2,12 @@
 // every request rotates to the next of ≥1,000 users' tokens, so a per-token cache cannot hide
 // the cost of authentication. Used by bench/load.ts for both autocannon and the paced driver.
 
-export const SCENARIOS = ["timeline-first", "timeline-deep", "user-posts", "create-post", "login", "mixed"] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+import { SOCIAL_SCENARIOS, socialRequestFactory, type SocialLoadData, type SocialScenario } from "./social-scenarios.ts";
+
+/** The timeline and post scenarios; the social ones (bench/social-scenarios.ts) follow them in the report. */
+export const BASE_SCENARIOS = ["timeline-first", "timeline-deep", "user-posts", "create-post", "login", "mixed"] as const;
+export const SCENARIOS = [...BASE_SCENARIOS, ...SOCIAL_SCENARIOS] as const;
+export type Scenario = (typeof BASE_SCENARIOS)[number] | SocialScenario;
 
 export interface LoadData {
   /** Access tokens of distinct users (index-aligned with userIds and emails). */
@@ -13,10 +17,12 @@ export interface LoadData {
   password: string;
   /** Opaque cursor of the post 90% of the way down the timeline. */
   deepCursor: string;
+  /** The social scenarios' data (absent in results written before they existed). */
+  social?: SocialLoadData;
 }
 
 export interface BenchRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -37,6 +43,10 @@ export function requestFactory(scenario: Scenario, data: LoadData, seed = 0): ()
     headers: { ...auth(k), "content-type": "application/json" },
     body: JSON.stringify({ content: `bench post ${k} from the load generator` }),
   });
+  if ((SOCIAL_SCENARIOS as readonly string[]).includes(scenario)) {
+    if (!data.social) throw new Error(`${scenario}: the load data has no social part`);
+    return socialRequestFactory(scenario as SocialScenario, data.tokens, data.social, seed);
+  }
   switch (scenario) {
     case "timeline-first":
       return () => ({ method: "GET", path: FIRST, headers: auth(i++) });
@@ -69,5 +79,7 @@ export function requestFactory(scenario: Scenario, data: LoadData, seed = 0): ()
         if (slot < 7) return { method: "GET", path: deep, headers: auth(k) };
         return { method: "GET", path: userPage(k), headers: auth(k) };
       };
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
   }
 }

@@ -166,7 +166,8 @@ async function main(argv: string[]): Promise<number> {
         if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} must be a whole number`);
         return Number(value);
       };
-      const runtime = await openRuntime(config);
+      // A batch of 10,000 posts and its triggers took over the serving deadline (5 s) on a loaded 2-core machine.
+      const runtime = await openRuntime(config, undefined, 300_000);
       try {
         const result = await seed(runtime.database.db, {
           users: count(values.users, 50, "users"), posts: count(values.posts, 1000, "posts"),

@@ -15,13 +15,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, onPoolError?: (error: Error) => void): Promise<Runtime> {
+/** `statementTimeoutMs`: PostgreSQL's statement deadline (5 s when serving; the seed's batches need longer on a busy machine). */
+export async function openRuntime(config: Config, onPoolError?: (error: Error) => void, statementTimeoutMs?: number): Promise<Runtime> {
   let lock: DataDirLock | null = null;
   let database: DatabaseHandle;
   let migrationsApplied: string[];
   let jwtSecret: string;
   if (config.dbUrl) {
-    database = openPostgres({ url: config.dbUrl, onPoolError });
+    database = openPostgres({ url: config.dbUrl, onPoolError, statementTimeoutMs });
     jwtSecret = config.jwtSecret!;
   } else {
     lock = lockDataDir(config.dataDir);

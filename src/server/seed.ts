@@ -187,11 +187,16 @@ async function insertFollows(db: Kysely<Database>, ids: string[], byPopularity: 
     for (const followee of chosen) {
       followers.push(follower); followees.push(followee); ages.push(randomInt(SECONDS_30_DAYS));
     }
-    if (followers.length >= 20_000) await flush();
+    // Each row's block guard (follows_block_guard) takes an advisory lock held to the end of
+    // its statement: 20,000 rows at once overflowed a default PostgreSQL's shared lock table
+    // (max_locks_per_transaction 64 × 100 connections), so the batches stay well under it.
+    if (followers.length >= FOLLOW_BATCH) await flush();
   }
   await flush();
   return total;
 }
+
+const FOLLOW_BATCH = 2_000;
 
 async function insertMarks(db: Kysely<Database>, table: "likes" | "reposts", count: number, ids: string[],
   draw: () => { id: string; age: number }): Promise<number> {
