@@ -92,7 +92,13 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
   for (const tag of query.excludeTags) {
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_tags tx WHERE tx.post_id = p.id AND tx.tag = ${tag}::text)`);
   }
-  if (query.from.length > 0) conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
+  if (query.from.length > 0) {
+    conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
+    // Ordered by the post's own columns (the same values): the planner may then walk the
+    // author's posts newest first and stop at the page's end (a busy author and a common
+    // word), or take the word's or tag's index (a rare one), whichever it estimates cheaper.
+    [at, id] = ["p.created_at", "p.id"];
+  }
   if (query.notFrom.length > 0) {
     conditions.push(sql`p.author_id <> ALL (ARRAY(SELECT u.id FROM users u
       WHERE u.username IN (${sql.join(query.notFrom.map((name) => sql`${name}::text`))})))`);
