@@ -4,7 +4,7 @@ import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.
 import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
 import { hydratePosts, readerFlags } from "../social/hydrate.js";
-import { readerTimelinePage } from "../safety/reader-filter.js";
+import { ownFirstPage, readerTimelinePage, safetyReaders } from "../safety/reader-filter.js";
 import { TIMELINE_LIST, timelinePage } from "./queries.js";
 
 /**
@@ -33,9 +33,13 @@ export function renderSharedFirstPage(rows: Post[], page: Pick<PageRequest, "lis
   return { bytes: Buffer.from(head + fragments.join(",") + tail), ids: posts.map((p) => p.id), head, fragments, tail };
 }
 
-/** The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it. */
-export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage): Promise<Buffer | string> {
-  const { liked, reposted } = ctx.readerFlags ? await ctx.readerFlags.get(reader, shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
+/**
+ * The shared page with `reader`'s flags: the shared bytes when the reader flagged none of it.
+ * `ownOf`: the page is the reader's own (blocks or mutes), cut from these cached rows.
+ */
+export async function firstPageFor(ctx: AppContext, reader: string, shared: SharedFirstPage, ownOf?: object): Promise<Buffer | string> {
+  const flagsCache = ownOf ? ctx.readerFlags?.filtered : ctx.readerFlags;
+  const { liked, reposted } = flagsCache ? await flagsCache.get(reader, ownOf ?? shared, shared.ids) : await readerFlags(ctx.db, reader, shared.ids);
   if (liked.size === 0 && reposted.size === 0) return shared.bytes;
   const fragments = shared.fragments.map((json, i) => {
     const id = shared.ids[i]!;
@@ -57,6 +61,12 @@ export function timelineRoute(app: App, ctx: AppContext): void {
     const page = parseV1PageRequest(request.query, TIMELINE_LIST);
     // A reader who blocks or mutes someone (or is blocked) gets a page of their own; everyone
     // else keeps the shared first page below.
+    if (!page.after && !page.before && await safetyReaders(ctx).needsFilter(reader)) {
+      // Cut from the cached rows when they are enough, flags patched in as for everyone.
+      const own = await ownFirstPage(ctx, reader, page.limit, (rows) => renderSharedFirstPage(rows, page),
+        () => ctx.readerFlags?.filtered?.changed(reader));
+      if (own) return sendSerialised(reply, await firstPageFor(ctx, reader, own.page, own.rows));
+    }
     const filtered = await readerTimelinePage(ctx, reader, page, page.limit);
     if (filtered) {
       const found = toPostPage(filtered, page);

@@ -16,7 +16,16 @@ export class ReaderFlagsCache {
   /** Bumped by each change of a reader's flags: a read that started before it is not kept. */
   private readonly changes = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  /**
+   * The flags on first pages cut for readers who block or mute someone (safety/reader-filter.ts),
+   * keyed on the cached rows they were cut from; the caller calls changed() when a reader's
+   * page holds other posts for the same rows (their blocks or mutes changed).
+   */
+  readonly filtered: ReaderFlagsCache | null;
+
+  constructor(private readonly db: Db, nested = false) {
+    this.filtered = nested ? null : new ReaderFlagsCache(db, true);
+  }
 
   async get(reader: string, page: object, ids: string[]): Promise<Flags> {
     if (page !== this.page) {
@@ -34,6 +43,7 @@ export class ReaderFlagsCache {
 
   /** Call after `reader` liked, reposted or undid one, before answering. */
   changed(reader: string): void {
+    this.filtered?.changed(reader);
     this.byReader.delete(reader);
     this.changes.set(reader, (this.changes.get(reader) ?? 0) + 1);
   }
