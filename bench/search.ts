@@ -130,8 +130,8 @@ async function seed(db: Db, posts: number): Promise<{ ms: number; vocabulary: st
       FROM (SELECT i, ${ZIPF_SQL(userCount)} AS k FROM generate_series(${from + 1}, ${to}) AS i OFFSET 0) AS g
         JOIN bench_authors a ON a.k = g.k
         JOIN bench_frag_a fa ON fa.k = g.i % 20011
-        JOIN bench_frag_b fb ON fb.k = (g.i * 7919) % 19997
-        JOIN bench_tags t ON t.k = (g.i * 37) % 1000`);
+        JOIN bench_frag_b fb ON fb.k = (g.i::bigint * 7919) % 19997
+        JOIN bench_tags t ON t.k = (g.i::bigint * 37) % 1000`);
     log(`  ${fmtInt(to)} posts`);
   }
   // The rare word: one that only one fragment holds (about one post in 20,000).
