@@ -12,7 +12,7 @@ import {
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
 } from "../../api/index.js";
 import { safetyMigrations } from "../safety/migrations.js";
-import { searchMigrations } from "../search/migrations.js";
+import { searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
 
 const trimSet = TRIM_WHITESPACE.map((cp) => `chr(${cp})`).join(" || ");
 const reserved = RESERVED_USERNAMES.map((name) => `'${name}'`).join(", ");
@@ -285,6 +285,7 @@ export const migrations: Record<string, Migration> = {
   ...searchMigrations,
   ...safetyMigrations,
   ...accountsMigrations,
+  ...searchSpeedMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
