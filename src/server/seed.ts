@@ -187,7 +187,10 @@ async function insertFollows(db: Kysely<Database>, ids: string[], byPopularity: 
     for (const followee of chosen) {
       followers.push(follower); followees.push(followee); ages.push(randomInt(SECONDS_30_DAYS));
     }
-    if (followers.length >= 20_000) await flush();
+    // Small statements: the follows_block_guard trigger takes one advisory lock per row, held
+    // to the statement's commit, and PostgreSQL's lock table (64 × max_connections entries,
+    // shared by every database) ran out at 20,000 follows in one statement.
+    if (followers.length >= 2_000) await flush();
   }
   await flush();
   return total;
