@@ -75,7 +75,8 @@ const searchSpeed: Migration = {
     // Byte order ("C"): serves both LIKE 'prefix%' and ORDER BY … COLLATE "C" LIMIT n, so a
     // prefix matching thousands of users reads only the first n of them.
     await sql`CREATE INDEX IF NOT EXISTS users_username_c_idx ON users ((username COLLATE "C"))`.execute(db);
-    await sql`CREATE INDEX IF NOT EXISTS users_display_name_fold_c_idx ON users ((niotebook_fold(display_name) COLLATE "C"))`.execute(db);
+    // The username too: many users share a display name, and the page is ordered by both.
+    await sql`CREATE INDEX IF NOT EXISTS users_display_name_fold_c_idx ON users ((niotebook_fold(display_name) COLLATE "C"), (username COLLATE "C"))`.execute(db);
   },
 };
 
