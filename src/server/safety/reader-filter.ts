@@ -190,6 +190,7 @@ const OWN_PAGES_CAPACITY = 2_000;
  */
 export async function ownFirstPage<T>(ctx: Pick<AppContext, "db" | "database" | "config" | "firstPage">, viewer: string,
   limit: number, render: (rows: Post[]) => T, changed: () => void): Promise<{ page: T; rows: readonly Post[] } | undefined> {
+  if (!ctx.firstPage.enabled) return undefined; // no cached rows to cut from (and no load to waste)
   const hidden = await safetyReaders(ctx).hiddenAuthors(viewer);
   const { rows, cached } = await ctx.firstPage.cachedRows();
   if (!cached) return undefined;
