@@ -66,3 +66,33 @@ describe("search", () => {
     expect(session.fake.posts[0]!.content).toBe("hi @carolyn x\ty");
   });
 });
+
+describe("search results paging", () => {
+  it("moving near the end of the loaded posts fetches the next page with the cursor, and the list goes on", async () => {
+    const many = session;
+    many.fake.addPosts(120);
+    const app = await open();
+    await app.press("/");
+    await app.type("bob");
+    await app.press(KEY.enter);
+    await app.waitFor("▸ @bob  Post number 1 by bob");
+    const searches = () => many.fake.stub.requests.filter((r) => r.path === "/api/v1/search/posts");
+    expect(searches().map((r) => r.query.get("cursor"))).toEqual([null]);
+    // 50 posts per page: down to the 46th asks for the second page, once.
+    for (let i = 0; i < 45; i++) await app.press(KEY.down);
+    await app.waitFor("▸ @bob  Post number 46 by bob");
+    await app.waitFor(() => searches().length === 2);
+    expect(searches()[1]!.query.get("cursor")).not.toBeNull();
+    expect(searches()[1]!.query.get("q")).toBe("bob");
+    // The list now goes past the first page's last post (number 50).
+    for (let i = 0; i < 10; i++) await app.press(KEY.down);
+    await app.waitFor("▸ @bob  Post number 56 by bob");
+    // And on to the third page and the end: 120 posts in all, then no more requests.
+    for (let i = 0; i < 70; i++) await app.press(KEY.down);
+    await app.waitFor("▸ @bob  Post number 120 by bob");
+    expect(searches().length).toBe(3);
+    await app.press(KEY.down);
+    await app.waitFor("▸ @bob  Post number 120 by bob");
+    expect(searches().length).toBe(3);
+  });
+});

@@ -1,7 +1,9 @@
 // The search line (tui.md "Search"): `/` opens it over the current view; Enter searches (or,
 // once the results are for what is typed, opens the selected one: a post's thread, a
-// user's profile); Tab switches between Posts and Users; ↑/↓ move; Esc closes.
-import { useState, type ReactNode } from "react";
+// user's profile); Tab switches between Posts and Users; ↑/↓ move; Esc closes. Posts come a
+// page at a time: moving near the end of those loaded fetches the next (as the timeline does);
+// users search is not paged (social.md): one answer of up to USERS_LIMIT.
+import { useRef, useState, type ReactNode } from "react";
 import type { User } from "../../api/index.js";
 import { describeError } from "../api-errors.js";
 import { useServices } from "../app/services.js";
@@ -22,7 +24,14 @@ interface Results {
   query: string;
   posts: SocialPost[];
   users: User[];
+  /** The next page of posts, null when there is none. */
+  cursor: string | null;
 }
+
+const PAGE = 50;
+const USERS_LIMIT = 50;
+/** The next page of posts is asked for when the selection comes this close to the last loaded. */
+const PREFETCH = 5;
 
 export function SearchOverlay(props: {
   areaWidth: number;
@@ -38,22 +47,40 @@ export function SearchOverlay(props: {
   const [editor, setEditor, editorNow] = useLiveState<EditorState>(() => emptyEditor(""));
   const [kind, setKind] = useState<Kind>("posts");
   const [results, setResults, resultsNow] = useLiveState<Results | null>(null);
-  const [selected, setSelected] = useState(0);
+  const [selected, setSelected, selectedNow] = useLiveState(0);
   const [error, setError] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
+  const loadingMore = useRef(false);
 
   const search = async (query: string): Promise<void> => {
     setSearching(true);
     setError(null);
     try {
       // Both at once, so Tab switches without waiting.
-      const [posts, users] = await Promise.all([api.searchPosts(query, null, 50), api.searchUsers(query, 20)]);
-      setResults({ query, posts: posts.posts, users });
+      const [posts, users] = await Promise.all([api.searchPosts(query, null, PAGE), api.searchUsers(query, USERS_LIMIT)]);
+      setResults({ query, posts: posts.posts, users, cursor: posts.has_more ? posts.next_cursor : null });
       setSelected(0);
     } catch (e) {
       setError(describeError(e));
     } finally {
       setSearching(false);
+    }
+  };
+
+  /** Appends the next page of posts to the results it was asked for (dropped if a new search replaced them). */
+  const loadMore = async (): Promise<void> => {
+    const shown = resultsNow.current;
+    if (!shown || shown.cursor === null || loadingMore.current) return;
+    loadingMore.current = true;
+    try {
+      const next = await api.searchPosts(shown.query, shown.cursor, PAGE);
+      if (resultsNow.current !== shown) return;
+      const have = new Set(shown.posts.map((p) => p.id));
+      setResults({ ...shown, posts: [...shown.posts, ...next.posts.filter((p) => !have.has(p.id))], cursor: next.has_more ? next.next_cursor : null });
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      loadingMore.current = false;
     }
   };
 
@@ -74,9 +101,12 @@ export function SearchOverlay(props: {
           setKind((k) => (k === "posts" ? "users" : "posts"));
           setSelected(0);
           return true;
-        case "search-down":
-          setSelected((s) => Math.min(s + 1, Math.max(0, list().length - 1)));
+        case "search-down": {
+          const next = Math.min(selectedNow.current + 1, Math.max(0, list().length - 1));
+          setSelected(next);
+          if (kind === "posts" && next >= list().length - PREFETCH) void loadMore();
           return true;
+        }
         case "search-up":
           setSelected((s) => Math.max(0, s - 1));
           return true;
@@ -85,7 +115,7 @@ export function SearchOverlay(props: {
           if (query === "") return true;
           const shown = resultsNow.current;
           if (shown && shown.query === query) {
-            const hit = list()[selected];
+            const hit = list()[selectedNow.current];
             if (hit && kind === "posts") props.onOpen({ view: "thread", params: { post: hit as SocialPost } });
             else if (hit) props.onOpen({ view: "profile", params: { userRef: hit.id } });
             return true;

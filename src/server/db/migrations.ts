@@ -12,7 +12,7 @@ import {
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
 } from "../../api/index.js";
 import { safetyMigrations } from "../safety/migrations.js";
-import { searchMigrations } from "../search/migrations.js";
+import { searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
 
 const trimSet = TRIM_WHITESPACE.map((cp) => `chr(${cp})`).join(" || ");
 const reserved = RESERVED_USERNAMES.map((name) => `'${name}'`).join(", ");
@@ -280,16 +280,6 @@ const blocksAndMutes: Migration = {
   },
 };
 
-// The lists' visibility filter (social/common.ts visibleTo) asks "is this author suspended?"
-// per row; the planner answered it by hashing every suspended user, read by a scan of all
-// users (10,000 rows read and dropped per likes or followers page, docs/bench-scale.md). Only
-// suspended users are indexed: the index stays as small as that set.
-const suspendedUsersIndex: Migration = {
-  async up(db: Kysely<any>) {
-    await sql`CREATE INDEX users_suspended_idx ON users (id) WHERE suspended_at IS NOT NULL`.execute(db);
-  },
-};
-
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeline_version": timelineVersion,
@@ -303,7 +293,7 @@ export const migrations: Record<string, Migration> = {
   ...searchMigrations,
   ...safetyMigrations,
   ...accountsMigrations,
-  "0032_suspended_users_index": suspendedUsersIndex,
+  ...searchSpeedMigrations,
   "0040_reader_flags_version": readerFlagsVersion,
 };
 

@@ -7,8 +7,8 @@ import type { Migration } from "kysely/migration";
 export const PAIR_LOCK_SQL = (a: string, b: string): string =>
   `hashtextextended('social-pair:' || least(${a}, ${b})::text || greatest(${a}, ${b})::text, 0)`;
 
-/** The same key for two user ids in a statement (bound as parameters). */
-export function pairLockKey(a: string, b: string): RawBuilder<unknown> {
+/** The same key for two user ids in a statement (bound as parameters, or columns as RawBuilders). */
+export function pairLockKey(a: string | RawBuilder<unknown>, b: string | RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`hashtextextended('social-pair:' || least(${a}::uuid, ${b}::uuid)::text || greatest(${a}::uuid, ${b}::uuid)::text, 0)`;
 }
 

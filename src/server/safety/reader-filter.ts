@@ -22,6 +22,8 @@ const CAPACITY = 100_000;
 
 export class SafetyReaders {
   private readonly known = new Map<string, boolean>();
+  /** The authors each reader must not see (blocked either way, or muted), for in-memory filtering. */
+  private readonly hidden = new Map<string, ReadonlySet<string>>();
   private readonly pending = new Map<string, Promise<boolean>>();
   /** Bumped by every change, so an answer read before a change is not cached after it. */
   private generation = 0;
@@ -41,13 +43,7 @@ export class SafetyReaders {
    * `since`: when the request arrived (performance.now()), to share its version read.
    */
   async needsFilter(userId: string, since?: number): Promise<boolean> {
-    if (this.currentVersion) {
-      const version = await this.currentVersion(since);
-      if (version !== this.version) {
-        this.forgetAll();
-        this.version = version;
-      }
-    }
+    await this.checkVersion(since);
     const cached = this.known.get(userId);
     if (cached !== undefined) return cached;
     let asking = this.pending.get(userId);
@@ -62,17 +58,49 @@ export class SafetyReaders {
     return asking;
   }
 
+  /**
+   * The authors `userId` must not see: blocked either way, or muted. The same Set object until
+   * a change concerns the user (or, with several processes, any change), so a caller may key
+   * what it derives from it on its identity.
+   */
+  async hiddenAuthors(userId: string, since?: number): Promise<ReadonlySet<string>> {
+    await this.checkVersion(since);
+    const cached = this.hidden.get(userId);
+    if (cached) return cached;
+    const generation = this.generation;
+    const result = await sql<{ id: string }>`SELECT blocked_id AS id FROM blocks WHERE blocker_id = ${userId}::uuid
+      UNION SELECT blocker_id FROM blocks WHERE blocked_id = ${userId}::uuid
+      UNION SELECT muted_id FROM mutes WHERE muter_id = ${userId}::uuid`.execute(this.db);
+    const set: ReadonlySet<string> = new Set(result.rows.map((row) => row.id));
+    if (generation === this.generation) {
+      if (this.hidden.size >= CAPACITY) this.hidden.delete(this.hidden.keys().next().value!);
+      this.hidden.set(userId, set);
+    }
+    return set;
+  }
+
   /** A block or mute between these users was made or removed (call after it committed, before answering). */
   async changed(...userIds: string[]): Promise<void> {
     this.generation++;
     for (const id of userIds) {
       this.known.delete(id);
+      this.hidden.delete(id);
       this.pending.delete(id);
     }
     if (this.shared) await sql`SELECT nextval('safety_version')`.execute(this.db);
   }
 
+  private async checkVersion(since?: number): Promise<void> {
+    if (!this.currentVersion) return;
+    const version = await this.currentVersion(since);
+    if (version !== this.version) {
+      this.forgetAll();
+      this.version = version;
+    }
+  }
+
   private forgetAll(): void {
+    this.hidden.clear();
     this.generation++;
     this.known.clear();
     this.pending.clear();
@@ -126,4 +154,56 @@ export async function readerTimelinePage(ctx: Pick<AppContext, "db" | "database"
   start: V1Start | undefined, limit: number, since?: number): Promise<Post[] | undefined> {
   if (!await safetyReaders(ctx).needsFilter(viewer, since)) return undefined;
   return filteredTimelinePage(ctx.db, viewer, start, limit);
+}
+
+interface OwnFirstPage<T> {
+  rows: readonly Post[];
+  hidden: ReadonlySet<string>;
+  limit: number;
+  page: T;
+}
+
+/** Readers' own first pages, for the cached rows they were cut from (one second at most). */
+class OwnFirstPages {
+  private rows: readonly Post[] | null = null;
+  readonly byReader = new Map<string, OwnFirstPage<unknown>>();
+
+  forRows(rows: readonly Post[]): Map<string, OwnFirstPage<unknown>> {
+    if (rows !== this.rows) {
+      this.rows = rows;
+      this.byReader.clear();
+    }
+    return this.byReader;
+  }
+}
+const ownPages = new WeakMap<Db, OwnFirstPages>();
+/** Readers' pages kept at most per cached load (each holds one rendered page). */
+const OWN_PAGES_CAPACITY = 2_000;
+
+/**
+ * The first page of the global timeline for a reader who needs the filter, cut from the
+ * first-page cache's rows (the newest PAGE_LIMIT_MAX + 1) with their hidden authors left out:
+ * no query when the reader's page and hidden set are as they were. undefined when the cached
+ * rows cannot fill the page after filtering (the caller runs filteredTimelinePage), or the
+ * cache is off. `render` gets the page's limit+1 rows.
+ */
+export async function ownFirstPage<T>(ctx: Pick<AppContext, "db" | "database" | "config" | "firstPage">, viewer: string,
+  limit: number, render: (rows: Post[]) => T, since?: number): Promise<{ page: T; rows: readonly Post[] } | undefined> {
+  if (!ctx.firstPage.enabled) return undefined; // no cached rows to cut from (and no load to waste)
+  const hidden = await safetyReaders(ctx).hiddenAuthors(viewer, since);
+  const { rows, cached } = await ctx.firstPage.cachedRows(since);
+  if (!cached) return undefined;
+  let own = ownPages.get(ctx.db);
+  if (!own) ownPages.set(ctx.db, own = new OwnFirstPages());
+  const pages = own.forRows(rows);
+  const known = pages.get(viewer);
+  if (known && known.hidden === hidden && known.limit === limit) return { page: known.page as T, rows };
+  const kept = rows.filter((post) => !hidden.has(post.author_id));
+  // Fewer rows than asked for means the cache holds every post: what is left is all there is.
+  const complete = rows.length <= PAGE_LIMIT_MAX;
+  if (kept.length < limit + 1 && !complete) return undefined;
+  const page = render(kept.slice(0, limit + 1));
+  if (pages.size >= OWN_PAGES_CAPACITY) pages.delete(pages.keys().next().value!);
+  pages.set(viewer, { rows, hidden, limit, page });
+  return { page, rows };
 }

@@ -2,7 +2,7 @@
 // paged statement, newest first. Every piece of user text reaches the database as a bound
 // parameter of phraseto_tsquery, which never fails on its input: no query can cause a
 // tsquery syntax error, whatever the user typed.
-import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
+import { Kysely, sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
 import { PAGE_LIMIT_MAX } from "../../api/index.js";
 import type { SearchQuery } from "../../api/search-query.js";
 import { isoTimestamp } from "../db/sql.js";
@@ -92,7 +92,13 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
   for (const tag of query.excludeTags) {
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_tags tx WHERE tx.post_id = p.id AND tx.tag = ${tag}::text)`);
   }
-  if (query.from.length > 0) conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
+  if (query.from.length > 0) {
+    conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
+    // Ordered by the post's own columns (the same values): the planner may then walk the
+    // author's posts newest first and stop at the page's end (a busy author and a common
+    // word), or take the word's or tag's index (a rare one), whichever it estimates cheaper.
+    [at, id] = ["p.created_at", "p.id"];
+  }
   if (query.notFrom.length > 0) {
     conditions.push(sql`p.author_id <> ALL (ARRAY(SELECT u.id FROM users u
       WHERE u.username IN (${sql.join(query.notFrom.map((name) => sql`${name}::text`))})))`);
@@ -112,6 +118,16 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
 /** One page of post search hits, newest first, limit+1 of them (so has_more is exact). */
 export async function searchPosts(db: QueryExecutorProvider, query: SearchQuery, after: PageKey | undefined, limit: number,
   options: SearchOptions = {}): Promise<SearchHit[]> {
-  const result = await searchPostsStatement(query, after, limit, options).execute(db);
-  return result.rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
+  const statement = searchPostsStatement(query, after, limit, options);
+  const run = async (on: QueryExecutorProvider) => (await statement.execute(on)).rows;
+  // No parallel workers for this statement: a common word's bitmap scan of a few thousand
+  // rows got a parallel plan whose worker took 90 ms to start for 4 ms of work (measured in
+  // docs/search.md). SET LOCAL needs a transaction; a caller's own transaction is left as is.
+  const rows = db instanceof Kysely && !db.isTransaction
+    ? await (db as Kysely<unknown>).transaction().execute(async (tx) => {
+      await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(tx);
+      return run(tx);
+    })
+    : await run(db);
+  return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
 }

@@ -7,18 +7,30 @@ import {
   blockBetween, findSocialPost, rowsFor, toUserEntry, ts, visibleTo,
   type Db, type Keyed, type PageKey, type SocialPost, type UserEntryRow,
 } from "./common.js";
+import { pairLockKey } from "../safety/migrations.js";
 
 type Kind = "likes" | "reposts";
 
 async function mark(db: Db, kind: Kind, caller: string, postId: string, at: string | null): Promise<SocialPost | undefined> {
-  const table = sql.table(kind);
-  // One statement: the block check and the insert see the same snapshot.
-  await sql`INSERT INTO ${table} (user_id, post_id, created_at)
-    SELECT ${caller}::uuid, p.id, COALESCE(${at}::timestamptz, now()) FROM posts p
-    WHERE p.id = ${postId}::uuid AND NOT EXISTS (SELECT 1 FROM blocks b
-      WHERE (b.blocker_id = ${caller}::uuid AND b.blocked_id = p.author_id) OR (b.blocker_id = p.author_id AND b.blocked_id = ${caller}::uuid))
-    ON CONFLICT DO NOTHING`.execute(db);
-  return afterChange(db, caller, postId);
+  return db.transaction().execute(async (tx) => {
+    // The pair's lock (block() holds it until it commits), taken before the block check: a
+    // block either committed before the check, which sees it (403, nothing written), or
+    // waits until this like has committed. Without it a like checked before a block could
+    // commit after it, or answer 403 while its row stays.
+    const found = await sql<{ author_id: string }>`SELECT p.author_id,
+        CASE WHEN p.author_id <> ${caller}::uuid THEN pg_advisory_xact_lock(${pairLockKey(caller, sql`p.author_id`)}) END AS locked
+      FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ${postId}::uuid AND u.suspended_at IS NULL
+      FOR KEY SHARE OF p`.execute(tx); // the post cannot go before the like is in
+    const author = found.rows[0]?.author_id;
+    if (author === undefined) return undefined;
+    if (author !== caller && await blockBetween(tx, caller, author)) {
+      throw forbidden("A block stands between you and this post's author");
+    }
+    await sql`INSERT INTO ${sql.table(kind)} (user_id, post_id, created_at)
+      VALUES (${caller}::uuid, ${postId}::uuid, COALESCE(${at}::timestamptz, now()))
+      ON CONFLICT DO NOTHING`.execute(tx);
+    return findSocialPost(tx, caller, postId);
+  });
 }
 
 async function unmark(db: Db, kind: Kind, caller: string, postId: string): Promise<SocialPost | undefined> {

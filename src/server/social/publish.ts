@@ -6,6 +6,7 @@ import { parseEntities } from "../../api/entities.js";
 import { forbidden, notFound } from "../http/errors.js";
 import { blockBetween, findSocialPost, type Db, type SocialPost } from "./common.js";
 import { indexPostForSearch } from "../search/index-post.js";
+import { pairLockKey } from "../safety/migrations.js";
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL = "24 hours";
@@ -61,7 +62,11 @@ export async function publishPost(db: Db, input: PublishInput): Promise<PublishR
     }
     if (replyTo !== null) {
       // FOR KEY SHARE: the parent cannot be deleted until this reply is committed.
-      const parent = await sql<{ author_id: string }>`SELECT author_id FROM posts WHERE id = ${replyTo}::uuid FOR KEY SHARE`.execute(tx);
+      // The pair's lock too (block() holds it until it commits), before the block check: a
+      // block either committed before the check, which sees it, or waits for this reply.
+      const parent = await sql<{ author_id: string }>`SELECT author_id,
+          CASE WHEN author_id <> ${authorId}::uuid THEN pg_advisory_xact_lock(${pairLockKey(authorId, sql`author_id`)}) END AS locked
+        FROM posts WHERE id = ${replyTo}::uuid FOR KEY SHARE`.execute(tx);
       const parentAuthor = parent.rows[0]?.author_id;
       if (parentAuthor === undefined) throw notFound("The post you are replying to does not exist");
       if (parentAuthor !== authorId && await blockBetween(tx, authorId, parentAuthor)) {

@@ -36,6 +36,14 @@ export class FirstPageCache {
   }
 
   /**
+   * The newest PAGE_LIMIT_MAX + 1 rows as cached (the same array until the next load, so a
+   * caller may key its own derived pages on it), and whether they are the cache's.
+   */
+  async cachedRows(since?: number): Promise<{ rows: readonly Post[]; cached: boolean }> {
+    return this.current(since);
+  }
+
+  /**
    * The first page for `limit`, rendered once per cached load (`render` is called with the
    * limit+1 rows): every reader of the same page shares the rendering, without serialising or
    * encoding it again. What differs per reader is patched in by the caller (timeline/get.ts).

@@ -4,7 +4,7 @@ import { errorResponses, sendPostPage, sendSerialised } from "../http/responses.
 import type { App } from "../http/types.js";
 import { parseV1PageRequest, toPostPage, type PageRequest } from "../db/pagination.js";
 import { hydratePosts } from "../social/hydrate.js";
-import { readerTimelinePage } from "../safety/reader-filter.js";
+import { ownFirstPage, readerTimelinePage, safetyReaders } from "../safety/reader-filter.js";
 import { TIMELINE_LIST } from "./queries.js";
 
 /**
@@ -66,6 +66,12 @@ export function timelineRoute(app: App, ctx: AppContext): void {
     const page = parseV1PageRequest(request.query, TIMELINE_LIST);
     // A reader who blocks or mutes someone (or is blocked) gets a page of their own; everyone
     // else keeps the shared first page below.
+    if (!page.after && !page.before && await safetyReaders(ctx).needsFilter(reader, since)) {
+      // Cut from the cached rows when they are enough, flags patched in as for everyone (the
+      // flags cache keys on the page's ids, so a reader's own cut has its own entry).
+      const own = await ownFirstPage(ctx, reader, page.limit, (rows) => renderSharedFirstPage(rows, page), since);
+      if (own) return sendSerialised(reply, await firstPageFor(ctx, reader, own.page, since));
+    }
     const filtered = await readerTimelinePage(ctx, reader, page, page.limit, since);
     if (filtered) {
       const found = toPostPage(filtered, page);
