@@ -102,10 +102,13 @@ describe.each(BACKENDS)("upgrading a release database in place on %s", (backend)
     expect(posts.rows[0]!.n).toBe(before.posts.length);
 
     // And the upgraded database works: the triggers count from here on.
-    const [a, b] = before.users as Array<{ id: string }>;
-    await follow(db, a!.id, b!.id);
-    const post = (before.posts as Array<{ id: string; author_id: string }>).find((p) => p.author_id === b!.id)!;
-    expect((await like(db, a!.id, post.id))?.like_count).toBe(1);
+    // b: the author of some post (users are in random id order, and some wrote none).
+    const somePost = (before.posts as Array<{ id: string; author_id: string }>)[0]!;
+    const b = (before.users as Array<{ id: string }>).find((u) => u.id === somePost.author_id)!;
+    const a = (before.users as Array<{ id: string }>).find((u) => u.id !== b.id)!;
+    await follow(db, a.id, b.id);
+    const post = somePost;
+    expect((await like(db, a.id, post.id))?.like_count).toBe(1);
     expect(await migrateToLatest(db)).toEqual([]);
   }, 180_000);
 });
