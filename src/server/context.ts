@@ -11,8 +11,7 @@ import { ServerMetrics } from "./metrics/metrics.js";
 import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { createLogger } from "./log.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
-import { timelinePage } from "./timeline/queries.js";
-import { hydrateShared } from "./social/hydrate.js";
+import { hydratedTimelinePage } from "./timeline/queries.js";
 import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { SharedPages } from "./timeline/shared-pages.js";
@@ -49,12 +48,12 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
   // Cached with the shared social fields (counts lag by at most the cache's age, 1 s) and both
   // flags false; the reader's flags are patched in per request (timeline/get.ts).
   const firstPage = new FirstPageCache(
-    async () => hydrateShared(database.db, await timelinePage(database.db, undefined, PAGE_LIMIT_MAX)),
+    () => hydratedTimelinePage(database.db, undefined, PAGE_LIMIT_MAX),
     Date.now, versions.current,
   );
   firstPage.enabled = config.timelineCache;
   const timelinePages = new SharedPages(
-    async (start, limit) => hydrateShared(database.db, await timelinePage(database.db, start, limit)),
+    (start, limit) => hydratedTimelinePage(database.db, start, limit),
     Date.now, versions.current,
   );
   timelinePages.enabled = config.timelineCache;

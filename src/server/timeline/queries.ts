@@ -4,6 +4,7 @@ import { paginateV1, timeIdKeyset, v1Shape, v1Values, type V1Shape, type V1Start
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Database } from "../db/schema.js";
 import { selectPostsWithAuthor, withAuthor } from "../posts/queries.js";
+import { hydrateShared } from "../social/hydrate.js";
 
 type Db = Kysely<Database>;
 
@@ -27,4 +28,20 @@ export async function timelinePage(db: Db, start: V1Start | undefined, limit: nu
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) throw new RangeError(`page size ${limit}`);
   const rows = await timelineQuery.execute(db, { start: v1Shape(start), limit }, v1Values(start));
   return rows.map(withAuthor);
+}
+
+/** Reads of a page whose post was deleted between its two statements, before giving up. */
+const HYDRATE_ATTEMPTS = 5;
+
+/**
+ * timelinePage with the shared social fields, for the shared page caches. Hydrating leaves out
+ * a post deleted between the page's statement and its own; the page is then read again, since
+ * a page one row short of limit+1 would say has_more false and end a reader's paging early.
+ */
+export async function hydratedTimelinePage(db: Db, start: V1Start | undefined, limit: number): Promise<Post[]> {
+  for (let attempt = 1; ; attempt++) {
+    const rows = await timelinePage(db, start, limit);
+    const posts = await hydrateShared(db, rows);
+    if (posts.length === rows.length || attempt === HYDRATE_ATTEMPTS) return posts;
+  }
 }
