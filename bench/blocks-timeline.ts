@@ -11,7 +11,7 @@
 //
 // Two filtered readers: one hides 100 users picked at random (typical), the other the 100 who
 // wrote the most posts (the worst case: most of the newest posts are theirs).
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,10 +20,9 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, closeFd, fmt, fmtInt, freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken,
-  sleep, stopChild, usageOf, waitForHealth,
-} from "./lib.ts";
+  sleep, stopChild, usageOf, waitForHealth, loadGenerator} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
-import type { LoadConfig, LoadResult } from "./load.ts";
+import type { LoadResult } from "./load.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,20 +64,7 @@ async function admin(text: string): Promise<void> {
   }
 }
 
-let generator: ChildProcess | undefined;
-async function generate(config: LoadConfig): Promise<LoadResult> {
-  if (!generator) {
-    const child = fork(join(ROOT, "bench", "load.ts"), [], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    children.add(child);
-    await new Promise<void>((resolve) => child.once("message", () => resolve()));
-    generator = child;
-  }
-  const child = generator;
-  return new Promise((resolve, reject) => {
-    child.once("message", (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
-    child.send({ config });
-  });
-}
+const generate = loadGenerator(children);
 
 async function main(): Promise<void> {
   if (!flags["no-build"]) {

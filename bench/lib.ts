@@ -1,12 +1,14 @@
 // Shared helpers for the server benchmark (bench/run.ts, bench/scale.ts): processes, ports,
 // /proc sampling, statistics, JWT signing and the database set-up both databases need.
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { fork, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
+import type { LoadConfig, LoadResult } from "./load.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const NODE = process.execPath;
@@ -401,4 +403,29 @@ export function fmtInt(x: number | undefined | null): string {
 export function usageOf(moduleUrl: string): string {
   const text = readFileSync(new URL(moduleUrl), "utf8").split("\n");
   return text.slice(0, text.findIndex((line) => !line.startsWith("//"))).join("\n");
+}
+
+/** A server's environment: this process's without any NIOTEBOOK_ setting, production mode, then `extra`. */
+export function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIOTEBOOK_")) env[k] = v;
+  return { ...env, NODE_ENV: "production", NIOTEBOOK_LOG_LEVEL: "info", ...extra };
+}
+
+/** bench/load.ts in a process of its own, forked on first use and reused; added to `children` for clean-up. */
+export function loadGenerator(children: Set<ChildProcess>): (config: LoadConfig) => Promise<LoadResult> {
+  let generator: ChildProcess | undefined;
+  return async (config) => {
+    if (!generator) {
+      const child = fork(join(ROOT, "bench", "load.ts"), [], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      children.add(child);
+      await new Promise<void>((resolve) => child.once("message", () => resolve()));
+      generator = child;
+    }
+    const child = generator;
+    return new Promise((resolve, reject) => {
+      child.once("message", (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
+      child.send({ config });
+    });
+  };
 }

@@ -35,8 +35,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, TIMESTAMP_OIDS, USER_POSTS_SQL, closeFd, cpuTicks, fmt, fmtInt, freePort, logFd, median, processTree,
-  machineCpu, percentile, quiesce, rssOf, rssSampler, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth,
-} from "./lib.ts";
+  machineCpu, percentile, quiesce, rssOf, rssSampler, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, serverEnv} from "./lib.ts";
 import { BASE_SCENARIOS, type LoadData, type Scenario } from "./scenarios.ts";
 import { SOCIAL_SCENARIOS, type SocialScenario } from "./social-scenarios.ts";
 import { openExec, pgExec, prepareSocial, socialPreflight } from "./social-run.ts";
@@ -91,11 +90,6 @@ interface Server {
   processes: number;
 }
 
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIOTEBOOK_")) env[k] = v;
-  return { ...env, NODE_ENV: "production", NIOTEBOOK_LOG_LEVEL: "info", ...extra };
-}
 
 async function startServer(db: "postgres" | "embedded", limits: "off" | "x1000", workers: "1" | "auto", conn: { dbUrl?: string; secret?: string; dataDir?: string }): Promise<Server> {
   const name = `${db}-w${workers}-${limits}`;

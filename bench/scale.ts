@@ -15,7 +15,7 @@
 // Checks: p50 at the largest size within 1.5× of p50 at the smallest, and every plan reads at
 // most limit+1 = 51 rows of posts (rows returned plus rows removed by filters, times loops,
 // summed over every plan node on posts).
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -24,8 +24,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, closeFd, fmt, fmtInt,
-  freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth,
-} from "./lib.ts";
+  freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, loadGenerator, serverEnv} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import { captureOthers, captureReads, FOLLOWED, seedSocial, seedTriggers, timelineCursor, type Exec, type Statement } from "./social.ts";
 import { pgExec } from "./social-run.ts";
@@ -72,11 +71,6 @@ const work = mkdtempSync(join(tmpdir(), "niotebook-scale-"));
 const children = new Set<ChildProcess>();
 const log = (msg: string) => process.stderr.write(`[scale ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIOTEBOOK_")) env[k] = v;
-  return { ...env, NODE_ENV: "production", NIOTEBOOK_LOG_LEVEL: "info", ...extra };
-}
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
@@ -109,20 +103,7 @@ function postsRowsRead(node: PlanNode): number {
   return own + (node.Plans ?? []).reduce((sum, child) => sum + postsRowsRead(child), 0);
 }
 
-let generator: ChildProcess | undefined;
-async function generate(config: LoadConfig): Promise<LoadResult> {
-  if (!generator) {
-    const child = fork(join(ROOT, "bench", "load.ts"), [], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    children.add(child);
-    await new Promise<void>((resolve) => child.once("message", () => resolve()));
-    generator = child;
-  }
-  const child = generator;
-  return new Promise((resolve, reject) => {
-    child.once("message", (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
-    child.send({ config });
-  });
-}
+const generate = loadGenerator(children);
 
 interface SizeResult {
   posts: number;

@@ -29,8 +29,7 @@ import type { LoadConfig, LoadResult } from "./load.ts";
 import type { LoadData, Scenario } from "./scenarios.ts";
 import {
   NODE, ROOT, closeFd, cpuTicks, fmt, fmtInt, freePort, logFd, median, processTree, quiesce, runOrThrow, signAccessToken, sleep,
-  stopChild, usageOf, waitForHealth,
-} from "./lib.ts";
+  stopChild, usageOf, waitForHealth, serverEnv} from "./lib.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -105,11 +104,6 @@ interface Server {
   processes: number;
 }
 
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("NIOTEBOOK_")) env[k] = v;
-  return { ...env, NODE_ENV: "production", NIOTEBOOK_LOG_LEVEL: "info", ...extra };
-}
 
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
