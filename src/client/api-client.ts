@@ -67,6 +67,8 @@ export class ApiClient {
   private generation = 0;
   private refreshing: Promise<StoredSession> | null = null;
   private expiredListeners = new Set<() => void>();
+  /** GETs started before anyone asked (the TUI's first requests, while its code loads), by path. */
+  private readonly early = new Map<string, Promise<unknown>>();
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -317,6 +319,20 @@ export class ApiClient {
     }
   }
 
+  /**
+   * Starts these GETs of a stored session now; the first request for the same path within
+   * EARLY_MS takes the answer. The TUI's first requests so overlap the loading of its code.
+   */
+  prefetch(paths: readonly string[]): void {
+    if (!this.isLoggedIn) return;
+    for (const path of paths) {
+      const answer = this.request<unknown>("GET", path, { auth: true });
+      answer.catch(() => {}); // taken or not, never an unhandled rejection
+      this.early.set(path, answer);
+      setTimeout(() => this.early.get(path) === answer && this.early.delete(path), EARLY_MS).unref();
+    }
+  }
+
   // ── plumbing ─────────────────────────────────────────────────────────────────────────
 
   private adopt(tokens: Tokens): void {
@@ -428,6 +444,16 @@ export class ApiClient {
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const early = method === "GET" ? this.early.get(path) : undefined;
+    if (early) {
+      this.early.delete(path);
+      try {
+        return (await early) as T;
+      } catch (error) {
+        // An ended session is asked again, so the listeners that exist by now hear of it.
+        if (!(error instanceof ApiError && error.kind === "session_expired")) throw error;
+      }
+    }
     if (!options.auth) return this.send<T>(method, path, options, null);
     const token = await this.currentAccessToken();
     try {
@@ -478,6 +504,12 @@ export class ApiClient {
     throw error;
   }
 }
+
+/** How long a prefetched answer waits for its asker; after that it is stale. */
+const EARLY_MS = 5_000;
+
+/** What the TUI asks first with a stored session: who it is, and both timelines' first pages. */
+export const FIRST_TUI_REQUESTS = ["/api/v1/users/me", `/api/v1/timeline${pageQuery(null)}`, `/api/v1/timeline/home${pageQuery(null)}`] as const;
 
 function pageQuery(cursor?: string | null, limit?: number): string {
   const params = new URLSearchParams();

@@ -74,9 +74,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
+    // A stored session's first requests start now, while the TUI's code loads.
+    const { ApiClient, FIRST_TUI_REQUESTS } = await import("./api-client.js");
+    const { SessionStore } = await import("./config/session-store.js");
+    const api = new ApiClient({ baseUrl: serverUrl, session: new SessionStore(dir, serverUrl, configuredServer, homeServer) });
+    api.prefetch(FIRST_TUI_REQUESTS);
     // Loaded only now, so --help and --version answer without loading React and Ink.
     const { runTui } = await import("./app/run-tui.js");
-    await runTui({ serverUrl, configDir: dir, configuredServer, homeServer });
+    await runTui({ serverUrl, configDir: dir, configuredServer, homeServer, api });
   } finally {
     await local?.stop();
   }

@@ -295,3 +295,39 @@ describe("ApiClient", () => {
     expect(api.isLoggedIn).toBe(false);
   });
 });
+
+describe("prefetch (the TUI's first requests, started while its code loads)", () => {
+  it("hands each prefetched answer to the first request for its path, once", async () => {
+    client().store.save(makeTokens(user));
+    stub.on("GET", "/api/v1/users/me", () => ({ body: { user } }));
+    stub.on("GET", "/api/v1/timeline", () => ({ body: emptyPage, delayMs: 50 }));
+    const { api } = client();
+    api.prefetch(["/api/v1/users/me", "/api/v1/timeline"]);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/timeline")).toHaveLength(0); // not yet answered
+    expect((await api.me()).username).toBe("alice");
+    expect(await api.timeline(null)).toEqual(emptyPage);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/users/me")).toHaveLength(1);
+    expect(stub.requests.filter((r) => r.path === "/api/v1/timeline")).toHaveLength(1);
+    await api.timeline(null); // the next one asks the server
+    expect(stub.requests.filter((r) => r.path === "/api/v1/timeline")).toHaveLength(2);
+  });
+
+  it("asks again when the prefetched request found the session ended, so the listeners that exist by then hear it", async () => {
+    client().store.save(makeTokens(user));
+    stub.on("GET", "/api/v1/users/me", () => apiError(401, "unauthorized", "Session revoked"));
+    const { api } = client();
+    api.prefetch(["/api/v1/users/me"]);
+    let heard = 0;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the prefetch has failed before anyone listens
+    api.onSessionExpired(() => heard++);
+    await expect(api.me()).rejects.toMatchObject({ kind: "session_expired" });
+    expect(heard).toBe(1);
+  });
+
+  it("starts nothing without a stored session", async () => {
+    const { api } = client();
+    api.prefetch(["/api/v1/users/me"]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stub.requests).toHaveLength(0);
+  });
+});

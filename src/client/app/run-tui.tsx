@@ -11,12 +11,16 @@ import { ServicesProvider, type Services } from "./services.js";
 const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H";
 const LEAVE_ALT_SCREEN = "\x1b[?1049l";
 
-export function createServices(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined; colors: boolean; fetch?: typeof fetch; timeoutMs?: number }): Services {
-  const session = new SessionStore(opts.configDir, opts.serverUrl, opts.configuredServer, opts.homeServer);
+export function createServices(opts: {
+  serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined; colors: boolean;
+  fetch?: typeof fetch; timeoutMs?: number;
+  /** Made already (main.tsx starts its first requests before this module loads). */
+  api?: ApiClient;
+}): Services {
   return {
-    api: new ApiClient({
+    api: opts.api ?? new ApiClient({
       baseUrl: opts.serverUrl,
-      session,
+      session: new SessionStore(opts.configDir, opts.serverUrl, opts.configuredServer, opts.homeServer),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     }),
@@ -26,7 +30,7 @@ export function createServices(opts: { serverUrl: string; configDir: string; con
   };
 }
 
-export async function runTui(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined }): Promise<void> {
+export async function runTui(opts: { serverUrl: string; configDir: string; configuredServer?: string | undefined; homeServer?: string | undefined; api?: ApiClient }): Promise<void> {
   const services = createServices({
     ...opts,
     colors: colorsWanted(process.env, process.stdout),
