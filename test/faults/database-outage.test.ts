@@ -87,7 +87,9 @@ describe.skipIf(!adminUrl)("PostgreSQL outage", () => {
       // Every request issued during the outage answered (none hung), with 503 unavailable
       // within a few seconds once the outage had begun.
       const during = outcomes.filter((o) => o.startedAt >= began + 500 && o.startedAt < began + 8_000);
-      expect(during.length, outage).toBeGreaterThanOrEqual(6);
+      // Several, not a rate: a silent outage holds each of the 8 workers' requests up to ~10 s,
+      // so how many start in the window depends on the machine (4, 5 and 6+ seen).
+      expect(during.length, outage).toBeGreaterThanOrEqual(2);
       for (const o of during) {
         expect(o.status, `${outage}: ${JSON.stringify(o)}`).toBe(503);
         expect(o.code).toBe("unavailable");
