@@ -19,8 +19,8 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import {
-  NODE, ROOT, SERVER_BIN, closeFd, fmt, fmtInt, freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken,
-  sleep, stopChild, usageOf, waitForHealth, loadGenerator} from "./lib.ts";
+  NODE, ROOT, SERVER_BIN, closeFd, fmt, fmtInt, freePort, logFd, median, quiesce, runOrThrow, signAccessToken,
+  sleep, stopChild, usageOf, waitForHealth, loadGenerator, sourceRevision} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import type { LoadResult } from "./load.ts";
 
@@ -71,8 +71,7 @@ async function main(): Promise<void> {
     log("building (npm run build)");
     await runOrThrow("npm", ["run", "build"], { cwd: ROOT });
   }
-  const commit = (await run("git", ["rev-parse", "HEAD"], { cwd: ROOT })).stdout.trim();
-  const dirty = (await run("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT })).stdout.trim().length > 0;
+  const { commit, dirty } = await sourceRevision();
   const loadBefore = loadavg();
   await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${dbName}`);

@@ -429,3 +429,10 @@ export function loadGenerator(children: Set<ChildProcess>): (config: LoadConfig)
     });
   };
 }
+
+/** The commit measured, and whether src/ has uncommitted changes (a report says so beside its figures). */
+export async function sourceRevision(): Promise<{ commit: string; dirty: boolean }> {
+  const commit = (await run("git", ["rev-parse", "HEAD"], { cwd: ROOT })).stdout.trim();
+  const dirty = (await run("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT })).stdout.trim().length > 0;
+  return { commit, dirty };
+}

@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, closeFd, fmt, fmtInt,
-  freePort, logFd, median, quiesce, run, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, loadGenerator, serverEnv} from "./lib.ts";
+  freePort, logFd, median, quiesce, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, loadGenerator, serverEnv, sourceRevision} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import { captureOthers, captureReads, FOLLOWED, seedSocial, seedTriggers, timelineCursor, type Exec, type Statement } from "./social.ts";
 import { pgExec } from "./social-run.ts";
@@ -284,8 +284,7 @@ async function main(): Promise<void> {
     log("building (npm run build)");
     await runOrThrow("npm", ["run", "build"], { cwd: ROOT });
   }
-  const commit = (await run("git", ["rev-parse", "HEAD"], { cwd: ROOT })).stdout.trim();
-  const dirty = (await run("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT })).stdout.trim().length > 0;
+  const { commit, dirty } = await sourceRevision();
   const prepared: Prepared[] = [];
   for (const n of sizes) prepared.push(await prepareSize(n));
   // Rounds interleave the sizes, so a busy moment on this shared machine hits every size alike;

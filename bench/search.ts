@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CompiledQuery, sql, type Kysely, type RawBuilder } from "kysely";
 import pg from "pg";
-import { ROOT, fmt, fmtInt, percentile, run, runOrThrow, usageOf } from "./lib.ts";
+import { ROOT, fmt, fmtInt, percentile, runOrThrow, usageOf, sourceRevision } from "./lib.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -330,8 +330,7 @@ async function main(): Promise<void> {
     await runOrThrow("npm", ["run", "build"], { cwd: ROOT });
   }
   await loadDist();
-  const commit = (await run("git", ["rev-parse", "HEAD"], { cwd: ROOT })).stdout.trim();
-  const dirty = (await run("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT })).stdout.trim().length > 0;
+  const { commit, dirty } = await sourceRevision();
   const loadBefore = loadavg();
   const results: SizeResult[] = [];
   for (const n of pgSizes) results.push(await onPostgres(n));
