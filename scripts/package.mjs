@@ -27,8 +27,11 @@ const assets = {
   [PGLITE_ASSETS.pgliteWasm]: join(pgliteDist, "pglite.wasm"),
   [PGLITE_ASSETS.initdbWasm]: join(pgliteDist, "initdb.wasm"),
   [PGLITE_ASSETS.fsBundle]: join(pgliteDist, "pglite.data"),
+  [PGLITE_ASSETS.initdbArchive]: join(root, "dist", "pglite", "initdb.tar.gz"), // scripts/pglite-initdb.mjs
   ...Object.fromEntries(Object.entries(PGLITE_EXTENSION_ASSETS).map(([name, asset]) => [asset, join(pgliteDist, `${name}.tar.gz`)])),
 };
+// The initialised database is made by npm run build; made here too when only this script runs.
+execFileSync(process.execPath, [join(root, "scripts", "pglite-initdb.mjs")], { stdio: ["ignore", "inherit", "inherit"] });
 for (const [name, file] of Object.entries(assets)) if (!name || !existsSync(file)) fail(`PGlite asset ${name}: ${file} is missing`);
 
 // Node options the server runs with (bin/niotebook-server.js explains each); in a single

@@ -1,6 +1,7 @@
 // The embedded database: PGlite over the data folder, behind one Kysely<Database>.
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseHandle } from "./handle.js";
 import { microsecondClock } from "./microsecond-clock.js";
@@ -13,10 +14,15 @@ import { asText, TIMESTAMP_OIDS } from "./timestamps.js";
 export async function createPGlite(dataDir: string): Promise<PGlite> {
   // Loaded only for the embedded database: a PostgreSQL-backed server never needs it.
   const { PGlite } = await import("@electric-sql/pglite");
-  return PGlite.create(join(dataDir, "pgdata"), {
+  const assets = await import("./pglite-assets.js");
+  const pgdata = join(dataDir, "pgdata");
+  // A new data folder starts from the build's initialised database instead of running initdb.
+  const initdb = existsSync(join(pgdata, "PG_VERSION")) ? undefined : assets.initdbArchive();
+  return PGlite.create(pgdata, {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
     extensions: (await import("../search/extensions.js")).searchExtensions,
-    ...(await (await import("./pglite-assets.js")).pgliteAssetOptions()), // the single executable's own copies of PGlite's files
+    ...(await assets.pgliteAssetOptions()), // the single executable's own copies of PGlite's files
+    ...(initdb ? { loadDataDir: initdb } : {}),
     // PGlite's heap never shrinks, and the default 128 MB of shared buffers would fill it;
     // 32 MB hold what the keyset queries touch (docs/design-notes.md).
     startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],

@@ -3,7 +3,7 @@
 // options instead of being read next to its JavaScript in node_modules (there is none).
 // Outside a single executable this returns {} and PGlite finds its own files as usual.
 import type { PGliteOptions } from "@electric-sql/pglite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sea from "node:sea";
@@ -16,6 +16,8 @@ export const PGLITE_ASSETS = {
   pgliteWasm: "pglite/pglite.wasm",
   initdbWasm: "pglite/initdb.wasm",
   fsBundle: "pglite/pglite.data",
+  /** A freshly initialised database (scripts/pglite-initdb.mjs): a new data folder starts from it. */
+  initdbArchive: "pglite/initdb.tar.gz",
 } as const;
 
 /** The contrib extensions the server loads (search/extensions.ts), stored as assets too. */
@@ -44,6 +46,18 @@ export async function pgliteAssetOptions(): Promise<PGliteAssetOptions> {
     wasm.compile(sea.getRawAsset(PGLITE_ASSETS.initdbWasm)),
   ]);
   return { pgliteWasmModule, initdbWasmModule, fsBundle: sea.getAssetAsBlob(PGLITE_ASSETS.fsBundle), extensions: extensionsFromAssets() };
+}
+
+/**
+ * The archive of a freshly initialised database (npm run build makes it in dist/pglite/), for
+ * PGlite's `loadDataDir` when the data folder has no database yet: loading it takes about a
+ * third of initdb's time. Undefined when there is none (running from src/ before a build):
+ * PGlite then runs initdb as usual.
+ */
+export function initdbArchive(): Blob | undefined {
+  if (sea.isSea()) return sea.getAssetAsBlob(PGLITE_ASSETS.initdbArchive);
+  const file = new URL("../../pglite/initdb.tar.gz", import.meta.url); // dist/server/db/ → dist/pglite/
+  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
 }
 
 // PGlite reads an extension's bundle from a file path only, so each is written once per start
