@@ -7,7 +7,6 @@ import { checkList, parseV1PageRequest, toPostPage } from "../db/pagination.js";
 import { userPostsPage } from "../posts/queries.js";
 import { blockBetween } from "../social/common.js";
 import { safetyReaders } from "../safety/reader-filter.js";
-import { hydratePosts } from "../social/hydrate.js";
 import { parseUserRef } from "./resolve.js";
 
 /** A user's posts' list identity, bound into its cursors. */
@@ -26,13 +25,13 @@ export function userPostsRoute(app: App, ctx: AppContext): void {
     // By resolved id: /users/me/posts and /users/<my id>/posts are one list. A user named by
     // @username is known only after the page's one statement, so its cursor is checked then.
     const asked = parseV1PageRequest(request.query, "id" in ref ? userPostsList(ref.id) : undefined);
-    const found = await userPostsPage(ctx.db, ref, asked, asked.limit);
-    if (!found) throw notFound("User not found");
     const caller = request.caller!.userId;
+    // The page comes hydrated for the caller (flags, counts, mentions, tags) in its one statement.
+    const found = await userPostsPage(ctx.db, ref, asked, asked.limit, caller);
+    if (!found) throw notFound("User not found");
     // Between blocker and blocked the list is empty, both ways (social.md's table). A caller in
     // no block or mute at all (remembered per process, safety/reader-filter.ts) needs no query.
     const blocked = found.userId !== caller && await safetyReaders(ctx).needsFilter(caller, since) && await blockBetween(ctx.db, caller, found.userId);
-    const page = toPostPage(blocked ? [] : found.posts, checkList(asked, userPostsList(found.userId)));
-    return sendPostPage(reply, { ...page, posts: await hydratePosts(ctx.db, caller, page.posts) });
+    return sendPostPage(reply, toPostPage(blocked ? [] : found.posts, checkList(asked, userPostsList(found.userId))));
   });
 }
