@@ -322,6 +322,18 @@ describe.each(BACKENDS)("social API on %s", (backend) => {
     ]);
     expect(page[1]!.reply_to_id).toBe(doomed.id);
     expect(page[2]).toMatchObject({ like_count: 1, repost_count: 1 });
+    // A block empties the page both ways (the user still exists: 200, not 404), and only between the two.
+    await publish(ben, "ben has posts of his own");
+    await block(dee.auth.user.id, benId);
+    const postsOf = async (reader: TestClient, user: string) => {
+      const res = await reader.get(`/api/v1/users/${user}/posts`);
+      expect(res.statusCode).toBe(200);
+      return (res.json().posts as Post[]).length;
+    };
+    expect([await postsOf(ben, "@dee"), await postsOf(dee.client, benId), await postsOf(ann, "@dee")]).toEqual([0, 0, 4]);
+    await unblock(dee.auth.user.id, benId);
+    expect(await postsOf(ben, "@dee")).toBe(4);
+    expect(await postsOf(dee.client, benId)).toBeGreaterThan(0);
   });
 
   it("every post in every answer carries the social fields; the cached first page shows each reader's own flags at once", async () => {

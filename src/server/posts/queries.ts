@@ -6,7 +6,7 @@ import { reusableQuery } from "../db/reusable-query.js";
 import { utcTimestamp } from "../db/timestamps.js";
 import type { UserRef } from "../users/resolve.js";
 import type { UserRefOut } from "../social/common.js";
-import { mentionsColumn, tagsColumn } from "../social/hydrate.js";
+import { mentionsOrNull, tagsOrNull } from "../social/hydrate.js";
 
 type Db = Kysely<Database>;
 
@@ -94,7 +94,11 @@ const userPageQuery = reusableQuery(
       eb.selectFrom("posts")
         .select(["posts.id", "posts.content", "posts.created_at", "posts.reply_to_id", "posts.reply_count", "posts.like_count", "posts.repost_count"])
         .whereRef("posts.author_id", "=", "users.id")
-        .where("users.suspended_at", "is", null),
+        .where("users.suspended_at", "is", null)
+        // Between blocker and blocked the list is empty, both ways (social.md): checked here,
+        // once per page (a one-time filter), rather than in a statement of its own.
+        .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ${v.reader}::uuid AND b.blocked_id = users.id)
+          OR (b.blocker_id = users.id AND b.blocked_id = ${v.reader}::uuid))`),
       userPostsKeyset, s.start, v,
     ).limit(v.rows).as("p"), (join) => join.onTrue())
     // A deleted parent has no row: reply_to_user is then null, reply_to_id stays.
@@ -107,7 +111,8 @@ const userPageQuery = reusableQuery(
       "p.reply_count", "p.like_count", "p.repost_count",
       sql<boolean>`EXISTS (SELECT 1 FROM likes l WHERE l.user_id = ${v.reader}::uuid AND l.post_id = p.id)`.as("liked"),
       sql<boolean>`EXISTS (SELECT 1 FROM reposts r WHERE r.user_id = ${v.reader}::uuid AND r.post_id = p.id)`.as("reposted"),
-      sql<UserRefOut[]>`${mentionsColumn}`.as("mentions"), sql<string[]>`${tagsColumn}`.as("tags"),
+      // null, not [], when there are none: most posts, and nothing for the driver to parse.
+      sql<UserRefOut[] | null>`${mentionsOrNull}`.as("mentions"), sql<string[] | null>`${tagsOrNull}`.as("tags"),
     ])
     .where(s.by === "id" ? sql<boolean>`users.id = ${v.user}` : sql<boolean>`users.username = ${v.user}`)
     .orderBy("p.created_at", "desc").orderBy("p.id", "desc"),
@@ -117,7 +122,8 @@ const userPageQuery = reusableQuery(
  * One page of a user's posts (without the author object), newest first, limit+1 rows, with
  * every field social.md adds as `reader` sees them (null: no reader, both flags false) — and
  * the user looked up by id or username in the same statement, so a page costs one round
- * trip. undefined when there is no such user.
+ * trip. No posts when a block stands between reader and user; undefined when there is no
+ * such user.
  */
 export async function userPostsPage(db: Db, user: UserRef, start: V1Start | undefined, limit: number, reader: string | null = null): Promise<{ userId: string; posts: FullPost[] } | undefined> {
   const [by, name] = "id" in user ? ["id" as const, user.id] : ["username" as const, user.username];
@@ -134,7 +140,7 @@ export async function userPostsPage(db: Db, user: UserRef, start: V1Start | unde
       reply_to_id: row.reply_to_id ?? null,
       reply_to_user: row.reply_to_user_id == null ? null : { id: row.reply_to_user_id, username: row.reply_to_username! },
       reply_count: Number(row.reply_count), like_count: Number(row.like_count), repost_count: Number(row.repost_count),
-      liked: row.liked, reposted: row.reposted, mentions: row.mentions, tags: row.tags,
+      liked: row.liked, reposted: row.reposted, mentions: row.mentions ?? [], tags: row.tags ?? [],
     })),
   };
 }
