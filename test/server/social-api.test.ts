@@ -290,6 +290,52 @@ describe.each(BACKENDS)("social API on %s", (backend) => {
     expect((await ann.get("/api/v1/timeline/home?cursor=2026-01-01T00:00:00Z")).statusCode).toBe(400);
   });
 
+  it("a user's posts page: each post's social fields for its reader, as GET /posts/{id} answers them", async () => {
+    const dee = await signUp(server.app, "dee");
+    const annPost = await publish(ann, "a post to answer");
+    const doomed = await publish(cat, "a post about to go");
+    await publish(dee.client, "hello @ann and @BEN, mail@example.com #Rust #rust #日本 #1 &#x; done");
+    await publish(dee.client, "@ann agreed", annPost.id);
+    await publish(dee.client, "an answer to a deleted post", doomed.id);
+    await publish(dee.client, "a lone @ and a lone # mention and tag nobody");
+    expect((await cat.delete(`/api/v1/posts/${doomed.id}`)).statusCode).toBe(204);
+    const [reply, entities] = ((await ann.get(`/api/v1/users/${dee.auth.user.id}/posts`)).json().posts as Post[]).slice(2);
+    await ben.post(`/api/v1/posts/${entities!.id}/like`);
+    await ben.post(`/api/v1/posts/${reply!.id}/repost`);
+    await ann.post(`/api/v1/posts/${reply!.id}/like`);
+    for (const reader of [ann, ben, dee.client]) {
+      const page = (await reader.get(`/api/v1/users/@dee/posts`)).json().posts as Post[];
+      expect(page).toHaveLength(4);
+      for (const post of page) {
+        // The page is read, not cached: its counts are as exact as the single post's.
+        const { author: _author, ...single } = (await reader.get(`/api/v1/posts/${post.id}`)).json().post as Post & { author: unknown };
+        expect(post).toEqual(single);
+        expect(Object.keys(post)).toEqual(Object.keys(single));
+      }
+    }
+    const page = (await ben.get(`/api/v1/users/@dee/posts`)).json().posts as Post[];
+    expect(page.map((p) => [p.reply_to_user?.username ?? null, p.mentions.map((m) => m.username), p.tags, p.liked, p.reposted])).toEqual([
+      [null, [], [], false, false],
+      [null, [], [], false, false],
+      ["ann", ["ann"], [], false, true],
+      [null, ["ann", "ben"], ["rust", "日本"], true, false],
+    ]);
+    expect(page[1]!.reply_to_id).toBe(doomed.id);
+    expect(page[2]).toMatchObject({ like_count: 1, repost_count: 1 });
+    // A block empties the page both ways (the user still exists: 200, not 404), and only between the two.
+    await publish(ben, "ben has posts of his own");
+    await block(dee.auth.user.id, benId);
+    const postsOf = async (reader: TestClient, user: string) => {
+      const res = await reader.get(`/api/v1/users/${user}/posts`);
+      expect(res.statusCode).toBe(200);
+      return (res.json().posts as Post[]).length;
+    };
+    expect([await postsOf(ben, "@dee"), await postsOf(dee.client, benId), await postsOf(ann, "@dee")]).toEqual([0, 0, 4]);
+    await unblock(dee.auth.user.id, benId);
+    expect(await postsOf(ben, "@dee")).toBe(4);
+    expect(await postsOf(dee.client, benId)).toBeGreaterThan(0);
+  });
+
   it("every post in every answer carries the social fields; the cached first page shows each reader's own flags at once", async () => {
     const post = await publish(cat, "flags on the first page");
     await ben.post(`/api/v1/posts/${post.id}/like`);

@@ -10,6 +10,7 @@ import { encodeCursor, parseLimit, parseTimestamp, parseV1PageRequest, timeIdKey
 const parseCursor = (cursor: string | undefined) => parseV1PageRequest({ cursor }, "timeline");
 import { AccessTokens } from "../../src/server/auth/tokens.js";
 import { sharedCheck } from "../../src/server/health.js";
+import { createHmac } from "node:crypto";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -243,6 +244,29 @@ describe("access tokens", () => {
     const [h, p, sig] = joseToken.split(".");
     const flipped = `${h}.${p}.${sig!.slice(0, -2)}${sig!.endsWith("A") ? "B" : "A"}${sig!.slice(-1)}`;
     expect(() => tokens.verify(flipped)).toThrow(/Invalid access token/);
+  });
+
+  it("a token verified before is still checked against the clock, and only its exact text is taken as verified", () => {
+    let nowMs = iatMs + 60_000;
+    const tokens = new AccessTokens(secret, 900_000, () => nowMs);
+    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace", tokenEpoch: 0 });
+    expect(tokens.verify(joseToken)).toEqual({ userId, username: "Ada_Lovelace", tokenEpoch: 0 });
+    const [h, p, sig] = joseToken.split(".");
+    const flipped = `${h}.${p}.${sig!.slice(0, -2)}${sig!.endsWith("A") ? "B" : "A"}${sig!.slice(-1)}`;
+    expect(() => tokens.verify(flipped)).toThrow(/Invalid access token/);
+    nowMs = iatMs + 900_000;
+    expect(() => tokens.verify(joseToken)).toThrow(/expired/);
+    nowMs = iatMs + 60_000;
+    expect(tokens.verify(joseToken).userId).toBe(userId);
+    // Not before: refused until then, and every time, however often it was seen.
+    const early = new AccessTokens(secret, 900_000, () => nowMs);
+    const payload = Buffer.from(JSON.stringify({ username: "Ada_Lovelace", sub: userId, iat: iatMs / 1000, nbf: iatMs / 1000 + 120, exp: iatMs / 1000 + 900 })).toString("base64url");
+    const signature = createHmac("sha256", secret).update(`${h}.${payload}`).digest("base64url");
+    const notYet = `${h}.${payload}.${signature}`;
+    expect(() => early.verify(notYet)).toThrow(/Invalid access token/);
+    expect(() => early.verify(notYet)).toThrow(/Invalid access token/);
+    nowMs = iatMs + 121_000;
+    expect(early.verify(notYet).userId).toBe(userId);
   });
 });
 

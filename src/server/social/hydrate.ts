@@ -14,12 +14,19 @@ interface SharedRow extends SharedFields {
   id: string;
 }
 
+// Mentions and tags are found only at an `@` or a `#` (api/entities.ts parseEntities), so a
+// post whose content has neither has none, and most posts skip both lookups.
+/** A post's mentions as JSON, `p` being the post; null when it has none. */
+export const mentionsOrNull = sql`CASE WHEN strpos(p.content, '@') > 0 THEN (SELECT json_agg(json_build_object('id', mu.id, 'username', mu.username) ORDER BY m.position)
+     FROM post_mentions m JOIN users mu ON mu.id = m.user_id WHERE m.post_id = p.id) END`;
+/** A post's tags as JSON, `p` being the post; null when it has none. */
+export const tagsOrNull = sql`CASE WHEN strpos(p.content, '#') > 0 THEN (SELECT json_agg(t.tag ORDER BY t.position)
+     FROM post_tags t WHERE t.post_id = p.id) END`;
+
 const sharedColumns = sql`p.id, p.reply_to_id, p.reply_count, p.like_count, p.repost_count,
   (SELECT json_build_object('id', pu.id, 'username', pu.username)
      FROM posts pp JOIN users pu ON pu.id = pp.author_id WHERE pp.id = p.reply_to_id) AS reply_to_user,
-  COALESCE((SELECT json_agg(json_build_object('id', mu.id, 'username', mu.username) ORDER BY m.position)
-     FROM post_mentions m JOIN users mu ON mu.id = m.user_id WHERE m.post_id = p.id), '[]'::json) AS mentions,
-  COALESCE((SELECT json_agg(t.tag ORDER BY t.position) FROM post_tags t WHERE t.post_id = p.id), '[]'::json) AS tags`;
+  COALESCE(${mentionsOrNull}, '[]'::json) AS mentions, COALESCE(${tagsOrNull}, '[]'::json) AS tags`;
 
 function shared(row: SharedRow): SharedFields {
   return {
