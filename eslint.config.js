@@ -16,7 +16,7 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bench/results/", "reports/", ".stryker-tmp/", "coverage/", "eslint/fixtures/"] },
+  { ignores: ["dist/", "build/", "node_modules/", "bench/results/", "reports/", ".stryker-tmp/", "coverage/", "eslint/fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
