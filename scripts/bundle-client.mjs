@@ -5,7 +5,7 @@
 // alone, for Ink's one throttle(), is 415); the bundle is one file per lazily loaded part:
 // `niotebook whoami` reads the commands' chunk, never Ink or React (docs/startup.md).
 //   node scripts/bundle-client.mjs
-import { rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,8 +36,25 @@ export function clientBundleOptions(root, outdir) {
     banner: { js: 'import { createRequire as __niotebookRequire } from "node:module"; const require = __niotebookRequire(import.meta.url);' },
     // Only Ink's development mode loads React DevTools; it is not a dependency.
     external: ["react-devtools-core"],
+    plugins: [yogaWithoutFetch],
   };
 }
+
+// Yoga (Ink's layout) carries its WebAssembly as a data: URL and, where fetch exists, loads it
+// with fetch: on Node that compiles undici before the TUI's first frame, which nothing else on
+// that path needs any more (src/client/http-fetch.ts). Its own synchronous decoder does instead.
+// An exact text, so a yoga-layout that changes it stops the build rather than drift.
+const YOGA_FETCH = 'function ya(){return w||"function"!=typeof fetch?';
+const yogaWithoutFetch = {
+  name: "yoga-without-fetch",
+  setup(build) {
+    build.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes(YOGA_FETCH)) throw new Error(`bundle-client: ${args.path} no longer holds ${YOGA_FETCH}`);
+      return { contents: source.replace(YOGA_FETCH, "function ya(){return!0?"), loader: "js" };
+    });
+  },
+};
 
 if (import.meta.main) {
   let esbuild;
