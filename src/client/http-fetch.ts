@@ -54,7 +54,8 @@ export const httpFetch: HttpFetch = (url, init) => {
       reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    request.once("error", (error) => reject(abortedAs(init.signal) ?? error));
+    // Listening for good: an error after the answer came (an abort, a reset) is its reader's.
+    request.on("error", (error) => reject(abortedAs(init.signal) ?? error));
     request.end(init.body);
   });
 };
