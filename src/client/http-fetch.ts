@@ -34,7 +34,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** A request as fetch would make it for ApiClient, on node:http. */
 export const httpFetch: HttpFetch = (url, init) => {
   const target = new URL(url);
-  // A getter, so https (and TLS) is loaded only for an https: server.
+  // Taken when asked for, so https (and TLS) is loaded only for an https: server.
   const transport = target.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
   return new Promise<HttpResponse>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...init.headers };
