@@ -11,6 +11,7 @@ import {
   unreachableMessage,
 } from "./api-errors.js";
 import { readTokenClaims, type SessionStore, type StoredSession } from "./config/session-store.js";
+import { httpFetch, type HttpFetch, type HttpResponse } from "./http-fetch.js";
 import type { NotificationPage, SocialPost, SocialPostPage, Thread, UserPage, UserWithRelationship } from "./social.js";
 
 
@@ -35,7 +36,8 @@ const sessionEnded = () => new ApiError("session_expired", SESSION_EXPIRED_MESSA
 export interface ApiClientOptions {
   baseUrl: string;
   session: SessionStore;
-  fetch?: typeof fetch;
+  /** node:http by default (http-fetch.ts: Node's fetch costs 40-100 ms on its first call); fetch fits. */
+  fetch?: HttpFetch;
   timeoutMs?: number;
   now?: () => number;
   publishRetryDelaysMs?: readonly number[];
@@ -52,7 +54,7 @@ interface RequestOptions {
 export class ApiClient {
   readonly baseUrl: string;
   private readonly session: SessionStore;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: HttpFetch;
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly publishRetryDelays: readonly number[];
@@ -73,7 +75,7 @@ export class ApiClient {
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.session = options.session;
-    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.fetchImpl = options.fetch ?? httpFetch;
     this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.publishRetryDelays = options.publishRetryDelaysMs ?? PUBLISH_RETRY_DELAYS_MS;
@@ -296,11 +298,11 @@ export class ApiClient {
    * timeout (it is meant to stay open; `signal` ends it). An expired token is refreshed once
    * and the stream asked for again; any other refusal is an ApiError.
    */
-  async openStream(timeline: "home" | "global", lastEventId: string | null, signal: AbortSignal): Promise<Response> {
-    const open = async (token: string): Promise<Response> => {
+  async openStream(timeline: "home" | "global", lastEventId: string | null, signal: AbortSignal): Promise<HttpResponse> {
+    const open = async (token: string): Promise<HttpResponse> => {
       const headers: Record<string, string> = { accept: "text/event-stream", authorization: `Bearer ${token}` };
       if (lastEventId) headers["last-event-id"] = lastEventId;
-      let response: Response;
+      let response: HttpResponse;
       try {
         response = await this.fetchImpl(`${this.baseUrl}/api/v1/stream?timeline=${timeline}`, { headers, signal });
       } catch {
@@ -477,7 +479,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (token) headers.authorization = `Bearer ${token}`;
-    let response: Response;
+    let response: HttpResponse;
     let text: string;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
@@ -528,7 +530,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function httpError(response: Response, body: unknown): ApiError {
+function httpError(response: HttpResponse, body: unknown): ApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error;
   const code = typeof error?.code === "string" ? error.code : undefined;
   const field = typeof error?.field === "string" ? error.field : undefined;

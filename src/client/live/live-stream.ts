@@ -4,6 +4,7 @@
 // without a stream, so a quick reconnect goes unnoticed.
 import type { ApiClient } from "../api-client.js";
 import { ApiError } from "../api-errors.js";
+import type { HttpResponse } from "../http-fetch.js";
 import type { Notification, SocialPost } from "../social.js";
 import { SseParser, type SseEvent } from "./sse.js";
 
@@ -122,7 +123,7 @@ export class LiveStream {
     }
   }
 
-  private async read(response: Response, controller: AbortController): Promise<void> {
+  private async read(response: HttpResponse, controller: AbortController): Promise<void> {
     if (!response.body) return;
     const parser = new SseParser(this.lastEventId ?? "");
     let silence: ReturnType<typeof setTimeout> | null = null;
