@@ -27,9 +27,10 @@ function keyBefore(after: PageKey | undefined, at: RawBuilder<unknown>, id: RawB
 
 /**
  * How many of the newest posts the home feed's window reads, per entry of the page (limit+1).
- * Measured in docs/bench-scale.md: a reader following 200 of 10,000 users needs about 2 posts
- * per entry (50 of them about 6), and a window this wide costs about a millisecond when it
- * fails (index-only, 3,264 entries for a page of 50) before the per-author plan runs.
+ * Measured in docs/bench-scale.md: readers following 50 to 1,000 of 10,000 users by activity
+ * need 1.3 to 4.5 posts per entry; 64 serves readers whose followees write 1/64 of all posts,
+ * and a window this wide costs about a millisecond when it misses (index-only, 3,264 entries
+ * for a page of 50) before the per-author plan runs.
  */
 export const HOME_WINDOW_PER_ENTRY = 64;
 
