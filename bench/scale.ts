@@ -9,6 +9,11 @@
 //   node bench/scale.ts [--sizes 10000,100000,1000000] [--users 1000] [--seed-users 10000] [--rounds 5] [--duration 3]
 //                       [--server-env NAME=VALUE ...] [--no-build] [--pg-url postgres://postgres@127.0.0.1:5432]
 //                       [--pg-database niotebook_bench_scale] [--out bench/results] [--docs docs/bench-scale.md]
+//                       [--keep-databases] [--reuse-databases]
+//
+// Seeding 1,000,000 posts takes about 10 minutes: --keep-databases leaves each size's database
+// in place at the end, and --reuse-databases measures a kept one again (migrated to the current
+// schema, not re-seeded) when it holds a finished seed (the bench_scale_seed row written last).
 //
 // --server-env passes extra configuration to the server. The first-page cache is off
 // (NIOTEBOOK_TIMELINE_CACHE=off) unless --server-env says otherwise: the curve is the query's.
@@ -26,7 +31,7 @@ import {
   NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, closeFd, fmt, fmtInt,
   freePort, logFd, median, quiesce, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, loadGenerator, serverEnv, sourceRevision} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
-import { captureOthers, captureReads, FOLLOWED, seedSocial, seedTriggers, timelineCursor, type Exec, type Statement } from "./social.ts";
+import { captureOthers, captureReads, FOLLOWED, seedSocial, seedTriggers, timelineCursor, type Exec, type SocialSetup, type Statement } from "./social.ts";
 import { pgExec } from "./social-run.ts";
 import type { Scenario } from "./scenarios.ts";
 import type { LoadConfig, LoadResult } from "./load.ts";
@@ -41,6 +46,8 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "3" },
     "server-env": { type: "string", multiple: true, default: [] },
     "no-build": { type: "boolean", default: false },
+    "keep-databases": { type: "boolean", default: false },
+    "reuse-databases": { type: "boolean", default: false },
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
     "pg-database": { type: "string", default: "niotebook_bench_scale" }, // one database per size: <name>_<posts>
     out: { type: "string", default: join(ROOT, "bench", "results") },
@@ -173,29 +180,65 @@ async function explainSocial(c: pg.Client, name: string, st: Statement, write = 
 
 const dbName = (posts: number) => `${flags["pg-database"]}_${posts}`;
 
+/** A kept database's finished seed (--reuse-databases), or undefined when there is none or it is not for this run. */
+async function keptSeed(posts: number): Promise<{ seedMs: number; social: SocialSetup | undefined } | undefined> {
+  const c = new pg.Client({ connectionString: `${flags["pg-url"]}/${dbName(posts)}` });
+  try {
+    await c.connect();
+  } catch {
+    return undefined; // no such database
+  }
+  try {
+    const row = (await c.query<{ seed_ms: number; social: SocialSetup | null; users: number }>(
+      "SELECT s.seed_ms, s.social, (SELECT count(*)::int FROM users) AS users FROM bench_scale_seed s")).rows[0];
+    if (!row || row.users < seedUsers || (withSocial && !row.social)) return undefined;
+    return { seedMs: row.seed_ms, social: withSocial ? row.social ?? undefined : undefined };
+  } catch {
+    return undefined; // not a finished seed
+  } finally {
+    await c.end();
+  }
+}
+
 /** Seeds one database per size, explains its queries and starts a server on it. */
 async function prepareSize(posts: number): Promise<Prepared> {
   log(`== ${fmtInt(posts)} posts: seeding`);
   const dbUrl = `${flags["pg-url"]}/${dbName(posts)}`;
-  await admin(`DROP DATABASE IF EXISTS ${dbName(posts)} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${dbName(posts)}`);
+  const kept = flags["reuse-databases"] ? await keptSeed(posts) : undefined;
+  if (!kept) {
+    await admin(`DROP DATABASE IF EXISTS ${dbName(posts)} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${dbName(posts)}`);
+  }
   const secret = randomBytes(48).toString("base64");
   const env = serverEnv({ NIOTEBOOK_DB_URL: dbUrl, NIOTEBOOK_JWT_SECRET: secret, NIOTEBOOK_RATE_LIMIT: "off", ...extraEnv });
   // As bench/run.ts: migrated first, the live service's per-row event triggers off while seeding.
+  // A kept database is migrated too: a migration added since it was seeded is measured.
   await runOrThrow(NODE, [SERVER_BIN, "migrate"], { env });
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   const exec: Exec = pgExec(c);
-  await seedTriggers(exec, false);
-  const seeded = await runOrThrow(NODE, [SERVER_BIN, "seed", "--users", String(seedUsers), "--posts", String(posts), ...(withSocial ? ["--follows", "5"] : [])], { env });
-  log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
+  let seeded: { ms: number };
+  if (kept) {
+    seeded = { ms: kept.seedMs };
+    log(`reusing the kept database ${dbName(posts)} (seeded in ${(kept.seedMs / 1000).toFixed(1)} s)`);
+  } else {
+    await seedTriggers(exec, false);
+    seeded = await runOrThrow(NODE, [SERVER_BIN, "seed", "--users", String(seedUsers), "--posts", String(posts), ...(withSocial ? ["--follows", "5"] : [])], { env });
+    log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
+  }
   const userRows = (await c.query<{ id: string; username: string; email: string }>(`SELECT id, username, email FROM users ORDER BY created_at, id LIMIT ${users + HOME_GROUPS.length * HOME_GROUP_SIZE}`)).rows;
   // The home feed's readers: HOME_GROUP_SIZE users per follow count, after the timeline's token users.
   const groups = HOME_GROUPS.map((follows, g) => ({ follows, rows: userRows.slice(users + g * HOME_GROUP_SIZE, users + (g + 1) * HOME_GROUP_SIZE) }));
   userRows.length = Math.min(userRows.length, users);
-  const social = withSocial ? await seedSocial(exec, groups.map((g) => ({ users: g.rows.map((r) => r.id), follows: g.follows }))) : undefined;
-  if (social) log(`social data in ${(social.ms / 1000).toFixed(1)} s (readers following ${HOME_GROUPS.join(" / ")})`);
-  await seedTriggers(exec, true);
+  const social = kept ? kept.social
+    : withSocial ? await seedSocial(exec, groups.map((g) => ({ users: g.rows.map((r) => r.id), follows: g.follows }))) : undefined;
+  if (social && !kept) log(`social data in ${(social.ms / 1000).toFixed(1)} s (readers following ${HOME_GROUPS.join(" / ")})`);
+  if (!kept) {
+    await seedTriggers(exec, true);
+    // Written last: a database whose seeding was cut short has no row and is seeded again.
+    await c.query("CREATE TABLE bench_scale_seed (seed_ms int NOT NULL, social jsonb)");
+    await c.query("INSERT INTO bench_scale_seed VALUES ($1, $2)", [Math.round(seeded.ms), social ? JSON.stringify(social) : null]);
+  }
   await c.query("VACUUM (ANALYZE) users, posts, follows, likes, reposts, post_mentions, post_tags");
   const count = (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM posts")).rows[0]!.n;
   const deep = (await c.query<{ created_at: string; id: string }>(`SELECT ${ISO("created_at")} AS created_at, id FROM posts ORDER BY created_at DESC, id DESC OFFSET ${Math.floor(count * 0.9)} LIMIT 1`)).rows[0]!;
@@ -318,7 +361,7 @@ async function main(): Promise<void> {
     if (r.rounds[0]?.home) r.homeP50 = Object.fromEntries(Object.keys(r.rounds[0].home).map((f) => [f, median(r.rounds.map((x) => x.home![Number(f)]!.p50))]));
   }
   for (const p of prepared) await stopChild(p.server);
-  for (const n of sizes) await admin(`DROP DATABASE IF EXISTS ${dbName(n)} WITH (FORCE)`);
+  if (!flags["keep-databases"]) for (const n of sizes) await admin(`DROP DATABASE IF EXISTS ${dbName(n)} WITH (FORCE)`);
 
   const small = results[0]!, large = results[results.length - 1]!;
   const perRound = (pick: (x: SizeResult["rounds"][number]) => LoadResult) =>

@@ -148,9 +148,10 @@ export function recordingKysely(exec: Exec) {
   const driver: Driver = {
     init: async () => {},
     acquireConnection: async () => connection,
-    beginTransaction: async () => { throw new Error("the social pages run no transaction"); },
-    commitTransaction: async () => {},
-    rollbackTransaction: async () => {},
+    // like() bumps reader_flags_version in its transaction: run it as one, unrecorded.
+    beginTransaction: async () => { await exec("BEGIN"); },
+    commitTransaction: async () => { await exec("COMMIT"); },
+    rollbackTransaction: async () => { await exec("ROLLBACK"); },
     releaseConnection: async () => {},
     destroy: async () => {},
   };

@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SelfActionError, findSocialPost, type Keyed, type PageKey } from "../../src/server/social/common.js";
-import { homeFeedPage, tagPostsPage, threadPage } from "../../src/server/social/feeds.js";
+import { homeFeedPage, homeFeedPerAuthorPage, homeFeedWindowPage, tagPostsPage, threadPage, type FeedEntry } from "../../src/server/social/feeds.js";
 import { follow, followersPage, followingPage, relationship, unfollow } from "../../src/server/social/follows.js";
 import { like, likesPage, repost, repostsPage, unlike, unrepost } from "../../src/server/social/likes.js";
 import { cleanupIdempotencyKeys, isIdempotencyKey, publishPost } from "../../src/server/social/publish.js";
@@ -173,6 +173,49 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
     expect(feed.map((e) => [e.id, e.repost?.by.id ?? null])).toEqual([[s.id, f2], [s.id, f1], [byF1.id, null], [own.id, null]]);
     await unfollow(db, me!, f2!);
     expect((await walk((k, n) => homeFeedPage(db, me!, k, n), 50)).map((e) => e.repost?.by.id ?? null)).toEqual([f1, null, null]);
+  });
+
+  it("the home feed's window plan and its per-author fallback: a quiet followed user among busy ones, the same pages either way", async () => {
+    const [me, quiet, b1, b2, b3, stranger] = await makeUsers(db, "window", 6);
+    for (const u of [quiet, b1, b2, b3]) await follow(db, me!, u!, at());
+    // The quiet user's posts are among a stranger's, older than the busy users' posts: a
+    // window of 4 posts per entry holds too few followed posts there, and the fallback answers.
+    const strangers: string[] = [];
+    for (let j = 0; j < 20; j++) strangers.push((await publish(stranger!, `stranger early ${j}`)).id);
+    const quietPosts = [await publish(quiet!, "quiet one"), await publish(quiet!, "quiet two")];
+    for (let j = 0; j < 20; j++) strangers.push((await publish(stranger!, `stranger middle ${j}`)).id);
+    for (let i = 0; i < 10; i++) {
+      for (const u of [b1, b2, b3]) await publish(u!, `busy ${i}`);
+      for (let j = 0; j < 3; j++) strangers.push((await publish(stranger!, `stranger ${i}.${j}`)).id);
+      if (i === 4) await publish(me!, "mine");
+    }
+    await repost(db, b1!, strangers[45]!, at()); // an entry of its own
+    await repost(db, b2!, quietPosts[0]!.id, at()); // the author is followed: no entry
+    const limit = 3, windowPosts = 4 * (limit + 1);
+    const paths = { window: 0, perAuthor: 0 };
+    let after: PageKey | undefined;
+    const feed: FeedEntry[] = [];
+    for (let page = 0; page < 100; page++) {
+      const perAuthor = await homeFeedPerAuthorPage(db, me!, after, limit);
+      const windowed = await homeFeedWindowPage(db, me!, after, limit, windowPosts);
+      if (windowed) {
+        paths.window++;
+        expect(windowed).toEqual(perAuthor);
+      } else {
+        paths.perAuthor++;
+      }
+      expect(await homeFeedPage(db, me!, after, limit, windowPosts)).toEqual(perAuthor);
+      feed.push(...perAuthor.slice(0, limit).map((e) => e.item));
+      if (perAuthor.length <= limit) break;
+      after = perAuthor[limit - 1]!.key;
+    }
+    expect(paths.window).toBeGreaterThan(0);
+    expect(paths.perAuthor).toBeGreaterThan(0);
+    expect(feed).toHaveLength(30 + 1 + 2 + 1);
+    expect(feed.slice(-2).map((e) => e.id)).toEqual([quietPosts[1]!.id, quietPosts[0]!.id]);
+    expect(feed.filter((e) => e.repost).map((e) => [e.id, e.repost!.by.id])).toEqual([[strangers[45], b1]]);
+    // The default window holds every page here (small limits): the same feed.
+    expect(await walk((k, n) => homeFeedPage(db, me!, k, n), limit)).toEqual(feed);
   });
 
   it("a thread's ancestors stop after 100 steps, root-most of those first", async () => {

@@ -93,6 +93,16 @@ const readerFlagsVersion: Migration = {
   },
 };
 
+// The home feed's window (social/feeds.ts homeFeedWindowPage) reads the newest posts by key and
+// keeps those by followed authors: with the author in the index that is an index-only scan.
+// It replaces the plain (created_at, id) index, which every other use of reads the same way.
+const postsTimeAuthorIndex: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`CREATE INDEX IF NOT EXISTS posts_created_at_id_author_idx ON posts (created_at DESC, id DESC) INCLUDE (author_id)`.execute(db);
+    await sql`DROP INDEX IF EXISTS posts_created_at_id_idx`.execute(db);
+  },
+};
+
 // Every process caches which users exist (auth/known-users.ts); this tells them when one goes,
 // however it went — through the API, psql or a TRUNCATE.
 const userDeletedNotify: Migration = {
@@ -295,6 +305,7 @@ export const migrations: Record<string, Migration> = {
   ...accountsMigrations,
   ...searchSpeedMigrations,
   "0040_reader_flags_version": readerFlagsVersion,
+  "0041_posts_time_author_index": postsTimeAuthorIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
