@@ -123,6 +123,11 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     expect(all).toHaveLength(10);
     expect(all[0]).toBe("من می\u200Cخواهم بروم");
     for (const size of [1, 2, 4]) expect(await find("from:alice from:bob", size)).toEqual(all);
+    // A word with from: pages on post_search's own author (migration 0041).
+    const words = await find("the from:alice from:bob");
+    expect(words).toEqual(["brown and quick, the fox", "the quick brown fox"]);
+    for (const size of [1, 2]) expect(await find("the from:alice from:bob", size)).toEqual(words);
+    expect(await find("brown -fox from:bob")).toEqual([]);
   });
 
   it("forgets a deleted post", async () => {
@@ -138,6 +143,8 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     expect(await find("behind")).toEqual([]);
     expect(await indexMissingPosts(db, 2)).toBe(1);
     expect(await find("behind")).toEqual(["written behind the index's back"]);
+    expect(await find("behind from:bob")).toEqual(["written behind the index's back"]);
+    expect(await find("behind from:alice")).toEqual([]);
     expect(await indexMissingPosts(db)).toBe(0);
   });
 

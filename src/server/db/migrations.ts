@@ -12,7 +12,7 @@ import {
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
 } from "../../api/index.js";
 import { safetyMigrations } from "../safety/migrations.js";
-import { searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
+import { searchByAuthorMigrations, searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
 
 const trimSet = TRIM_WHITESPACE.map((cp) => `chr(${cp})`).join(" || ");
 const reserved = RESERVED_USERNAMES.map((name) => `'${name}'`).join(", ");
@@ -295,6 +295,7 @@ export const migrations: Record<string, Migration> = {
   ...accountsMigrations,
   ...searchSpeedMigrations,
   "0040_reader_flags_version": readerFlagsVersion,
+  ...searchByAuthorMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

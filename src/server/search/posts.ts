@@ -39,7 +39,8 @@ function all(parts: RawBuilder<unknown>[], op: "&&" | "||"): RawBuilder<unknown>
 
 /**
  * The authors' ids as a value computed once before the walk (an InitPlan), so the planner can
- * walk posts_author_created_at_id_idx for one author rather than filter the global timeline.
+ * walk one author's posts (posts_author_created_at_id_idx, post_search_author_created_at_idx)
+ * rather than filter everyone's.
  */
 function authorIds(list: string[]): RawBuilder<unknown> {
   const named = sql.join(list.map((name) => sql`${name}::text`));
@@ -54,8 +55,9 @@ function authorIds(list: string[]): RawBuilder<unknown> {
  * limit+1 of them.
  *
  * The table that drives the walk is the most selective one the query names: the words' GIN
- * index (post_search), else the first tag's (tag, created_at, post_id) index, else the
- * authors' posts; each keeps created_at, so the page is cut on that table's own index.
+ * index or the authors' documents (post_search), else the first tag's (tag, created_at,
+ * post_id) index, else the authors' posts; each keeps created_at, so the page is cut on that
+ * table's own index.
  */
 export function searchPostsStatement(query: SearchQuery, after: PageKey | undefined, limit: number,
   options: SearchOptions = {}): RawBuilder<{ id: string; created_at: string }> {
@@ -65,45 +67,53 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
   let from: RawBuilder<unknown>;
   let at: string;
   let id: string;
+  // The post's id and author as the driving table holds them: a words search reads
+  // post_search alone (its author is a copy of the post's, migration 0041), with no lookup
+  // of each row in posts.
+  let postId: string;
+  let authorId: string;
   let tags = query.tags;
   if (terms.length > 0) {
-    from = sql`post_search s JOIN posts p ON p.id = s.post_id`;
-    [at, id] = ["s.created_at", "s.post_id"];
+    from = sql`post_search s`;
+    [at, id, postId, authorId] = ["s.created_at", "s.post_id", "s.post_id", "s.author_id"];
     conditions.push(sql`s.document @@ ${all(terms.map(phrase), "&&")}`);
     if (query.excludes.length > 0) conditions.push(sql`NOT (s.document @@ ${all(query.excludes.map(phrase), "||")})`);
   } else if (tags.length > 0) {
     from = sql`post_tags t JOIN posts p ON p.id = t.post_id`;
-    [at, id] = ["t.created_at", "t.post_id"];
+    [at, id, postId, authorId] = ["t.created_at", "t.post_id", "p.id", "p.author_id"];
     conditions.push(sql`t.tag = ${tags[0]!}::text`);
     tags = tags.slice(1);
   } else if (query.from.length > 0) {
     from = sql`posts p`;
-    [at, id] = ["p.created_at", "p.id"];
+    [at, id, postId, authorId] = ["p.created_at", "p.id", "p.id", "p.author_id"];
   } else {
     throw new RangeError("a search needs a word, a phrase, a tag or an author (parseSearchQuery refuses others)");
   }
   if (terms.length === 0 && query.excludes.length > 0) {
-    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_search sx WHERE sx.post_id = p.id
+    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_search sx WHERE sx.post_id = ${sql.ref(postId)}
       AND sx.document @@ ${all(query.excludes.map(phrase), "||")})`);
   }
   for (const tag of tags) {
-    conditions.push(sql`EXISTS (SELECT 1 FROM post_tags tt WHERE tt.post_id = p.id AND tt.tag = ${tag}::text)`);
+    conditions.push(sql`EXISTS (SELECT 1 FROM post_tags tt WHERE tt.post_id = ${sql.ref(postId)} AND tt.tag = ${tag}::text)`);
   }
   for (const tag of query.excludeTags) {
-    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_tags tx WHERE tx.post_id = p.id AND tx.tag = ${tag}::text)`);
+    conditions.push(sql`NOT EXISTS (SELECT 1 FROM post_tags tx WHERE tx.post_id = ${sql.ref(postId)} AND tx.tag = ${tag}::text)`);
   }
   if (query.from.length > 0) {
-    conditions.push(sql`p.author_id = ${authorIds(query.from)}`);
-    // Ordered by the post's own columns (the same values): the planner may then walk the
-    // author's posts newest first and stop at the page's end (a busy author and a common
-    // word), or take the word's or tag's index (a rare one), whichever it estimates cheaper.
-    [at, id] = ["p.created_at", "p.id"];
+    conditions.push(sql`${sql.ref(authorId)} = ${authorIds(query.from)}`);
+    // A words search stays on post_search: the planner may walk the author's documents newest
+    // first on post_search_author_created_at_idx, testing each against the words, and stop at
+    // the page's end (a busy author and a common word); or AND that index's bitmap with the
+    // words' GIN list (a word the author seldom uses); or take the GIN list alone (a rare word).
+    // A tag search is ordered by the post's own columns (the same values): the planner may
+    // then walk the author's posts newest first, or take the tag's index (a rare tag).
+    if (terms.length === 0) [at, id] = ["p.created_at", "p.id"];
   }
   if (query.notFrom.length > 0) {
-    conditions.push(sql`p.author_id <> ALL (ARRAY(SELECT u.id FROM users u
+    conditions.push(sql`${sql.ref(authorId)} <> ALL (ARRAY(SELECT u.id FROM users u
       WHERE u.username IN (${sql.join(query.notFrom.map((name) => sql`${name}::text`))})))`);
   }
-  if (options.authorFilter) conditions.push(options.authorFilter(sql`p.author_id`));
+  if (options.authorFilter) conditions.push(options.authorFilter(sql.ref(authorId)));
   if (after) {
     conditions.push(sql`(${sql.ref(at)}, ${sql.ref(id)}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
   }
