@@ -27,9 +27,10 @@ export interface SearchOptions {
    */
   authorFilter?: (authorId: RawBuilder<unknown>) => RawBuilder<boolean>;
   /**
-   * The query's from: users, looked up beforehand (fromAuthors; searchPosts does it). Bound as
-   * values, their ids let the planner see whose posts it walks (a busy author's 60,000 or a
-   * typical one's handful); without them the ids are a subquery, planned for an average author.
+   * The query's from: users, looked up beforehand (fromAuthors; searchPosts does it for a
+   * search with words). Bound as values, their ids let the planner see whose posts it walks (a
+   * busy author's 60,000 or a typical one's handful); without them the ids are a subquery,
+   * planned for an average author.
    */
   fromAuthors?: FromAuthors;
 }
@@ -173,7 +174,10 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
 /** One page of post search hits, newest first, limit+1 of them (so has_more is exact). */
 export async function searchPosts(db: QueryExecutorProvider, query: SearchQuery, after: PageKey | undefined, limit: number,
   options: SearchOptions = {}): Promise<SearchHit[]> {
-  const authors = options.fromAuthors ?? (query.from.length > 0 ? await fromAuthors(db, query) : undefined);
+  // Looked up first only with words: a from: alone, or with tags, walks posts on the author's
+  // own index whoever the author is, and the lookup would cost a round trip.
+  const withWords = query.words.length > 0 || query.phrases.length > 0;
+  const authors = options.fromAuthors ?? (query.from.length > 0 && withWords ? await fromAuthors(db, query) : undefined);
   // from: naming no existing user: nothing to find.
   if (authors !== undefined && authors.ids.length === 0) return [];
   const statement = searchPostsStatement(query, after, limit, { ...options, fromAuthors: authors });
