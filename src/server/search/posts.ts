@@ -42,8 +42,8 @@ export interface FromAuthors {
 }
 
 /**
- * Authors with at most this many posts in all are searched by reading every one of their
- * documents (a few milliseconds at most, ~1 µs a row). Left to itself, the planner would AND
+ * Authors with at most this many posts in all are searched by reading their documents newest
+ * first (4 ms at most, measured at 4,933 and 5,219 posts). Left to itself, the planner would AND
  * a common word's whole GIN list (25,000 entries: 7–16 ms at 1,000,000 posts) with a typical
  * author's two documents, the GIN list's cost being underestimated next to heap reads.
  */
@@ -107,9 +107,12 @@ export function searchPostsStatement(query: SearchQuery, after: PageKey | undefi
   let tags = query.tags;
   const authors = options.fromAuthors;
   if (terms.length > 0 && authors !== undefined && authors.posts <= FEW_POSTS) {
-    // The authors' documents first, all of them (OFFSET 0 keeps the subquery apart, so the
-    // planner cannot merge it into a plan that reads the words' GIN list instead).
-    from = sql`(SELECT * FROM post_search ps WHERE ps.author_id = ${authorIds(query.from, authors.ids)} OFFSET 0) s`;
+    // The authors' documents newest first (read and sorted, or walked on their index), tested
+    // in that order until the page is full. OFFSET 0 keeps the subquery apart, so the planner
+    // cannot merge it into a plan that reads the words' GIN list instead. At 1,000,000 posts,
+    // an author of 4,933: 2.5 ms (a common word) to 4.1 ms (a word they never wrote).
+    from = sql`(SELECT * FROM post_search ps WHERE ps.author_id = ${authorIds(query.from, authors.ids)}
+      ORDER BY ps.created_at DESC, ps.post_id DESC OFFSET 0) s`;
     [at, id, postId, authorId] = ["s.created_at", "s.post_id", "s.post_id", "s.author_id"];
     conditions.push(sql`s.document @@ ${all(terms.map(phrase), "&&")}`);
     if (query.excludes.length > 0) conditions.push(sql`NOT (s.document @@ ${all(query.excludes.map(phrase), "||")})`);
