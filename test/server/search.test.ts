@@ -6,7 +6,7 @@ import { parseSearchQuery, type SearchQuery } from "../../src/api/search-query.j
 import type { Database } from "../../src/server/db/schema.js";
 import { insertPost } from "../../src/server/posts/queries.js";
 import { indexMissingPosts, indexPostForSearch } from "../../src/server/search/index-post.js";
-import { searchPosts, type PageKey } from "../../src/server/search/posts.js";
+import { fromAuthors, searchPosts, searchPostsStatement, type PageKey } from "../../src/server/search/posts.js";
 import { searchUsers } from "../../src/server/search/users.js";
 import { BACKENDS } from "./harness.js";
 import { addUser, openSearchDb, type SearchDb } from "./search-db.js";
@@ -123,6 +123,20 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     expect(all).toHaveLength(10);
     expect(all[0]).toBe("من می\u200Cخواهم بروم");
     for (const size of [1, 2, 4]) expect(await find("from:alice from:bob", size)).toEqual(all);
+    // A word with from: pages on post_search's own author (migration 0042).
+    const words = await find("the from:alice from:bob");
+    expect(words).toEqual(["brown and quick, the fox", "the quick brown fox"]);
+    for (const size of [1, 2]) expect(await find("the from:alice from:bob", size)).toEqual(words);
+    expect(await find("brown -fox from:bob")).toEqual([]);
+    // The same hits whichever way the statement reads the authors' documents: all of them (few
+    // posts, as here) or through the planner's choice (a busy author's tens of thousands).
+    const query = parsed("the from:alice from:bob");
+    const authors = await fromAuthors(db, query);
+    expect(authors.ids).toHaveLength(2);
+    for (const posts of [authors.posts, 1_000_000]) {
+      const rows = await searchPostsStatement(query, undefined, 100, { fromAuthors: { ...authors, posts } }).execute(db);
+      expect(rows.rows.map((row) => row.id), String(posts)).toEqual(words.map((content) => ids.get(content)));
+    }
   });
 
   it("forgets a deleted post", async () => {
@@ -138,6 +152,8 @@ describe.each(BACKENDS)("search (%s)", (backend) => {
     expect(await find("behind")).toEqual([]);
     expect(await indexMissingPosts(db, 2)).toBe(1);
     expect(await find("behind")).toEqual(["written behind the index's back"]);
+    expect(await find("behind from:bob")).toEqual(["written behind the index's back"]);
+    expect(await find("behind from:alice")).toEqual([]);
     expect(await indexMissingPosts(db)).toBe(0);
   });
 

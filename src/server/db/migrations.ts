@@ -12,7 +12,7 @@ import {
   TRIM_WHITESPACE, USERNAME_MAX, USERNAME_MIN,
 } from "../../api/index.js";
 import { safetyMigrations } from "../safety/migrations.js";
-import { searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
+import { searchByAuthorMigrations, searchMigrations, searchSpeedMigrations } from "../search/migrations.js";
 
 const trimSet = TRIM_WHITESPACE.map((cp) => `chr(${cp})`).join(" || ");
 const reserved = RESERVED_USERNAMES.map((name) => `'${name}'`).join(", ");
@@ -306,6 +306,7 @@ export const migrations: Record<string, Migration> = {
   ...searchSpeedMigrations,
   "0040_reader_flags_version": readerFlagsVersion,
   "0041_posts_time_author_index": postsTimeAuthorIndex,
+  ...searchByAuthorMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
