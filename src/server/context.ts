@@ -12,6 +12,7 @@ import { RedisTokenBuckets } from "./http/redis-rate-limit.js";
 import { createLogger } from "./log.js";
 import { PAGE_LIMIT_MAX } from "../api/index.js";
 import { hydratedTimelinePage } from "./timeline/queries.js";
+import { NarrowReaders } from "./social/feeds.js";
 import { ReaderFlagsCache } from "./timeline/reader-flags.js";
 import { FirstPageCache } from "./timeline/first-page-cache.js";
 import { SharedPages } from "./timeline/shared-pages.js";
@@ -35,6 +36,8 @@ export interface AppContext {
   timelineChanged(): Promise<void>;
   /** Readers' flags on the shared timeline pages (checked against other processes' likes when there are any). */
   readerFlags: ReaderFlagsCache;
+  /** Home readers the time-ordered window missed lately: read per author for a while (social/feeds.ts). */
+  narrowReaders: NarrowReaders;
 }
 
 /** What a test may replace in the context. */
@@ -78,6 +81,7 @@ export function createAppContext(config: Config, database: DatabaseHandle, jwtSe
     timelinePages,
     metrics: overrides.metrics ?? new ServerMetrics({ pool: database.poolStats, firstPage: () => firstPage.lookups }),
     readerFlags: new ReaderFlagsCache(database.db, versions.current && (async (since) => (await sharedVersions(database.db)(since)).flags)),
+    narrowReaders: new NarrowReaders(),
     async timelineChanged() {
       await versions.bump();
       firstPage.invalidate();

@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SelfActionError, findSocialPost, type Keyed, type PageKey } from "../../src/server/social/common.js";
-import { homeFeedPage, homeFeedPerAuthorPage, homeFeedWindowPage, tagPostsPage, threadPage, type FeedEntry } from "../../src/server/social/feeds.js";
+import { homeFeedPage, homeFeedPerAuthorPage, homeFeedWindowPage, NarrowReaders, tagPostsPage, threadPage, type FeedEntry } from "../../src/server/social/feeds.js";
 import { follow, followersPage, followingPage, relationship, unfollow } from "../../src/server/social/follows.js";
 import { like, likesPage, repost, repostsPage, unlike, unrepost } from "../../src/server/social/likes.js";
 import { cleanupIdempotencyKeys, isIdempotencyKey, publishPost } from "../../src/server/social/publish.js";
@@ -193,6 +193,7 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
     await repost(db, b2!, quietPosts[0]!.id, at()); // the author is followed: no entry
     const limit = 3, windowPosts = 4 * (limit + 1);
     const paths = { window: 0, perAuthor: 0 };
+    const narrow = new NarrowReaders();
     let after: PageKey | undefined;
     const feed: FeedEntry[] = [];
     for (let page = 0; page < 100; page++) {
@@ -205,6 +206,9 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
         paths.perAuthor++;
       }
       expect(await homeFeedPage(db, me!, after, limit, windowPosts)).toEqual(perAuthor);
+      // Remembered as narrow after a miss, the reader is read per author: still the same page.
+      expect(await homeFeedPage(db, me!, after, limit, windowPosts, narrow)).toEqual(perAuthor);
+      if (!windowed) expect(narrow.has(me!)).toBe(true);
       feed.push(...perAuthor.slice(0, limit).map((e) => e.item));
       if (perAuthor.length <= limit) break;
       after = perAuthor[limit - 1]!.key;
@@ -216,6 +220,21 @@ describe.each(BACKENDS)("social data functions on %s", (backend) => {
     expect(feed.filter((e) => e.repost).map((e) => [e.id, e.repost!.by.id])).toEqual([[strangers[45], b1]]);
     // The default window holds every page here (small limits): the same feed.
     expect(await walk((k, n) => homeFeedPage(db, me!, k, n), limit)).toEqual(feed);
+  });
+
+  it("remembers a narrow reader for a while, and at most so many of them", () => {
+    let now = 0;
+    const narrow = new NarrowReaders(1_000, 2, () => now);
+    narrow.add("a");
+    expect(narrow.has("a")).toBe(true);
+    now = 999;
+    expect(narrow.has("a")).toBe(true);
+    now = 1_000;
+    expect(narrow.has("a")).toBe(false);
+    narrow.add("a");
+    narrow.add("b");
+    narrow.add("c"); // the oldest, a, makes room
+    expect([narrow.has("a"), narrow.has("b"), narrow.has("c")]).toEqual([false, true, true]);
   });
 
   it("a thread's ancestors stop after 100 steps, root-most of those first", async () => {

@@ -15,6 +15,6 @@ export function homeRoute(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const caller = request.caller!.userId;
     const asked = pageRequest(request.query, LISTS.home(caller));
-    return sendPostPage(reply, postPage(await homeFeedPage(ctx.db, caller, asked.after, asked.limit), asked));
+    return sendPostPage(reply, postPage(await homeFeedPage(ctx.db, caller, asked.after, asked.limit, undefined, ctx.narrowReaders), asked));
   });
 }
