@@ -22,6 +22,7 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
   let migrationsApplied: string[];
   let jwtSecret: string;
   if (config.dbUrl) {
+    migrationsApplied = await migratePostgres(config.dbUrl, onPoolError);
     database = openPostgres({ url: config.dbUrl, onPoolError, statementTimeoutMs });
     jwtSecret = config.jwtSecret!;
   } else {
@@ -33,13 +34,13 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
       lock.release();
       throw error;
     }
-  }
-  try {
-    migrationsApplied = await migrateToLatest(database.db);
-  } catch (error) {
-    await database.close().catch(() => {});
-    lock?.release();
-    throw error;
+    try {
+      migrationsApplied = await migrateToLatest(database.db);
+    } catch (error) {
+      await database.close().catch(() => {});
+      lock.release();
+      throw error;
+    }
   }
   return {
     database,
@@ -54,4 +55,18 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
       }
     },
   };
+}
+
+/**
+ * Migrations on PostgreSQL run on a connection of their own without the serving statement
+ * deadline: one may index or rewrite a whole table, minutes on a big database (0042 fills a
+ * column of post_search: over 5 s at 1,000,000 posts), and each is one transaction anyway.
+ */
+async function migratePostgres(url: string, onPoolError?: (error: Error) => void): Promise<string[]> {
+  const migrating = openPostgres({ url, onPoolError, poolSize: 1, statementTimeoutMs: Number.POSITIVE_INFINITY });
+  try {
+    return await migrateToLatest(migrating.db);
+  } finally {
+    await migrating.close();
+  }
 }
