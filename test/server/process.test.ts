@@ -1,5 +1,5 @@
 // The server as a user runs it: the built bin, real signals, a real data folder.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -121,6 +121,20 @@ describe("niotebook-server as a process", () => {
     expect(first.stdout).toMatch(/^applied \d+ migration\(s\): 0001_initial, /);
     const again = run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir });
     expect(again.stdout.trim()).toBe("migrations are up to date");
+  }, 60_000);
+
+  it("starts over a first start killed while its database was being loaded", () => {
+    // What a kill -9 leaves part-way through loading the initialised database: the marker,
+    // PG_VERSION and a few of the files (postgresql.conf and others still missing).
+    const dataDir = tempDir();
+    mkdirSync(join(dataDir, "pgdata", "base"), { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, "pgdata", "PG_VERSION"), "17\n");
+    writeFileSync(join(dataDir, "pgdata.loading"), "");
+    const first = run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^applied \d+ migration\(s\): 0001_initial, /);
+    expect(existsSync(join(dataDir, "pgdata.loading"))).toBe(false);
+    expect(run(["migrate"], { NIOTEBOOK_DATA_DIR: dataDir }).stdout.trim()).toBe("migrations are up to date");
   }, 60_000);
 
   it("seeds users and posts, some sharing one timestamp", async () => {

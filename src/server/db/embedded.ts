@@ -1,7 +1,7 @@
 // The embedded database: PGlite over the data folder, behind one Kysely<Database>.
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseHandle } from "./handle.js";
 import { microsecondClock } from "./microsecond-clock.js";
@@ -17,8 +17,13 @@ export async function createPGlite(dataDir: string): Promise<PGlite> {
   const assets = await import("./pglite-assets.js");
   const pgdata = join(dataDir, "pgdata");
   // A new data folder starts from the build's initialised database instead of running initdb.
+  // The archive's files land one by one (PG_VERSION among the last, not the last): a marker
+  // says a load was under way, and a load cut short by a crash is thrown away and done again.
+  const loading = join(dataDir, "pgdata.loading");
+  if (existsSync(loading)) rmSync(pgdata, { recursive: true, force: true });
   const initdb = existsSync(join(pgdata, "PG_VERSION")) ? undefined : assets.initdbArchive();
-  return PGlite.create(pgdata, {
+  if (initdb) writeFileSync(loading, "");
+  const pglite = await PGlite.create(pgdata, {
     parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, asText])),
     extensions: (await import("../search/extensions.js")).searchExtensions,
     ...(await assets.pgliteAssetOptions()), // the single executable's own copies of PGlite's files
@@ -27,6 +32,8 @@ export async function createPGlite(dataDir: string): Promise<PGlite> {
     // 32 MB hold what the keyset queries touch (docs/design-notes.md).
     startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
   });
+  rmSync(loading, { force: true });
+  return pglite;
 }
 
 export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
