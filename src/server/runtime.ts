@@ -1,5 +1,6 @@
 // Opens what a server process needs from its configuration: the data folder's lock and
 // secret (embedded database), the database itself, migrated to the latest version.
+import { sql } from "kysely";
 import type { Config } from "./config.js";
 import { openEmbedded, openPostgres, type DatabaseHandle } from "./db/database.js";
 import { lockDataDir, loadOrCreateSecret, type DataDirLock } from "./db/data-dir.js";
@@ -24,6 +25,8 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
   if (config.dbUrl) {
     migrationsApplied = await migratePostgres(config.dbUrl, onPoolError);
     database = openPostgres({ url: config.dbUrl, onPoolError, statementTimeoutMs });
+    // One connection opened now, as the migrations' used to be, so the first request does not pay for it.
+    await sql`SELECT 1`.execute(database.db);
     jwtSecret = config.jwtSecret!;
   } else {
     lock = lockDataDir(config.dataDir);
