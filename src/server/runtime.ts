@@ -25,8 +25,9 @@ export async function openRuntime(config: Config, onPoolError?: (error: Error) =
   if (config.dbUrl) {
     migrationsApplied = await migratePostgres(config.dbUrl, onPoolError);
     database = openPostgres({ url: config.dbUrl, onPoolError, statementTimeoutMs });
-    // One connection opened now, as the migrations' used to be, so the first request does not pay for it.
-    await sql`SELECT 1`.execute(database.db);
+    // One connection opened now, as the migrations' used to be, so the first request does not
+    // pay for it; if it fails, the first request reports what is wrong.
+    await sql`SELECT 1`.execute(database.db).catch(() => {});
     jwtSecret = config.jwtSecret!;
   } else {
     lock = lockDataDir(config.dataDir);

@@ -116,13 +116,16 @@ describe.each(BACKENDS)("upgrading a release database in place on %s", (backend)
 describe.skipIf(!process.env.NIOTEBOOK_TEST_DB_URL)("migrations on PostgreSQL", () => {
   it("run without the serving statement deadline, which still holds for the server's own statements", async () => {
     const pgdb = await createTestDatabase(process.env.NIOTEBOOK_TEST_DB_URL!);
-    // A deadline of 1 ms: every migration takes longer, as 0042 takes over 5 s at 1,000,000 posts.
-    const runtime = await openRuntime(loadConfig({ NIOTEBOOK_DB_URL: pgdb.url, NIOTEBOOK_JWT_SECRET: TEST_SECRET }), undefined, 1);
     try {
-      expect(runtime.migrationsApplied).toEqual(Object.keys(migrations));
-      await expect(sql`SELECT pg_sleep(0.1)`.execute(runtime.database.db)).rejects.toThrow(/Query read timeout/);
+      // A deadline of 1 ms: every migration takes longer, as 0042 takes over 5 s at 1,000,000 posts.
+      const runtime = await openRuntime(loadConfig({ NIOTEBOOK_DB_URL: pgdb.url, NIOTEBOOK_JWT_SECRET: TEST_SECRET }), undefined, 1);
+      try {
+        expect(runtime.migrationsApplied).toEqual(Object.keys(migrations));
+        await expect(sql`SELECT pg_sleep(0.1)`.execute(runtime.database.db)).rejects.toThrow(/Query read timeout/);
+      } finally {
+        await runtime.close();
+      }
     } finally {
-      await runtime.close();
       await pgdb.drop();
     }
   });
