@@ -3,29 +3,18 @@
 // the TUI itself asks first, path and query: a request the TUI asks instead would not find the
 // prefetched answer and wait as before, and one it no longer asks would be wasted, both silently.
 // Who follows anyone opens on Home, anyone else on Global, so the list holds both first pages.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FIRST_TUI_REQUESTS } from "../../src/client/api-client.js";
-import { startFakeApi, type FakeApi } from "./helpers/fake-api.js";
-import { renderApp, type RenderedApp } from "./helpers/render-app.js";
+import { fakeSession } from "./helpers/fake-session.js";
 
-let fake: FakeApi;
-let app: RenderedApp | null = null;
-beforeEach(async () => {
-  fake = await startFakeApi({ social: true });
-});
-afterEach(async () => {
-  app?.cleanup();
-  app = null;
-  await fake.close();
-});
+const session = fakeSession();
 
 /** The GETs the TUI sent, in order, as path and query (as FIRST_TUI_REQUESTS spells them). */
 const asked = (): string[] =>
-  fake.stub.requests.filter((r) => r.method === "GET").map((r) => `${r.path}${r.query.size > 0 ? `?${r.query.toString()}` : ""}`);
+  session.fake.stub.requests.filter((r) => r.method === "GET").map((r) => `${r.path}${r.query.size > 0 ? `?${r.query.toString()}` : ""}`);
 /** What the TUI asks before its first timeline is on the screen: up to and with that page. */
 async function firstRequests(frameShows: (frame: string) => boolean): Promise<string[]> {
-  app = renderApp({ serverUrl: fake.url, tokens: fake.tokens });
-  await app.waitFor(frameShows);
+  await session.render().waitFor(frameShows);
   const requests = asked();
   const firstPage = requests.findIndex((path) => path.startsWith("/api/v1/timeline"));
   expect(firstPage).toBeGreaterThanOrEqual(0);
@@ -34,13 +23,14 @@ async function firstRequests(frameShows: (frame: string) => boolean): Promise<st
 
 describe("FIRST_TUI_REQUESTS, the prefetch of a stored session's start", () => {
   it("is what the TUI asks first for someone who follows nobody (Global)", async () => {
-    fake.addPosts(1);
+    session.fake.addPosts(1);
     const first = await firstRequests((f) => f.includes("[2 Global]") && f.includes("Post number 1 "));
     expect(first).toEqual(["/api/v1/users/me", "/api/v1/timeline"]);
     expect(FIRST_TUI_REQUESTS).toEqual(expect.arrayContaining(first));
   });
 
   it("is, with the Home page it opens on, all the TUI asks first for someone who follows anyone", async () => {
+    const { fake } = session;
     const bob = fake.users[1]!;
     fake.follow(fake.me, bob);
     fake.addPosts(1, bob);
