@@ -11,7 +11,7 @@
 //
 // Two filtered readers: one hides 100 users picked at random (typical), the other the 100 who
 // wrote the most posts (the worst case: most of the newest posts are theirs).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,8 +19,8 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import {
-  NODE, ROOT, SERVER_BIN, closeFd, fmt, fmtInt, freePort, logFd, median, quiesce, runOrThrow, signAccessToken,
-  sleep, stopChild, usageOf, waitForHealth, loadGenerator, sourceRevision} from "./lib.ts";
+  NODE, ROOT, SERVER_BIN, fmt, fmtInt, median, quiesce, runOrThrow, signAccessToken,
+  sleep, stopChild, usageOf, loadGenerator, sourceRevision, startServer} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import type { LoadResult } from "./load.ts";
 
@@ -102,14 +102,7 @@ async function main(): Promise<void> {
   const hiddenShare = { typical: shareOf(picks.typical), worst: shareOf(picks.worst) };
   await c.end();
 
-  const port = await freePort();
-  const out = logFd(join(work, "server.log")), err = logFd(join(work, "server.err"));
-  const server = spawn(NODE, [SERVER_BIN], { env: { ...env, NIOTEBOOK_PORT: String(port) }, stdio: ["ignore", out, err] });
-  children.add(server);
-  closeFd(out);
-  closeFd(err);
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, 60_000, server);
+  const { server, url } = await startServer(env, join(work, "server"), children);
   const token = (u: { id: string; username: string }) => signAccessToken(secret, u.id, u.username);
   for (const [reader, hidden] of [[typical, picks.typical], [worst, picks.worst]] as const) {
     for (const [i, u] of hidden.entries()) {

@@ -389,6 +389,22 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, child?: Chi
   throw new Error(`server at ${url} not healthy after ${timeoutMs} ms (${last})`);
 }
 
+/**
+ * Starts the built server on a free port with `env`, its output appended to `<logBase>.log` and
+ * `<logBase>.err`, tracked in `children` (stopped at exit), and waits until it is healthy.
+ */
+export async function startServer(env: NodeJS.ProcessEnv, logBase: string, children: Set<ChildProcess>): Promise<{ server: ChildProcess; url: string }> {
+  const port = await freePort();
+  const out = logFd(`${logBase}.log`), err = logFd(`${logBase}.err`);
+  const server = spawn(NODE, [SERVER_BIN], { env: { ...env, NIOTEBOOK_PORT: String(port) }, stdio: ["ignore", out, err] });
+  children.add(server);
+  closeFd(out);
+  closeFd(err);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, 60_000, server);
+  return { server, url };
+}
+
 export function fmt(x: number | undefined | null, digits = 1): string {
   if (x === undefined || x === null || !Number.isFinite(x)) return "n/a";
   return x.toFixed(digits);

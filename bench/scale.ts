@@ -20,7 +20,7 @@
 // Checks: p50 at the largest size within 1.5× of p50 at the smallest, and every plan reads at
 // most limit+1 = 51 rows of posts (rows returned plus rows removed by filters, times loops,
 // summed over every plan node on posts).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -28,8 +28,8 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import {
-  NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, closeFd, fmt, fmtInt,
-  freePort, logFd, median, quiesce, runOrThrow, signAccessToken, sleep, stopChild, usageOf, waitForHealth, loadGenerator, serverEnv, sourceRevision} from "./lib.ts";
+  NODE, ROOT, SERVER_BIN, ISO, TIMELINE_SQL, USER_PAGE_SQL, USER_EXISTS_SQL, fmt, fmtInt,
+  median, quiesce, runOrThrow, signAccessToken, sleep, stopChild, usageOf, loadGenerator, serverEnv, sourceRevision, startServer} from "./lib.ts";
 import type { LoadData } from "./scenarios.ts";
 import { captureOthers, captureReads, FOLLOWED, seedSocial, seedTriggers, timelineCursor, type Exec, type SocialSetup, type Statement } from "./social.ts";
 import { pgExec } from "./social-run.ts";
@@ -281,14 +281,7 @@ async function prepareSize(posts: number): Promise<Prepared> {
   }
   await c.end();
 
-  const port = await freePort();
-  const out = logFd(join(work, `server-${posts}.log`)), err = logFd(join(work, `server-${posts}.err`));
-  const server = spawn(NODE, [SERVER_BIN], { env: { ...env, NIOTEBOOK_PORT: String(port) }, stdio: ["ignore", out, err] });
-  children.add(server);
-  closeFd(out);
-  closeFd(err);
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, 60_000, server);
+  const { server, url } = await startServer(env, join(work, `server-${posts}`), children);
   const data: LoadData = {
     tokens: userRows.map((u) => signAccessToken(secret, u.id, u.username)),
     userIds: userRows.map((u) => u.id),
